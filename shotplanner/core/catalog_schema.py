@@ -1,0 +1,92 @@
+"""The shape of a catalog entry: what a video model can do, where it runs, what it costs, whether it lives.
+
+The entries themselves are data (``resources/catalog.json`` plus an optional user file); the loader
+lives in ``core.catalog``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ProviderName = Literal["fal", "replicate", "kling", "openai", "local"]
+
+
+class Lifecycle(StrEnum):
+    LIVE = "live"
+    PREVIEW = "preview"
+    RETIRED = "retired"
+
+
+class Route(BaseModel):
+    """One way to reach a model: a provider and that provider's own id for it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: ProviderName
+    model: str  # text-to-video id / endpoint
+    image_model: str | None = None  # image-to-video id where the provider splits them
+    price_per_second: float | None = None  # USD; None when the source gives no figure
+    price_per_second_audio: float | None = None
+    price_source: str = ""
+    price_date: date | None = None
+    note: str = ""
+
+
+class ImageInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_frame: bool = False
+    end_frame: bool = False
+    reference: bool = False
+
+
+class ModelSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str  # our stable id, e.g. "kling-v3"
+    name: str  # what people call it, e.g. "Kling v3 Video"
+    vendor: str = ""
+    family: str = ""
+    routes: list[Route] = Field(default_factory=list)
+    durations: list[float] = Field(default_factory=list)  # allowed seconds; empty → duration_range
+    duration_range: tuple[float, float] | None = None  # inclusive (min, max), integer steps
+    resolutions: list[str] = Field(default_factory=list)
+    aspect_ratios: list[str] = Field(default_factory=list)
+    frame_rates: list[int] = Field(default_factory=list)  # empty: not documented
+    audio: Literal["none", "optional", "always"] = "none"
+    image_input: ImageInput = Field(default_factory=ImageInput)
+    image_required: bool = False  # image-to-video only
+    strengths: list[str] = Field(default_factory=list)  # tags the recommender reads
+    summary: str = ""
+    #: The longest clip this model keeps coherent (the article's "long coherent duration"), seconds.
+    coherent_seconds: float | None = None
+    quality_tier: int = Field(default=2, ge=1, le=3)  # 1 draft … 3 flagship
+    lifecycle: Lifecycle = Lifecycle.LIVE
+    retired_on: date | None = None
+    successor: str | None = None
+    lifecycle_note: str = ""
+    source: str = ""  # where the facts come from
+
+    @property
+    def is_live(self) -> bool:
+        return self.lifecycle is not Lifecycle.RETIRED
+
+    @property
+    def max_duration(self) -> float:
+        if self.durations:
+            return max(self.durations)
+        if self.duration_range:
+            return self.duration_range[1]
+        return 0.0
+
+    def allowed_durations(self) -> list[float]:
+        if self.durations:
+            return sorted(self.durations)
+        if self.duration_range:
+            lo, hi = self.duration_range
+            return [float(x) for x in range(int(lo), int(hi) + 1)]
+        return []
