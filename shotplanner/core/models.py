@@ -109,6 +109,10 @@ RESOLUTION_LINES: dict[str, int] = {
 }
 LAYER_NAMES: tuple[str, ...] = ("subject", "action", "environment", "camera", "light", "mood")
 
+#: The embedded previs backend: renders an animatic clip offline, needs no key, costs nothing.
+LOCAL_PROVIDER = "local"
+LOCAL_MODEL_ID = "local-animatic"
+
 
 class Model(BaseModel):
     """Base for every document model: unknown keys are kept out, assignment is validated."""
@@ -239,6 +243,22 @@ class Shot(Model):
     def latest_done_take(self) -> Take | None:
         done = [t for t in self.takes if t.state is JobState.DONE and t.clip]
         return done[-1] if done else None
+
+    @property
+    def animatic_take(self) -> Take | None:
+        done = [t for t in self.takes if t.state is JobState.DONE and t.clip and t.provider == LOCAL_PROVIDER]
+        return done[-1] if done else None
+
+    def cut_take(self) -> Take | None:
+        """The take the cut uses: the circled one, else the newest generated one, else the animatic."""
+        if self.circled_take is not None:
+            return self.circled_take
+        generated = [
+            t for t in self.takes if t.state is JobState.DONE and t.clip and t.provider != LOCAL_PROVIDER
+        ]
+        if generated:
+            return generated[-1]
+        return self.animatic_take
 
     def image_for(self, role: ImageRole) -> ImageRef | None:
         return next((r for r in self.reference_images if r.role == role), None)
