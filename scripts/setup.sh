@@ -60,7 +60,12 @@ stamp="$VENV/.shotplanner-installed"
 want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   echo "setup: installing shotplanner and its test extras into $VENV"
-  "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e '.[test]'
+  log="$VENV/pip-install.log"
+  if ! { "$VENV/bin/python" -m pip install -q --upgrade pip &&
+         "$VENV/bin/python" -m pip install -q -e '.[test]'; } >"$log" 2>&1; then
+    tail -n 40 "$log"
+    echo "setup: pip install failed; the whole log is in $log"
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi
