@@ -34,6 +34,8 @@ class Route(BaseModel):
     price_source: str = ""
     price_date: date | None = None
     note: str = ""
+    #: Per-second prices that differ by output resolution (e.g. Veo 3.1 4K); falls back to the fields above.
+    price_per_second_by_resolution: dict[str, float] = Field(default_factory=dict)
 
 
 class ImageInput(BaseModel):
@@ -70,6 +72,16 @@ class ModelSpec(BaseModel):
     successor: str | None = None
     lifecycle_note: str = ""
     source: str = ""  # where the facts come from
+    #: Other names people (and the reference article) use for this model, e.g. "Ray".
+    aliases: list[str] = Field(default_factory=list)
+    #: Durations allowed only at a given resolution (Hailuo: 1080p → 6 s only; Veo 3.1: 1080p/4K → 8 s).
+    durations_by_resolution: dict[str, list[float]] = Field(default_factory=dict)
+    #: With a start image the output takes the image's aspect, so any aspect is possible.
+    image_sets_aspect: bool = False
+    #: Needs a reference video of the performance (motion transfer), which a shot does not carry.
+    needs_motion_video: bool = False
+    #: Any duration inside ``duration_range`` works, not only whole seconds (the local animatic).
+    continuous_duration: bool = False
 
     @property
     def is_live(self) -> bool:
@@ -90,3 +102,16 @@ class ModelSpec(BaseModel):
             lo, hi = self.duration_range
             return [float(x) for x in range(int(lo), int(hi) + 1)]
         return []
+
+    def allowed_durations_at(self, resolution: str) -> list[float]:
+        """The durations allowed at ``resolution`` (some models shorten their choice at high resolution)."""
+        limited = self.durations_by_resolution.get(resolution)
+        return sorted(limited) if limited else self.allowed_durations()
+
+    @property
+    def min_duration(self) -> float:
+        if self.durations:
+            return min(self.durations)
+        if self.duration_range:
+            return self.duration_range[0]
+        return 0.0

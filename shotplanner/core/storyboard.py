@@ -40,6 +40,7 @@ class Storyboard:
         self.events = ev.Emitter()
         self._flat: list[Shot] | None = None
         self._rows: dict[str, int] = {}
+        self._places: dict[str, Placement] | None = None
 
     # ----------------------------------------------------------------- reading
 
@@ -47,7 +48,18 @@ class Storyboard:
         if self._flat is None:
             self._flat = self.project.all_shots()
             self._rows = {s.id: i for i, s in enumerate(self._flat)}
+            self._places = None
         return self._flat
+
+    def _placements(self) -> dict[str, Placement]:
+        """Shot id → placement, built once per structural change (moves of many shots stay linear)."""
+        self._index()
+        if self._places is None:
+            self._places = {
+                shot.id: Placement(shot.id, scene.id, i)
+                for scene in self.project.scenes for i, shot in enumerate(scene.shots)
+            }
+        return self._places
 
     def _invalidate(self) -> None:
         self._flat = None
@@ -78,15 +90,13 @@ class Storyboard:
         raise StoryboardError(f"no scene with id {scene_id!r}")
 
     def scene_of(self, shot_id: str) -> Scene:
-        scene = self.project.scene_of(shot_id)
-        if scene is None:
-            raise StoryboardError(f"no shot with id {shot_id!r}")
-        return scene
+        return self.scene(self.placement(shot_id).scene_id)
 
     def placement(self, shot_id: str) -> Placement:
-        scene = self.scene_of(shot_id)
-        index = next(i for i, s in enumerate(scene.shots) if s.id == shot_id)
-        return Placement(shot_id, scene.id, index)
+        place = self._placements().get(shot_id)
+        if place is None:
+            raise StoryboardError(f"no shot with id {shot_id!r}")
+        return place
 
     def scene_start_row(self, scene_id: str) -> int:
         row = 0
@@ -351,15 +361,29 @@ class Storyboard:
         return old
 
     def renumber(self, scene_ids: list[str] | None = None) -> dict[str, str]:
-        """Give every shot (of the given scenes) its standard number; returns shot id → old number."""
-        old: dict[str, str] = {}
-        for scene in self.project.scenes:
-            if scene_ids is not None and scene.id not in scene_ids:
-                continue
+        """Give every shot (of the given scenes) its standard number; returns shot id → old number.
+
+        Refuses (changing nothing) when that would give two shots one number: a shot outside the chosen
+        scenes already holding a new number, or two scenes whose numbers make the same shot number.
+        """
+        chosen = [s for s in self.project.scenes if scene_ids is None or s.id in scene_ids]
+        chosen_ids = {s.id for s in chosen}
+        holders = {shot.number: scene for scene in self.project.scenes if scene.id not in chosen_ids
+                   for shot in scene.shots}
+        plan: list[tuple[Shot, str]] = []
+        for scene in chosen:
             for shot, number in zip(scene.shots, expected_numbers(scene), strict=True):
-                if shot.number != number:
-                    old[shot.id] = shot.number
-                    shot.number = number
+                if number in holders:
+                    raise StoryboardError(
+                        f"renumbering would give two shots the number {number} "
+                        f"(scene {holders[number].number} already has one); renumber that scene too")
+                holders[number] = scene
+                plan.append((shot, number))
+        old: dict[str, str] = {}
+        for shot, number in plan:
+            if shot.number != number:
+                old[shot.id] = shot.number
+                shot.number = number
         for shot_id in old:
             self._changed(self.shot(shot_id), {"number"})
         return old

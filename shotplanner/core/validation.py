@@ -1,0 +1,245 @@
+"""Checking a shot's settings: on their own (``check_basic``) and against a chosen model (``check_shot``).
+
+Each problem names the field, says what is wrong in a sentence, and where there is an obvious fix it
+carries it as ``suggestion`` (the value the UI can offer with one click).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from shotplanner.core.catalog_schema import ModelSpec
+from shotplanner.core.models import (
+    ASPECT_RATIOS,
+    MAX_SHOT_SECONDS,
+    RESOLUTION_LINES,
+    RESOLUTIONS,
+    Shot,
+)
+
+#: Frame rates editors and players handle everywhere; anything else is most likely a typo.
+COMMON_FPS: tuple[int, ...] = (12, 15, 24, 25, 30, 48, 50, 60, 120)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    field: str
+    message: str
+    suggestion: object | None = None
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds:g} s"
+
+
+def _fmt_list(values: list[float]) -> str:
+    if len(values) > 6 and all(b - a == values[1] - values[0] for a, b in itertools.pairwise(values)):
+        return f"{values[0]:g}–{values[-1]:g} s"
+    return ", ".join(f"{v:g}" for v in values) + " s"
+
+
+def nearest_duration(model: ModelSpec, seconds: float, resolution: str | None = None) -> float:
+    """The allowed duration closest to ``seconds`` (a tie goes to the longer one: trim, don't run short)."""
+    if model.continuous_duration and model.duration_range:
+        lo, hi = model.duration_range
+        return min(max(seconds, lo), hi)
+    allowed = model.allowed_durations_at(resolution) if resolution else model.allowed_durations()
+    if not allowed:
+        return seconds
+    return min(allowed, key=lambda d: (abs(d - seconds), -d))
+
+
+def duration_allowed(model: ModelSpec, seconds: float, resolution: str | None = None) -> bool:
+    if model.continuous_duration and model.duration_range:
+        lo, hi = model.duration_range
+        return lo <= seconds <= hi
+    allowed = model.allowed_durations_at(resolution) if resolution else model.allowed_durations()
+    return not allowed or any(abs(d - seconds) < 1e-6 for d in allowed)
+
+
+def best_resolution(model: ModelSpec, wanted: str) -> str | None:
+    """The model's resolution closest to ``wanted`` without going over, else its lowest."""
+    if not model.resolutions:
+        return None
+    target = RESOLUTION_LINES.get(wanted, 1080)
+    ranked = sorted(model.resolutions, key=lambda r: RESOLUTION_LINES.get(r, 0))
+    below = [r for r in ranked if RESOLUTION_LINES.get(r, 0) <= target]
+    return below[-1] if below else ranked[0]
+
+
+def _aspect_value(aspect: str) -> float:
+    w, _, h = aspect.partition(":")
+    try:
+        return float(w) / float(h)
+    except (ValueError, ZeroDivisionError):
+        return 1.0
+
+
+def closest_aspect(allowed: list[str], wanted: str) -> str | None:
+    if not allowed:
+        return None
+    target = _aspect_value(wanted)
+    return min(allowed, key=lambda a: abs(_aspect_value(a) - target))
+
+
+def check_basic(shot: Shot) -> list[Problem]:
+    """Problems any model would have with this shot: no duration, an absurd one, odd fps or aspect."""
+    problems: list[Problem] = []
+    if shot.duration_s <= 0:
+        problems.append(Problem("duration_s", "The shot has no duration; give it a length in seconds.", 5.0))
+    elif shot.duration_s > MAX_SHOT_SECONDS:
+        problems.append(
+            Problem(
+                "duration_s",
+                f"{_fmt(shot.duration_s)} is longer than any shot should be "
+                f"(limit {_fmt(MAX_SHOT_SECONDS)}); "
+                "split it into several shots.",
+                MAX_SHOT_SECONDS,
+            )
+        )
+    if shot.fps not in COMMON_FPS:
+        nearest = min(COMMON_FPS, key=lambda f: (abs(f - shot.fps), -f))
+        problems.append(
+            Problem(
+                "fps",
+                f"{shot.fps} fps is not a frame rate editors expect; {nearest} fps is the nearest usual one.",
+                nearest,
+            )
+        )
+    if shot.aspect not in ASPECT_RATIOS:
+        problems.append(
+            Problem(
+                "aspect",
+                f"{shot.aspect!r} is not an aspect ratio Shotplanner knows ({', '.join(ASPECT_RATIOS)}).",
+                "16:9",
+            )
+        )
+    if shot.resolution not in RESOLUTIONS:
+        problems.append(
+            Problem(
+                "resolution",
+                f"{shot.resolution!r} is not a known resolution ({', '.join(RESOLUTIONS)}).",
+                "1080p",
+            )
+        )
+    return problems
+
+
+def check_shot(shot: Shot, model: ModelSpec) -> list[Problem]:
+    """The shot's settings checked against what ``model`` can render."""
+    problems: list[Problem] = []
+    name = model.name
+    if not model.is_live:
+        when = f" on {model.retired_on.isoformat()}" if model.retired_on else ""
+        problems.append(
+            Problem(
+                "model_id",
+                f"{name} was retired{when}; it can no longer generate."
+                + (f" Its successor is {model.successor}." if model.successor else ""),
+                model.successor,
+            )
+        )
+
+    has_start = any(ref.role in ("start", "reference") for ref in shot.reference_images)
+    resolution_ok = not model.resolutions or shot.resolution in model.resolutions
+    if not resolution_ok:
+        best = best_resolution(model, shot.resolution)
+        asked = RESOLUTION_LINES.get(shot.resolution, 0)
+        top = max(model.resolutions, key=lambda r: RESOLUTION_LINES.get(r, 0))
+        if asked > RESOLUTION_LINES.get(top, 0):
+            msg = (
+                f"{name} renders at most {top}; {shot.resolution} is not available, "
+                f"{best} is the best it gives."
+            )
+        else:
+            msg = (
+                f"{name} renders {', '.join(model.resolutions)}, not {shot.resolution}; "
+                f"{best} is the closest."
+            )
+        problems.append(Problem("resolution", msg, best))
+
+    seconds = shot.duration_s
+    if seconds > 0:
+        at = shot.resolution if resolution_ok else None
+        if not duration_allowed(model, seconds, at):
+            allowed = model.allowed_durations_at(at) if at else model.allowed_durations()
+            nearest = nearest_duration(model, seconds, at)
+            limited = at is not None and at in model.durations_by_resolution
+            where = f" at {at}" if limited else ""
+            if model.continuous_duration and model.duration_range:
+                lo, hi = model.duration_range
+                msg = (
+                    f"{name} makes {lo:g}–{hi:g} s; {_fmt(seconds)} is out of range, "
+                    f"{_fmt(nearest)} is nearest."
+                )
+            else:
+                msg = (
+                    f"{name} makes {_fmt_list(allowed)}{where}; {_fmt(seconds)} is not one of them, "
+                    f"{_fmt(nearest)} is the nearest."
+                )
+                if nearest > seconds:
+                    msg += " Trim the extra in the edit."
+                elif seconds > model.max_duration:
+                    msg += " The shot is longer than this model can make in one generation."
+            problems.append(Problem("duration_s", msg, nearest))
+
+    if (
+        model.aspect_ratios
+        and shot.aspect not in model.aspect_ratios
+        and not (model.image_sets_aspect and has_start)
+    ):
+        suggestion = closest_aspect(model.aspect_ratios, shot.aspect)
+        msg = f"{name} renders {', '.join(model.aspect_ratios)}, not {shot.aspect}."
+        if model.image_sets_aspect:
+            msg += " With a start image the output takes the image's aspect instead."
+        problems.append(Problem("aspect", msg, suggestion))
+
+    if model.frame_rates and shot.fps not in model.frame_rates:
+        nearest_fps = min(model.frame_rates, key=lambda f: (abs(f - shot.fps), -f))
+        problems.append(
+            Problem(
+                "fps",
+                f"{name} renders at {', '.join(str(f) for f in model.frame_rates)} fps, not {shot.fps}; "
+                f"the clip will be {nearest_fps} fps.",
+                nearest_fps,
+            )
+        )
+
+    if model.image_required and not has_start:
+        problems.append(
+            Problem(
+                "reference_images",
+                f"{name} only works from an image: add a start or reference image to the shot.",
+                None,
+            )
+        )
+    if model.needs_motion_video:
+        problems.append(
+            Problem(
+                "reference_images",
+                f"{name} needs a reference video of the performance to copy, which a shot cannot carry yet.",
+                None,
+            )
+        )
+    if shot.reference_images and not (model.image_input.start_frame or model.image_input.reference):
+        problems.append(
+            Problem(
+                "reference_images",
+                f"{name} is text-to-video only; the shot's images will be ignored.",
+                None,
+            )
+        )
+    if shot.image_for("end") is not None and not model.image_input.end_frame:
+        problems.append(Problem("reference_images", f"{name} takes no end frame; it will be ignored.", None))
+
+    if shot.audio and model.audio == "none":
+        problems.append(
+            Problem(
+                "audio",
+                f"{name} makes silent clips; the shot asks for sound. Choose a model with audio or "
+                "add sound in the edit.",
+                False,
+            )
+        )
+    return problems
