@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list[0] in ("-h", "--help"):
         _main_parser(None).print_help()
         return EXIT_OK
+    if args_list[0] == "--healthcheck":
+        from shotplanner.healthcheck import run_healthcheck
+
+        return run_healthcheck()
     command = args_list[0]
     if command not in commands:
         _main_parser(None).parse_args(args_list)  # prints the usage error and exits 2
@@ -55,7 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(args_list)
     except SystemExit as e:  # argparse exits on --help (0) and on a usage error (2)
         return int(e.code or 0)
-    return run(args)
+    try:
+        return run(args)
+    except BrokenPipeError:  # `shotplanner catalog | head`: the reader left, which is fine
+        sys.stderr.close()
+        return EXIT_OK
 
 
 # ----------------------------------------------------------------------------- parsers

@@ -1,0 +1,1 @@
+"""Qt widgets, item models, delegates and undo commands over the core."""

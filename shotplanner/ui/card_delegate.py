@@ -1,0 +1,291 @@
+"""Paints a shot as a storyboard card (grid) or a compact row (list).
+
+Paint flow (as in napari's layer delegate): the view asks the delegate to paint each visible index; the
+delegate reads only roles from the model (shot, scene, insight, take, thumbnail) and the palette from
+the style option, so it follows light/dark palettes and never touches the core directly.
+
+Card layout (grid)::
+
+    ┌ scene band: "SC 2 · INT. KITCHEN – NIGHT" on the first shot of a scene ┐
+    │ thumbnail (poster or reference image, 16:9) or a placeholder           │
+    │ 2A                                              MCU · 4 s              │
+    │ [Kling v3]  running 40% ▓▓▓░░                                  ⚠ 2     │
+    └────────────────────────────────────────────────────────────────────────┘
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from shotplanner.core.models import JobState, Scene, Shot, Take
+from shotplanner.ui.storyboard_model import CardData, ShotInsight, StoryboardModel
+
+GRID_SIZE = QSize(224, 196)
+LIST_HEIGHT = 34
+BAND = 20
+PAD = 8
+
+# Muted hues for scene bands; alternating scenes are told apart without shouting.
+SCENE_HUES = (210, 150, 30, 280, 0, 180)
+
+# Qt flag combinations built once: ``|`` on Python enums is slow enough to show up in a paint profile.
+LEFT_VCENTER = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT_VCENTER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+VCENTER = Qt.AlignmentFlag.AlignVCenter
+CENTER_WRAP = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+RETIRED = QColor("#c8553d")
+WARNING = QColor("#b7791f")
+
+
+class CardMode(Enum):
+    GRID = "grid"
+    LIST = "list"
+
+
+def scene_color(order: int, palette: QPalette) -> QColor:
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    hue = SCENE_HUES[order % len(SCENE_HUES)]
+    return QColor.fromHsl(hue, 70, 70 if dark else 215)
+
+
+def scene_title(scene: Scene) -> str:
+    return f"SC {scene.number}" + (f" · {scene.heading}" if scene.heading else "")
+
+
+def take_color(state: JobState, palette: QPalette) -> QColor:
+    if state is JobState.DONE:
+        return QColor("#3f9b5b")
+    if state in (JobState.FAILED, JobState.UNKNOWN):
+        return QColor("#c8553d")
+    if state is JobState.CANCELED:
+        return palette.color(QPalette.ColorRole.PlaceholderText)
+    return palette.color(QPalette.ColorRole.Highlight)
+
+
+class CardDelegate(QStyledItemDelegate):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.mode = CardMode.GRID
+        self._fonts: dict[str, QFont] = {}
+        self._metrics: dict[str, QFontMetrics] = {}
+        self._base: QFont | None = None
+        # Card backgrounds (body, border, scene band) are the same for many cards: drawn once each.
+        self._backgrounds: dict[tuple[int, int, int, bool, int, float], QPixmap] = {}
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        if self.mode is CardMode.GRID:
+            return GRID_SIZE
+        width = option.rect.width() if option.rect.width() > 0 else 600
+        return QSize(width, LIST_HEIGHT)
+
+    def _font(self, base: QFont, kind: str) -> QFont:
+        if self._base is None or base != self._base:
+            self._base = QFont(base)
+            self._fonts.clear()
+            self._metrics.clear()
+        key = kind
+        font = self._fonts.get(key)
+        if font is None:
+            font = QFont(base)
+            if kind == "number":
+                font.setPointSizeF(base.pointSizeF() * 1.25)
+                font.setBold(True)
+            elif kind == "small":
+                font.setPointSizeF(max(base.pointSizeF() * 0.85, 7.0))
+            elif kind == "band":
+                font.setPointSizeF(max(base.pointSizeF() * 0.85, 7.0))
+                font.setBold(True)
+            self._fonts[key] = font
+            self._metrics[key] = QFontMetrics(font)
+        return font
+
+    def _fm(self, kind: str) -> QFontMetrics:
+        return self._metrics[kind]
+
+    def _background(self, p: QPainter, pal: QPalette, size: QSize, band: QColor, selected: bool) -> QPixmap:
+        dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
+        key = (size.width(), size.height(), band.rgba(), selected, pal.cacheKey(), dpr)
+        pixmap = self._backgrounds.get(key)
+        if pixmap is not None:
+            return pixmap
+        if len(self._backgrounds) > 64:
+            self._backgrounds.clear()
+        pixmap = QPixmap(round(size.width() * dpr), round(size.height() * dpr))
+        pixmap.setDevicePixelRatio(dpr)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        bp = QPainter(pixmap)
+        bp.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        rect = QRect(0, 0, size.width(), size.height())
+        bp.setPen(pal.color(QPalette.ColorRole.Highlight) if selected else pal.color(QPalette.ColorRole.Mid))
+        bp.setBrush(pal.color(QPalette.ColorRole.Base))
+        bp.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+        if selected:
+            bp.setPen(Qt.PenStyle.NoPen)
+            tint = QColor(pal.color(QPalette.ColorRole.Highlight))
+            tint.setAlpha(40)
+            bp.setBrush(tint)
+            bp.drawRoundedRect(QRectF(rect), 6, 6)
+        band_rect = QRect(1, 1, rect.width() - 2, BAND)
+        bp.setPen(Qt.PenStyle.NoPen)
+        bp.setBrush(band)
+        bp.drawRoundedRect(QRectF(band_rect), 5, 5)
+        bp.drawRect(band_rect.adjusted(0, BAND // 2, 0, 0))
+        bp.end()
+        self._backgrounds[key] = pixmap
+        return pixmap
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        model = index.model()
+        if not isinstance(model, StoryboardModel) or not index.isValid():
+            return
+        card = model.card(index.row())
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if self.mode is CardMode.GRID:
+            self._paint_card(painter, option, card)
+        else:
+            self._paint_row(painter, option, card)
+        painter.restore()
+
+    # ------------------------------------------------------------------ grid card
+
+    def _paint_card(self, p: QPainter, option: QStyleOptionViewItem, card: CardData) -> None:
+        pal = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        rect = QRect(option.rect).adjusted(5, 5, -5, -5)
+        shot, scene, order, starts = card.shot, card.scene, card.scene_order, card.scene_start
+        band = scene_color(order, pal)
+
+        # Card body and scene band (every card carries its scene's colour; the first names the scene).
+        p.drawPixmap(rect.topLeft(), self._background(p, pal, rect.size(), band, selected))
+        band_rect = QRect(rect.left() + 1, rect.top() + 1, rect.width() - 2, BAND)
+        p.setPen(QColor("#f4f4f4") if band.lightness() < 128 else QColor("#202020"))
+        p.setFont(self._font(option.font, "band"))
+        text = scene_title(scene) if starts else f"SC {scene.number}"
+        fm = self._fm("band")
+        p.drawText(band_rect.adjusted(PAD, 0, -PAD, 0), VCENTER,
+                   fm.elidedText(text, Qt.TextElideMode.ElideRight, band_rect.width() - 2 * PAD))
+
+        # Thumbnail area, 16:9.
+        thumb_w = rect.width() - 2 * PAD
+        thumb = QRect(rect.left() + PAD, band_rect.bottom() + 6, thumb_w, round(thumb_w * 9 / 16))
+        self._paint_thumbnail(p, pal, thumb, card.thumbnail, shot)
+
+        # Number, size, duration.
+        y = thumb.bottom() + 4
+        line = QRect(rect.left() + PAD, y, rect.width() - 2 * PAD, 24)
+        p.setPen(pal.color(QPalette.ColorRole.Text))
+        p.setFont(self._font(option.font, "number"))
+        p.drawText(line, LEFT_VCENTER, shot.number or "—")
+        p.setFont(self._font(option.font, "small"))
+        p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        p.drawText(line, RIGHT_VCENTER, f"{shot.size.value} · {shot.duration_s:g} s")
+
+        # Model badge, take state, lint count.
+        line2 = QRect(rect.left() + PAD, line.bottom() + 2, rect.width() - 2 * PAD, 18)
+        self._paint_status_line(p, pal, option.font, line2, card.insight, card.take)
+
+    def _paint_thumbnail(self, p: QPainter, pal: QPalette, box: QRect, pixmap: QPixmap | None,
+                         shot: Shot) -> None:
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(pal.color(QPalette.ColorRole.AlternateBase))
+        p.drawRoundedRect(QRectF(box), 4, 4)
+        if pixmap is not None and not pixmap.isNull():
+            scaled = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, scaled.width(), scaled.height())
+            target.moveCenter(box.center())
+            p.drawPixmap(target, pixmap)
+            return
+        # No picture yet: the subject in words reads better than an empty grey box.
+        p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        text = shot.layers.subject or shot.layers.action or shot.size.label
+        p.drawText(box.adjusted(8, 6, -8, -6), CENTER_WRAP, text[:140])
+
+    def _paint_status_line(self, p: QPainter, pal: QPalette, base: QFont, line: QRect,
+                           insight: ShotInsight | None, take: Take | None) -> None:
+        p.setFont(self._font(base, "small"))
+        fm = self._fm("small")
+        x = line.left()
+        if insight is not None and insight.model_label:
+            label = insight.model_label + (" (retired)" if insight.model_retired else "")
+            label = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(line.width() * 0.55))
+            w = fm.horizontalAdvance(label) + 12
+            pill = QRect(x, line.top() + 1, w, line.height() - 2)
+            color = RETIRED if insight.model_retired else pal.color(QPalette.ColorRole.Highlight)
+            fill = QColor(color)
+            fill.setAlpha(45)
+            p.setPen(color if insight.overridden else Qt.PenStyle.NoPen)
+            p.setBrush(fill)
+            p.drawRoundedRect(QRectF(pill), 8, 8)
+            p.setPen(pal.color(QPalette.ColorRole.Text))
+            p.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
+            x = pill.right() + 6
+        right = line.right()
+        if insight is not None and insight.lint_warnings:
+            text = f"⚠ {insight.lint_warnings}"
+            w = fm.horizontalAdvance(text)
+            p.setPen(WARNING)
+            p.drawText(QRect(right - w, line.top(), w, line.height()), Qt.AlignmentFlag.AlignVCenter, text)
+            right -= w + 8
+        if take is not None and right > x:
+            self._paint_take(p, pal, QRect(x, line.top(), right - x, line.height()), take, fm)
+
+    def _paint_take(self, p: QPainter, pal: QPalette, box: QRect, take: Take, fm: QFontMetrics) -> None:
+        color = take_color(take.state, pal)
+        label = take.state.value
+        if take.state.is_active:
+            # Progress bar under the label while a job is under way.
+            bar = QRect(box.left(), box.bottom() - 3, box.width(), 3)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(pal.color(QPalette.ColorRole.Midlight))
+            p.drawRect(bar)
+            p.setBrush(color)
+            p.drawRect(QRect(bar.left(), bar.top(), round(bar.width() * take.progress), bar.height()))
+            label = f"{label} {take.progress:.0%}"
+        elif take.circled:
+            label = "◯ circled"
+        p.setPen(color)
+        p.drawText(box.adjusted(0, 0, 0, -3), LEFT_VCENTER,
+                   fm.elidedText(label, Qt.TextElideMode.ElideRight, box.width()))
+
+    # ------------------------------------------------------------------ list row
+
+    def _paint_row(self, p: QPainter, option: QStyleOptionViewItem, card: CardData) -> None:
+        pal = option.palette
+        rect = QRect(option.rect)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        shot, scene, order, starts = card.shot, card.scene, card.scene_order, card.scene_start
+        if selected:
+            p.fillRect(rect, pal.color(QPalette.ColorRole.Highlight).lighter(170)
+                       if pal.color(QPalette.ColorRole.Window).lightness() >= 128
+                       else pal.color(QPalette.ColorRole.Highlight).darker(150))
+        p.fillRect(QRect(rect.left(), rect.top(), 6, rect.height()), scene_color(order, pal))
+        if starts:
+            p.setPen(pal.color(QPalette.ColorRole.Mid))
+            p.drawLine(rect.topLeft(), rect.topRight())
+        x = rect.left() + 14
+        p.setPen(pal.color(QPalette.ColorRole.Text))
+        p.setFont(self._font(option.font, "band"))
+        p.drawText(QRect(x, rect.top(), 56, rect.height()), Qt.AlignmentFlag.AlignVCenter, shot.number)
+        x += 60
+        p.setFont(self._font(option.font, "small"))
+        p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        p.drawText(QRect(x, rect.top(), 90, rect.height()), Qt.AlignmentFlag.AlignVCenter,
+                   f"{shot.size.value} · {shot.duration_s:g} s")
+        x += 94
+        status_w = min(300, rect.width() // 3)
+        text_w = max(rect.right() - status_w - x - 8, 40)
+        fm = self._fm("small")
+        words = shot.layers.subject or shot.layers.action or ""
+        if starts:
+            words = f"{scene_title(scene)} — {words}"
+        p.setPen(pal.color(QPalette.ColorRole.Text))
+        p.drawText(QRect(x, rect.top(), text_w, rect.height()), Qt.AlignmentFlag.AlignVCenter,
+                   fm.elidedText(words, Qt.TextElideMode.ElideRight, text_w))
+        line = QRect(rect.right() - status_w, rect.top() + (rect.height() - 18) // 2, status_w - 8, 18)
+        self._paint_status_line(p, pal, option.font, line, card.insight, card.take)

@@ -1,0 +1,144 @@
+"""The storyboard view: cards in a wrapping grid, or compact rows, over :class:`StoryboardModel`.
+
+Drops are resolved here into a flat row and handed to ``model.dropMimeData`` — the same entry point the
+tests call — so a real drag and a synthetic one travel the same path to the core. The view never moves
+rows itself (``Movement.Static``; the model has no ``moveRows``/``removeRows``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
+
+from shotplanner.ui.card_delegate import GRID_SIZE, CardDelegate, CardMode
+from shotplanner.ui.storyboard_model import SHOT_IDS_MIME, ShotIdRole, StoryboardModel
+
+
+class StoryboardView(QListView):
+    #: Ctrl+Up / Ctrl+Down on a selection: -1 or +1.
+    stepRequested = Signal(int)
+    deleteRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("storyboard")
+        self._delegate = CardDelegate(self)
+        self.setItemDelegate(self._delegate)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setMouseTracking(False)
+        self.set_mode(CardMode.GRID)
+
+    @property
+    def mode(self) -> CardMode:
+        return self._delegate.mode
+
+    def set_mode(self, mode: CardMode) -> None:
+        self._delegate.mode = mode
+        if mode is CardMode.GRID:
+            self.setViewMode(QListView.ViewMode.IconMode)
+            self.setFlow(QListView.Flow.LeftToRight)
+            self.setWrapping(True)
+            self.setResizeMode(QListView.ResizeMode.Adjust)
+            self.setGridSize(GRID_SIZE)
+            self.setSpacing(0)
+        else:
+            self.setViewMode(QListView.ViewMode.ListMode)
+            self.setFlow(QListView.Flow.TopToBottom)
+            self.setWrapping(False)
+            self.setGridSize(QSize())
+            self.setSpacing(0)
+        # IconMode resets these; a storyboard never lets cards float freely.
+        self.setMovement(QListView.Movement.Static)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.scheduleDelayedItemsLayout()
+
+    def storyboard_model(self) -> StoryboardModel:
+        model = self.model()
+        assert isinstance(model, StoryboardModel)
+        return model
+
+    def selected_ids(self) -> list[str]:
+        """Selected shot ids in storyboard order."""
+        rows = sorted(i.row() for i in self.selectionModel().selectedIndexes())
+        return [self.model().index(r, 0).data(ShotIdRole) for r in rows]
+
+    def select_ids(self, ids: list[str], current: str | None = None) -> None:
+        from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+        model = self.storyboard_model()
+        selection = QItemSelection()
+        for shot_id in ids:
+            idx = model.index_of(shot_id)
+            selection.select(idx, idx)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.selectionModel().select(selection, flags)
+        target = current or (ids[0] if ids else None)
+        if target is not None:
+            idx = model.index_of(target)
+            self.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.scrollTo(idx)
+
+    # ------------------------------------------------------------------ drops
+
+    def drop_row_at(self, pos: QPoint) -> tuple[int, QModelIndex]:
+        """Flat row a drop at ``pos`` lands before, and the card under it (for file drops)."""
+        index = self.indexAt(pos)
+        if not index.isValid():
+            return self.model().rowCount(), QModelIndex()
+        rect = self.visualRect(index)
+        after = pos.x() > rect.center().x() if self.mode is CardMode.GRID else pos.y() > rect.center().y()
+        return index.row() + (1 if after else 0), index
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(SHOT_IDS_MIME) or event.mimeData().hasUrls():
+            event.acceptProposedAction()
+            return
+        super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        super().dragMoveEvent(event)
+        if event.mimeData().hasFormat(SHOT_IDS_MIME) or event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        pos = event.position().toPoint()
+        row, under = self.drop_row_at(pos)
+        model = self.storyboard_model()
+        if mime.hasFormat(SHOT_IDS_MIME):
+            model.dropMimeData(mime, Qt.DropAction.MoveAction, row, 0, QModelIndex())
+            # Report a copy to the drag source: the core has already moved the shots, so the view's
+            # "remove the dragged rows after a move" path must not run.
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        elif mime.hasUrls() and under.isValid():
+            model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, under)
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+        self.viewport().update()
+
+    # ------------------------------------------------------------------ keys
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if ctrl and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Left):
+            self.stepRequested.emit(-1)
+            return
+        if ctrl and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Right):
+            self.stepRequested.emit(1)
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not event.modifiers():
+            self.deleteRequested.emit()
+            return
+        super().keyPressEvent(event)

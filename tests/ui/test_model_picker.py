@@ -1,0 +1,72 @@
+"""The picker ranks with the real recommender and catalog, re-ranks on change, and validates overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shotplanner.core.catalog import load_catalog
+from shotplanner.core.recommend import recommend
+from shotplanner.ui.model_picker import lifecycle_badge
+from tests.ui.helpers import open_window
+
+
+def test_picker_ranks_and_reranks_when_the_shot_changes(qtbot, project_dir: Path) -> None:
+    w = open_window(qtbot, project_dir)
+    w.select(["s1_1"])
+    picker = w.picker
+    sb = w.storyboard
+    expected = [c.model.id for c in recommend(sb.shot("s1_1"), sb.project, w.catalog).candidates]
+    assert picker.ranked_ids() == expected and expected
+    assert picker.list.count() >= len(expected)
+
+    # Ask for synced dialogue audio: the ranking changes, and silent models drop out of it.
+    w.form.audio_check.setChecked(True)
+    sb.update_shot("s1_1", dialogue="We leave at four.")
+    after = picker.ranked_ids()
+    assert after != expected
+    assert after == [c.model.id for c in recommend(sb.shot("s1_1"), sb.project, w.catalog).candidates]
+    catalog = w.catalog
+    assert all(catalog.get(mid).audio != "none" for mid in after[:3])
+    # Selecting another shot re-ranks for that shot.
+    w.select(["s3_0"])
+    assert picker.shot_id == "s3_0"
+    ranked = [c.model.id for c in recommend(sb.shot("s3_0"), sb.project, catalog).candidates]
+    assert picker.ranked_ids() == ranked
+
+
+def test_override_revalidates_and_says_what_must_change(qtbot, project_dir: Path) -> None:
+    w = open_window(qtbot, project_dir)
+    w.select(["s2_0"])
+    w.storyboard.update_shot("s2_0", duration_s=7.0)
+    picker = w.picker
+    picker.override("kling-v2.6")  # makes 5 or 10 s only
+    shot = w.storyboard.shot("s2_0")
+    assert shot.model_id == "kling-v2.6"
+    problems = picker.problems()
+    assert [p.field for p in problems] == ["duration_s"]
+    picker.refresh()
+    assert "Kling" in picker.problems_label.text() and "7" in picker.problems_label.text()
+    assert not picker.fix_button.isHidden()
+    picker.apply_fixes()
+    assert shot.duration_s in (5.0, 10.0)
+    assert picker.problems() == []
+    # Both steps undo: first the fix, then the override.
+    w.undo_stack.undo()
+    assert shot.duration_s == 7.0
+    w.undo_stack.undo()
+    assert shot.model_id is None
+
+
+def test_retired_models_are_badged_with_their_successor(qtbot, project_dir: Path) -> None:
+    catalog = load_catalog()
+    badge = lifecycle_badge(catalog.get("sora-2-pro"), catalog)
+    assert badge.startswith("retired 2026-09-24") and catalog.get("kling-v3").name in badge
+    assert lifecycle_badge(catalog.get("kling-v3"), catalog) == "live"
+    w = open_window(qtbot, project_dir)
+    w.select(["s1_0"])
+    w.picker.override("sora-2-pro")
+    fields = [p.field for p in w.picker.problems()]
+    assert "model_id" in fields  # a retired choice is flagged, with the successor as the fix
+    w.picker.refresh()
+    assert "retired" in w.picker.problems_label.text()
+    assert w.model.insight(w.storyboard.shot("s1_0")).model_retired
