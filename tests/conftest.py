@@ -23,3 +23,14 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
         monkeypatch.setenv(var, str(path))
     for key in ("FAL_KEY", "REPLICATE_API_TOKEN", "KLING_ACCESS_KEY", "KLING_SECRET_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_widgets_application(qapp):  # type: ignore[no-untyped-def]
+    """The first Qt application of the session must be a QApplication.
+
+    Media code makes a bare QGuiApplication when none exists (headless renders); if a media test ran
+    first, every later widget test would abort the process ("Cannot create a QWidget without
+    QApplication"). The app itself has the same order: its QApplication exists before any render.
+    """
+    return qapp

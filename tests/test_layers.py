@@ -6,11 +6,14 @@ import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "shotplanner"
-QTWIDGETS = re.compile(r"^\s*(from\s+PySide6(\.QtWidgets|\s+import\s+.*\bQtWidgets\b)|import\s+PySide6\.QtWidgets)", re.M)
+QTWIDGETS = re.compile(
+    r"^\s*(from\s+PySide6(\.QtWidgets|\s+import\s+.*\bQtWidgets\b)|import\s+PySide6\.QtWidgets)", re.M
+)
 
 
 def _offenders(layer: str) -> list[str]:
-    return [str(p.relative_to(PACKAGE)) for p in (PACKAGE / layer).rglob("*.py") if QTWIDGETS.search(p.read_text())]
+    files = (PACKAGE / layer).rglob("*.py")
+    return [str(p.relative_to(PACKAGE)) for p in files if QTWIDGETS.search(p.read_text())]
 
 
 def test_generation_media_interchange_have_no_widgets() -> None:

@@ -1,0 +1,115 @@
+"""The job journal: one small JSON file per job in ``PROJECT/.shotplanner/jobs/``, written atomically.
+
+A file per job keeps every write small (the remote id is on disk within one fsync of the provider's
+answer, however many jobs run) and lets a restart list exactly what was in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+JOURNAL_DIR = ".shotplanner/jobs"
+
+
+def journal_dir(project_dir: Path) -> Path:
+    return Path(project_dir) / JOURNAL_DIR
+
+
+def _write_atomic(path: Path, data: bytes, durable: bool) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        if durable:
+            fh.flush()
+            os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    if durable:
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class Journal:
+    def __init__(self, project_dir: Path, *, durable: bool = True) -> None:
+        self.folder = journal_dir(project_dir)
+        self.durable = durable
+        # Every record gets a sequence number; a thread never overwrites a newer record with an older
+        # one, so batched (``write_later``) and awaited (``write``) writes may finish in any order.
+        self._seq = itertools.count(1)
+        self._written: dict[str, int] = {}
+        self._file_locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._pending: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._flusher: asyncio.Task[None] | None = None
+
+    def path(self, take_id: str) -> Path:
+        return self.folder / f"{take_id}.json"
+
+    async def write(self, take_id: str, record: dict[str, Any]) -> None:
+        """Returns once the record is on disk (fsynced when durable)."""
+        seq = next(self._seq)
+        self._pending.pop(take_id, None)  # this newer record supersedes a batched one
+        await asyncio.to_thread(self._write, take_id, seq, record)
+
+    def write_later(self, take_id: str, record: dict[str, Any]) -> None:
+        """Queue a record for the next batch (many queued jobs cost one thread hop, not one each)."""
+        self._pending[take_id] = (next(self._seq), record)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, {}
+            await asyncio.to_thread(self._write_batch, batch)
+
+    async def drain(self) -> None:
+        """Wait until every batched record is on disk."""
+        while self._flusher is not None and not self._flusher.done():
+            await self._flusher
+
+    def _write_batch(self, batch: dict[str, tuple[int, dict[str, Any]]]) -> None:
+        for take_id, (seq, record) in batch.items():
+            self._write(take_id, seq, record)
+
+    def _write(self, take_id: str, seq: int, record: dict[str, Any]) -> None:
+        with self._guard:
+            lock = self._file_locks.setdefault(take_id, threading.Lock())
+        with lock:
+            if self._written.get(take_id, 0) > seq:
+                return  # a newer record is already on disk
+            data = json.dumps(record, sort_keys=True).encode()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self.path(take_id), data, self.durable)
+            self._written[take_id] = seq
+
+    def load(self) -> list[dict[str, Any]]:
+        """Every readable record; an unreadable one is logged and skipped (kept on disk for a human)."""
+        if not self.folder.is_dir():
+            return []
+        records = []
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                log.warning("unreadable job record %s: %s", path.name, exc)
+                continue
+            if isinstance(record, dict) and record.get("take_id"):
+                records.append(record)
+        return records
+
+    def remove(self, take_id: str) -> None:
+        self._pending.pop(take_id, None)
+        with self._guard:
+            self._written[take_id] = 1 << 62  # nothing queued earlier may bring it back
+        self.path(take_id).unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""One module per HTTP API; each class implements ``generation.base.Provider``."""

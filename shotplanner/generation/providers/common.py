@@ -1,0 +1,83 @@
+"""What the HTTP provider clients share: the client, keys, base URL, image encoding and ``fetch``."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import mimetypes
+from pathlib import Path
+
+import httpx
+
+from shotplanner.generation import secrets
+from shotplanner.generation.base import BytesCallback, GenerationRequest, RemoteStatus, ServerError
+from shotplanner.generation.download import stream_to
+from shotplanner.generation.http import make_client
+
+
+class HttpProvider:
+    """Base of the remote clients. Subclasses set ``name``, ``default_base_url``, ``default_concurrency``."""
+
+    name = ""
+    default_base_url = ""
+    default_concurrency = 4
+    supports_lookup = False
+
+    def __init__(self, *, base_url: str | None = None, keys: tuple[str, ...] | None = None,
+                 max_concurrency: int | None = None, allow_loopback_http: bool = False,
+                 timeout: httpx.Timeout | None = None, download_max_bytes: int = 4 * 1024**3) -> None:
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.max_concurrency = max_concurrency or self.default_concurrency
+        self.allow_loopback_http = allow_loopback_http
+        self.download_max_bytes = download_max_bytes
+        self._keys = keys
+        # Auth travels per request (never as a client default) so a CDN download never receives it.
+        self.client = make_client(self.base_url, timeout=timeout,
+                                  max_connections=max(16, 2 * self.max_concurrency))
+
+    def keys(self) -> tuple[str, ...]:
+        """The key parts, looked up once on first use (MissingKey when absent)."""
+        if self._keys is None:
+            self._keys = secrets.require_keys(self.name)
+        return self._keys
+
+    async def fetch(self, status: RemoteStatus, dest_tmp: Path, on_bytes: BytesCallback) -> None:
+        if not status.result_url:
+            raise ServerError("the provider reported success but gave no video URL", provider=self.name)
+        await stream_to(self.client, status.result_url, dest_tmp, on_bytes, provider=self.name,
+                        allow_loopback_http=self.allow_loopback_http, max_bytes=self.download_max_bytes,
+                        headers=self.download_headers(status.result_url))
+
+    def download_headers(self, url: str) -> dict[str, str]:
+        """Headers for fetching a result; only providers serving results from their own API add auth."""
+        return {}
+
+    async def lookup(self, external_id: str) -> str | None:
+        return None
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+async def data_uri(path: Path) -> str:
+    raw = await asyncio.to_thread(Path(path).read_bytes)
+    mime = mimetypes.guess_type(str(path))[0] or "image/png"
+    return f"data:{mime};base64,{base64.b64encode(raw).decode('ascii')}"
+
+
+async def raw_base64(path: Path) -> str:
+    raw = await asyncio.to_thread(Path(path).read_bytes)
+    return base64.b64encode(raw).decode("ascii")
+
+
+def whole_seconds(request: GenerationRequest) -> int:
+    return max(1, round(request.duration_s))
+
+
+MODERATION_WORDS = ("moderation", "content policy", "content_policy", "safety", "nsfw", "flagged",
+                    "sensitive", "risk control", "prohibited", "violat")
+
+
+def looks_like_moderation(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in MODERATION_WORDS)

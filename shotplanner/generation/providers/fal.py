@@ -1,0 +1,134 @@
+"""fal.ai queue API: submit to ``queue.fal.run/{endpoint}``, poll ``…/requests/{id}/status``, read result.
+
+fal's quirks: the status/result/cancel URLs drop the endpoint's sub-path (we keep the ``response_url``
+path submit returns), and a failed job also ends ``COMPLETED`` with an ``error`` field.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from shotplanner.generation.base import (
+    GenerationRequest,
+    JobFailed,
+    ModerationRefused,
+    PermanentError,
+    RemoteState,
+    RemoteStatus,
+    ServerError,
+)
+from shotplanner.generation.http import error_text, json_body, raise_for_status, send
+from shotplanner.generation.providers.common import (
+    HttpProvider,
+    data_uri,
+    looks_like_moderation,
+    whole_seconds,
+)
+
+
+class FalProvider(HttpProvider):
+    name = "fal"
+    default_base_url = "https://queue.fal.run"
+    default_concurrency = 4
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Key {self.keys()[0]}"}
+
+    async def build_input(self, request: GenerationRequest) -> dict[str, object]:
+        endpoint = request.provider_model
+        seconds = whole_seconds(request)
+        # Veo and Luma spell durations "8s"; Kling, Seedance, Hailuo spell them "8".
+        suffix_s = any(tag in endpoint for tag in ("veo", "luma", "ray"))
+        body: dict[str, object] = {
+            "prompt": request.prompt,
+            "duration": f"{seconds}s" if suffix_s else str(seconds),
+            "aspect_ratio": request.aspect,
+            "resolution": request.resolution,
+            "generate_audio": request.audio,
+        }
+        start_key, end_key = "image_url", "end_image_url"
+        if "kling-video/v3" in endpoint or "kling-video/v2.6" in endpoint:
+            start_key = "start_image_url"
+        elif "kling-video" in endpoint:
+            end_key = "tail_image_url"
+        if request.start_image:
+            body[start_key] = await data_uri(request.start_image)
+            body.pop("aspect_ratio")  # image-to-video follows the image
+        if request.end_image:
+            body[end_key] = await data_uri(request.end_image)
+        if request.reference_images and "reference-to-video" in endpoint:
+            body["image_urls"] = [await data_uri(p) for p in request.reference_images]
+        body.update(dict(request.extra))
+        return body
+
+    async def submit(self, request: GenerationRequest) -> str:
+        body = await self.build_input(request)
+        response = await send(self.client, "POST", f"/{request.provider_model.strip('/')}", self.name,
+                              json=body, headers=self._auth())
+        raise_for_status(response, self.name, model_hint=request.provider_model)
+        data = json_body(response, self.name)
+        request_id = data.get("request_id") if isinstance(data, dict) else None
+        if not request_id:
+            raise ServerError("submit answered without a request_id", provider=self.name)
+        return self._remote_id(data, request.provider_model, str(request_id))
+
+    def _remote_id(self, data: dict[str, object], endpoint: str, request_id: str) -> str:
+        """The requests path (``owner/app/requests/{id}``), taken from response_url when it is ours."""
+        response_url = str(data.get("response_url") or "")
+        parts = urlsplit(response_url)
+        ours = urlsplit(self.base_url)
+        if parts.netloc == ours.netloc and "/requests/" in parts.path:
+            base_path = ours.path.rstrip("/")
+            path = parts.path[len(base_path):] if parts.path.startswith(base_path) else parts.path
+            return path.strip("/")
+        owner_app = "/".join(endpoint.strip("/").split("/")[:2])
+        return f"{owner_app}/requests/{request_id}"
+
+    async def poll(self, remote_id: str) -> RemoteStatus:
+        response = await send(self.client, "GET", f"/{remote_id}/status", self.name,
+                              params={"logs": "1"}, headers=self._auth())
+        raise_for_status(response, self.name)
+        data = json_body(response, self.name)
+        if not isinstance(data, dict):
+            raise ServerError("status answer is not an object", provider=self.name)
+        status = str(data.get("status", ""))
+        if status == "IN_QUEUE":
+            position = data.get("queue_position")
+            message = f"in queue (position {position})" if position is not None else "in queue"
+            return RemoteStatus(RemoteState.SUBMITTED, message=message)
+        if status == "IN_PROGRESS":
+            return RemoteStatus(RemoteState.RUNNING, message="generating")
+        if status in ("FAILED", "ERROR"):
+            return self._failed(str(data.get("error") or "the job failed"), str(data.get("error_type") or ""))
+        if status in ("CANCELED", "CANCELLED"):
+            return RemoteStatus(RemoteState.CANCELED, message="canceled at fal")
+        if status != "COMPLETED":
+            raise ServerError(f"unknown status {status!r}", provider=self.name)
+        if data.get("error"):
+            return self._failed(str(data["error"]), str(data.get("error_type") or ""))
+        return await self._result(remote_id)
+
+    async def _result(self, remote_id: str) -> RemoteStatus:
+        response = await send(self.client, "GET", f"/{remote_id}", self.name, headers=self._auth())
+        if 400 <= response.status_code < 500 and response.status_code not in (401, 403, 408, 409, 429):
+            # A failed job's result answers with an error: that is the job's failure, not ours.
+            return self._failed(error_text(response), response.headers.get("x-fal-error-type", ""))
+        raise_for_status(response, self.name)
+        data = json_body(response, self.name)
+        video = data.get("video") if isinstance(data, dict) else None
+        url = video.get("url") if isinstance(video, dict) else None
+        if not url:
+            raise ServerError("result has no video URL", provider=self.name)
+        return RemoteStatus(RemoteState.DONE, progress=1.0, result_url=str(url))
+
+    def _failed(self, message: str, error_type: str) -> RemoteStatus:
+        error: PermanentError
+        if looks_like_moderation(message) or looks_like_moderation(error_type):
+            error = ModerationRefused(f"refused by the content filter: {message}", provider=self.name)
+        else:
+            error = JobFailed(f"generation failed: {message}", provider=self.name)
+        return RemoteStatus(RemoteState.FAILED, message=error.message, error=error)
+
+    async def cancel(self, remote_id: str) -> bool:
+        response = await send(self.client, "PUT", f"/{remote_id}/cancel", self.name, headers=self._auth())
+        return response.status_code in (200, 202)

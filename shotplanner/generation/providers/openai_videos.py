@@ -1,0 +1,131 @@
+"""OpenAI Videos API (Sora 2 / Sora 2 Pro).
+
+OpenAI shut this API down on 2026-09-24. The client stays for compatible gateways (set the base URL);
+a 404 or ``model_not_found`` reads as "retired", a clear permanent state, never a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from shotplanner.generation.base import (
+    GenerationError,
+    GenerationRequest,
+    JobFailed,
+    ModelUnavailable,
+    ModerationRefused,
+    PermanentError,
+    RemoteState,
+    RemoteStatus,
+    ServerError,
+)
+from shotplanner.generation.http import error_text, json_body, raise_for_status, send
+from shotplanner.generation.providers.common import HttpProvider, looks_like_moderation
+
+RETIRED_MESSAGE = ("OpenAI retired the Videos API (sora-2, sora-2-pro) on 2026-09-24; "
+                   "set a compatible gateway's base URL or pick another model")
+SECONDS = (4, 8, 12)
+
+
+def size_for(model: str, aspect: str, resolution: str) -> str:
+    portrait = aspect in ("9:16", "3:4", "9:21")
+    if "pro" in model and resolution in ("1080p", "1440p", "2k", "4k"):
+        return "1024x1792" if portrait else "1792x1024"
+    return "720x1280" if portrait else "1280x720"
+
+
+class OpenAIVideosProvider(HttpProvider):
+    name = "openai"
+    default_base_url = "https://api.openai.com/v1"
+    default_concurrency = 2
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys()[0]}"}
+
+    def download_headers(self, url: str) -> dict[str, str]:
+        # The content endpoint is on the API itself and needs the key; never send it elsewhere.
+        return self._auth() if url.startswith(self.base_url + "/") else {}
+
+    def _check(self, response_status: int, text: str, code: str) -> None:
+        if response_status == 404 or "model_not_found" in code or "model_not_found" in text:
+            raise ModelUnavailable(RETIRED_MESSAGE, provider=self.name, status_code=response_status)
+
+    async def submit(self, request: GenerationRequest) -> str:
+        seconds = min(SECONDS, key=lambda s: abs(s - request.duration_s))
+        form = {
+            "prompt": request.prompt,
+            "model": request.provider_model,
+            "seconds": str(seconds),
+            "size": size_for(request.provider_model, request.aspect, request.resolution),
+        }
+        # Multipart always (the API's contract): plain fields as (None, value) parts.
+        files: dict[str, tuple[str | None, bytes | str, str] | tuple[None, str]] = {
+            key: (None, value) for key, value in form.items()}
+        if request.start_image:
+            raw = await asyncio.to_thread(request.start_image.read_bytes)
+            files["input_reference"] = (request.start_image.name, raw, "image/png")
+        response = await send(self.client, "POST", "/videos", self.name, files=files, headers=self._auth())
+        self._raise(response)
+        data = json_body(response, self.name)
+        video_id = data.get("id") if isinstance(data, dict) else None
+        if not video_id:
+            raise ServerError("create answered without a video id", provider=self.name)
+        return str(video_id)
+
+    def _raise(self, response: object) -> None:
+        import httpx
+
+        assert isinstance(response, httpx.Response)
+        if response.status_code < 400:
+            return
+        code = ""
+        try:
+            body = response.json()
+            if isinstance(body, dict) and isinstance(body.get("error"), dict):
+                code = str(body["error"].get("code") or "")
+        except ValueError:
+            pass
+        self._check(response.status_code, error_text(response), code)
+        if response.status_code == 400 and "moderation" in code:
+            raise ModerationRefused(f"refused by the content filter: {error_text(response)}",
+                                    provider=self.name, status_code=400)
+        raise_for_status(response, self.name)
+
+    async def poll(self, remote_id: str) -> RemoteStatus:
+        response = await send(self.client, "GET", f"/videos/{remote_id}", self.name, headers=self._auth())
+        self._raise(response)
+        data = json_body(response, self.name)
+        if not isinstance(data, dict):
+            raise ServerError("video is not an object", provider=self.name)
+        poll_after = response.headers.get("openai-poll-after-ms")
+        hint = float(poll_after) / 1000 if poll_after and poll_after.isdigit() else None
+        status = str(data.get("status", ""))
+        progress = data.get("progress")
+        fraction = max(0.0, min(1.0, float(progress) / 100)) if isinstance(progress, int | float) else None
+        if status == "queued":
+            return RemoteStatus(RemoteState.SUBMITTED, progress=fraction, message="queued", poll_after=hint)
+        if status == "in_progress":
+            return RemoteStatus(RemoteState.RUNNING, progress=fraction, message="generating", poll_after=hint)
+        if status == "failed":
+            err = data.get("error") if isinstance(data.get("error"), dict) else {}
+            text = str(err.get("message") or "the video failed")  # type: ignore[union-attr]
+            code = str(err.get("code") or "")  # type: ignore[union-attr]
+            error: PermanentError
+            if looks_like_moderation(text) or looks_like_moderation(code):
+                error = ModerationRefused(f"refused by the content filter: {text}", provider=self.name)
+            else:
+                error = JobFailed(f"generation failed: {text}", provider=self.name)
+            return RemoteStatus(RemoteState.FAILED, message=error.message, error=error)
+        if status != "completed":
+            raise ServerError(f"unknown status {status!r}", provider=self.name)
+        return RemoteStatus(RemoteState.DONE, progress=1.0,
+                            result_url=f"{self.base_url}/videos/{remote_id}/content")
+
+    async def cancel(self, remote_id: str) -> bool:
+        return False  # DELETE only removes finished videos; there is no cancel
+
+    async def lookup(self, external_id: str) -> str | None:
+        return None
+
+
+__all__ = ["RETIRED_MESSAGE", "GenerationError", "OpenAIVideosProvider"]

@@ -1,0 +1,114 @@
+"""Replicate predictions: ``POST /v1/models/{owner}/{name}/predictions``, poll ``/v1/predictions/{id}``.
+
+Outputs of API-created predictions are deleted after one hour, so the queue downloads at once.
+"""
+
+from __future__ import annotations
+
+from shotplanner.generation.base import (
+    GenerationRequest,
+    JobFailed,
+    ModerationRefused,
+    PermanentError,
+    RemoteState,
+    RemoteStatus,
+    ServerError,
+)
+from shotplanner.generation.http import json_body, raise_for_status, send
+from shotplanner.generation.providers.common import (
+    HttpProvider,
+    data_uri,
+    looks_like_moderation,
+    whole_seconds,
+)
+
+#: owner prefix → (start image field, end image field) as those model schemas spell them.
+IMAGE_FIELDS: dict[str, tuple[str, str]] = {
+    "kwaivgi/": ("start_image", "end_image"),
+    "bytedance/": ("image", "last_frame_image"),
+    "google/": ("image", "last_frame"),
+    "minimax/": ("first_frame_image", "last_frame_image"),
+    "luma/": ("start_image_url", "end_image_url"),
+    "openai/": ("input_reference", ""),
+}
+
+
+class ReplicateProvider(HttpProvider):
+    name = "replicate"
+    default_base_url = "https://api.replicate.com"
+    default_concurrency = 4
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys()[0]}"}
+
+    async def build_input(self, request: GenerationRequest) -> dict[str, object]:
+        body: dict[str, object] = {
+            "prompt": request.prompt,
+            "duration": whole_seconds(request),
+            "aspect_ratio": request.aspect,
+            "resolution": request.resolution,
+        }
+        if request.audio:
+            body["generate_audio"] = True
+        start_key, end_key = next((fields for prefix, fields in IMAGE_FIELDS.items()
+                                   if request.provider_model.startswith(prefix)), ("image", "last_frame"))
+        if request.start_image:
+            body[start_key] = await data_uri(request.start_image)
+        if request.end_image and end_key:
+            body[end_key] = await data_uri(request.end_image)
+        if request.reference_images and request.provider_model.startswith("bytedance/"):
+            body["reference_images"] = [await data_uri(p) for p in request.reference_images[:4]]
+        body.update(dict(request.extra))
+        return body
+
+    async def submit(self, request: GenerationRequest) -> str:
+        body: dict[str, object] = {"input": await self.build_input(request)}
+        model = request.provider_model
+        if ":" in model:  # "owner/name:version" pins a version
+            body["version"] = model.split(":", 1)[1]
+            path = "/v1/predictions"
+        else:
+            path = f"/v1/models/{model}/predictions"
+        response = await send(self.client, "POST", path, self.name, json=body, headers=self._auth())
+        raise_for_status(response, self.name, model_hint=model)
+        data = json_body(response, self.name)
+        prediction_id = data.get("id") if isinstance(data, dict) else None
+        if not prediction_id:
+            raise ServerError("submit answered without a prediction id", provider=self.name)
+        return str(prediction_id)
+
+    async def poll(self, remote_id: str) -> RemoteStatus:
+        response = await send(self.client, "GET", f"/v1/predictions/{remote_id}", self.name,
+                              headers=self._auth())
+        raise_for_status(response, self.name)
+        data = json_body(response, self.name)
+        if not isinstance(data, dict):
+            raise ServerError("prediction is not an object", provider=self.name)
+        status = str(data.get("status", ""))
+        if status == "starting":
+            return RemoteStatus(RemoteState.SUBMITTED, message="starting")
+        if status == "processing":
+            return RemoteStatus(RemoteState.RUNNING, message="generating")
+        if status == "canceled":
+            return RemoteStatus(RemoteState.CANCELED, message="canceled at Replicate")
+        if status == "failed":
+            text = str(data.get("error") or "the prediction failed")
+            error: PermanentError
+            if looks_like_moderation(text):
+                error = ModerationRefused(f"refused by the content filter: {text}", provider=self.name)
+            else:
+                error = JobFailed(f"generation failed: {text}", provider=self.name)
+            return RemoteStatus(RemoteState.FAILED, message=error.message, error=error)
+        if status != "succeeded":
+            raise ServerError(f"unknown status {status!r}", provider=self.name)
+        output = data.get("output")
+        url = output[0] if isinstance(output, list) and output else output
+        if not isinstance(url, str) or not url:
+            raise ServerError("prediction succeeded without an output URL", provider=self.name)
+        return RemoteStatus(RemoteState.DONE, progress=1.0, result_url=url,
+                            message="output expires one hour after completion")
+
+    async def cancel(self, remote_id: str) -> bool:
+        response = await send(self.client, "POST", f"/v1/predictions/{remote_id}/cancel", self.name,
+                              headers=self._auth())
+        return response.status_code < 400

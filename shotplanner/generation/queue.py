@@ -1,0 +1,590 @@
+"""The job queue: submit, follow, download, with limits, bounded polling, retries and a durable journal.
+
+Usage (the UI or ``headless``)::
+
+    queue = JobQueue(project_dir, providers)
+    queue.subscribe(lambda event: storyboard.update_take(event.shot_id, event.take_id, **event.take_fields()))
+    await queue.resume()                       # picks up jobs a previous run left in the journal
+    queue.enqueue(request, cost_estimate_usd=0.42)
+    await queue.join()
+    await queue.aclose()
+
+Rules it keeps (see DESIGN.md "Jobs"):
+- a provider's slot is held from submit until the job finishes remotely (``max_concurrency``);
+- the remote id is in the journal before anything else happens to the job;
+- a submit that got no answer is never re-sent: the job becomes UNKNOWN, unless the provider can look it
+  up by our own id (Kling) or the request provably never left (connection refused);
+- only retryable errors are retried, with capped exponential backoff that honours Retry-After;
+- polling is jittered and bounded in count and time;
+- the clip is streamed to ``media/takes/.TAKE.part``, checked, fsynced and renamed to ``TAKE.mp4``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from shotplanner.core.models import LOCAL_PROVIDER, JobState
+from shotplanner.generation.base import (
+    GenerationError,
+    GenerationRequest,
+    JobFailed,
+    NetworkError,
+    Provider,
+    RateLimited,
+    RemoteState,
+    RemoteStatus,
+    SubmitUnknown,
+    TransientError,
+)
+from shotplanner.generation.download import ClipCheck, check_clip, fsync_file
+from shotplanner.generation.journal import Journal
+from shotplanner.generation.redact import install_log_filter
+
+log = logging.getLogger(__name__)
+
+TAKES_DIR = "media/takes"
+
+
+class _RemoteCanceled(Exception):
+    """The provider reports the job canceled (state already recorded)."""
+
+
+class PollTimeout(TransientError):
+    """We stopped waiting; the job may still finish remotely. Retrying resumes polling, never resubmits."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSettings:
+    poll_initial_s: float = 5.0
+    poll_max_s: float = 30.0
+    poll_growth: float = 1.5
+    poll_jitter: float = 0.2  # ± fraction
+    poll_timeout_s: float = 30 * 60.0
+    max_polls: int = 400
+    max_retries: int = 5  # per step, for retryable errors only
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0
+    #: A Retry-After longer than this is not waited out: the step fails (retryable) instead.
+    max_retry_after_s: float = 300.0
+    download_concurrency: int = 4
+    check: ClipCheck = field(default_factory=ClipCheck)
+    #: fsync journal records and clips. Only a benchmark of something else would turn this off.
+    durable: bool = True
+
+    @classmethod
+    def from_env(cls) -> QueueSettings:
+        """Defaults, with polling cadence overridable (``SHOTPLANNER_POLL_INITIAL_S``/``_MAX_S``, tests)."""
+        settings = cls()
+        overrides = {}
+        for name, var in (("poll_initial_s", "SHOTPLANNER_POLL_INITIAL_S"),
+                          ("poll_max_s", "SHOTPLANNER_POLL_MAX_S"),
+                          ("backoff_base_s", "SHOTPLANNER_BACKOFF_BASE_S")):
+            value = os.environ.get(var)
+            if value:
+                try:
+                    overrides[name] = float(value)
+                except ValueError:
+                    log.warning("ignoring %s=%r: not a number", var, value)
+        return replace(settings, **overrides) if overrides else settings
+
+
+@dataclass
+class Job:
+    take_id: str
+    shot_id: str
+    request: GenerationRequest
+    state: JobState = JobState.QUEUED
+    remote_id: str | None = None
+    progress: float = 0.0
+    message: str = ""
+    retryable: bool = False
+    error_kind: str = ""
+    cost_estimate_usd: float | None = None
+    cost_usd: float | None = None
+    clip: str | None = None
+    submitted_at: str | None = None
+    finished_at: str | None = None
+    attempt: int = 1
+
+    @property
+    def provider(self) -> str:
+        return self.request.provider
+
+    def to_record(self) -> dict[str, Any]:
+        # Built by hand: dataclasses.asdict deep-copies recursively and is the slow part of a big batch.
+        r = self.request
+        request = {f.name: getattr(r, f.name) for f in fields(r)}
+        request["start_image"] = str(r.start_image) if r.start_image else None
+        request["end_image"] = str(r.end_image) if r.end_image else None
+        request["reference_images"] = [str(p) for p in r.reference_images]
+        request["extra"] = [list(pair) for pair in r.extra]
+        record = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "request"}
+        record["state"] = self.state.value
+        record["request"] = request
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Job:
+        raw = dict(record["request"])
+        for key in ("start_image", "end_image"):
+            raw[key] = Path(raw[key]) if raw.get(key) else None
+        raw["reference_images"] = tuple(Path(p) for p in raw.get("reference_images", ()))
+        raw["extra"] = tuple(tuple(pair) for pair in raw.get("extra", ()))
+        values = {k: v for k, v in record.items() if k != "request"}
+        values["state"] = JobState(values["state"])
+        return cls(request=GenerationRequest(**raw), **values)
+
+
+@dataclass(frozen=True, slots=True)
+class JobEvent:
+    """One change of one job. ``take_fields()`` is ready for ``Storyboard.update_take``."""
+
+    take_id: str
+    shot_id: str
+    provider: str
+    state: JobState
+    progress: float
+    message: str
+    retryable: bool
+    remote_id: str | None
+    clip: str | None
+    cost_usd: float | None
+    submitted_at: str | None
+    finished_at: str | None
+    bytes_done: int | None = None
+    bytes_total: int | None = None
+
+    def take_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "state": self.state, "progress": max(0.0, min(1.0, self.progress)), "message": self.message,
+            "retryable": self.retryable, "remote_id": self.remote_id, "cost_usd": self.cost_usd,
+        }
+        if self.clip:
+            fields["clip"] = self.clip
+        if self.submitted_at:
+            fields["submitted_at"] = datetime.fromisoformat(self.submitted_at)
+        if self.finished_at:
+            fields["finished_at"] = datetime.fromisoformat(self.finished_at)
+        return fields
+
+
+Listener = Callable[[JobEvent], None]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class QueueError(Exception):
+    """A queue operation the user asked for that cannot be done (message says why)."""
+
+
+class JobQueue:
+    def __init__(self, project_dir: Path, providers: Mapping[str, Provider],
+                 settings: QueueSettings | None = None) -> None:
+        install_log_filter()
+        self.project_dir = Path(project_dir)
+        self.providers = dict(providers)
+        self.settings = settings or QueueSettings()
+        self.journal = Journal(self.project_dir, durable=self.settings.durable)
+        self.jobs: dict[str, Job] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._downloads = asyncio.Semaphore(self.settings.download_concurrency)
+        self._listeners: list[Listener] = []
+        self._cancel_requested: set[str] = set()
+        self._rng = random.Random()
+
+    # ---------------------------------------------------------------------------------- events
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(event)`` on every change (on the event loop). Returns an unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    async def events(self) -> AsyncIterator[JobEvent]:
+        """Async iterator over events; ends when the queue has no active job left."""
+        inbox: asyncio.Queue[JobEvent | None] = asyncio.Queue()
+        unsubscribe = self.subscribe(inbox.put_nowait)
+        try:
+            while self.active():
+                waiter = asyncio.ensure_future(inbox.get())
+                idle = asyncio.ensure_future(self.join())
+                done, _ = await asyncio.wait({waiter, idle}, return_when=asyncio.FIRST_COMPLETED)
+                if waiter in done:
+                    idle.cancel()
+                    event = waiter.result()
+                    if event is not None:
+                        yield event
+                else:
+                    waiter.cancel()
+            while not inbox.empty():
+                event = inbox.get_nowait()
+                if event is not None:
+                    yield event
+        finally:
+            unsubscribe()
+
+    def _emit(self, job: Job, bytes_done: int | None = None, bytes_total: int | None = None) -> None:
+        event = JobEvent(job.take_id, job.shot_id, job.provider, job.state, job.progress, job.message,
+                         job.retryable, job.remote_id, job.clip, job.cost_usd, job.submitted_at,
+                         job.finished_at, bytes_done, bytes_total)
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # a broken listener must not stop the queue
+                log.exception("job listener failed")
+
+    async def _save(self, job: Job) -> None:
+        await self.journal.write(job.take_id, job.to_record())
+
+    async def _set(self, job: Job, state: JobState, message: str = "", *, persist: bool = True) -> None:
+        job.state = state
+        job.message = message
+        if persist:
+            await self._save(job)
+        self._emit(job)
+
+    # ------------------------------------------------------------------------------- public API
+
+    def active(self) -> list[Job]:
+        return [job for job in self.jobs.values() if job.state.is_active]
+
+    def enqueue(self, request: GenerationRequest, *, cost_estimate_usd: float | None = None) -> Job:
+        if request.take_id in self.jobs:
+            raise QueueError(f"take {request.take_id} is already in the queue")
+        if request.provider not in self.providers:
+            raise QueueError(f"no provider '{request.provider}' is set up")
+        job = Job(request.take_id, request.shot_id, request, cost_estimate_usd=cost_estimate_usd,
+                  message="queued")
+        self.jobs[job.take_id] = job
+        self.journal.write_later(job.take_id, job.to_record())
+        self._emit(job)
+        self._start(job)
+        return job
+
+    async def resume(self) -> list[Job]:
+        """Load the journal: terminal jobs are reported once; every other job continues where it was."""
+        resumed = []
+        for record in self.journal.load():
+            try:
+                job = Job.from_record(record)
+            except (KeyError, TypeError, ValueError) as exc:
+                log.warning("skipping a job record that does not fit: %s", exc)
+                continue
+            if job.take_id in self.jobs:
+                continue
+            self.jobs[job.take_id] = job
+            self._emit(job)
+            if job.state.is_active:
+                if job.provider not in self.providers:
+                    await self._fail(job, GenerationError(f"provider '{job.provider}' is not set up"))
+                    continue
+                self._start(job)
+                resumed.append(job)
+        return resumed
+
+    async def join(self) -> None:
+        """Wait until no job is running (and every record is on disk)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+        await self.journal.drain()
+
+    async def cancel(self, take_id: str) -> bool:
+        """Stop a job. Returns False when it had already ended."""
+        job = self.jobs.get(take_id)
+        if job is None or job.state.is_terminal:
+            return False
+        if job.state is JobState.SUBMITTING:
+            # The request may be on the wire: let the answer arrive, then cancel remotely.
+            self._cancel_requested.add(take_id)
+            return True
+        task = self._tasks.get(take_id)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._cancel_remote(job)
+        return True
+
+    async def _cancel_remote(self, job: Job) -> None:
+        message = "canceled"
+        if job.remote_id and job.state in (JobState.SUBMITTED, JobState.RUNNING):
+            stopped = False
+            try:
+                stopped = await self.providers[job.provider].cancel(job.remote_id)
+            except GenerationError as exc:
+                log.info("remote cancel of %s failed: %s", job.take_id, exc)
+            if not stopped:
+                message = f"canceled here; {job.provider} cannot stop a started job, so it may still bill"
+        job.retryable = True
+        job.finished_at = _now()
+        await self._set(job, JobState.CANCELED, message)
+
+    def retry(self, take_id: str, *, force: bool = False) -> Job:
+        """Run a failed, canceled or unknown job again.
+
+        With a remote id and a transient failure (poll timeout, network, download drop) the job resumes
+        polling and downloading: nothing is re-sent. Otherwise it is submitted anew — for an UNKNOWN job
+        only with ``force=True`` (the user checked the provider and found nothing).
+        """
+        job = self.jobs.get(take_id)
+        if job is None:
+            raise QueueError(f"no job for take {take_id}")
+        if job.state.is_active:
+            raise QueueError("the job is still running")
+        if job.state is JobState.DONE:
+            raise QueueError("the job is done; generate a new take instead")
+        if job.state is JobState.UNKNOWN and not force:
+            raise QueueError(f"the submit got no answer, so the job may exist at {job.provider}: check "
+                             "there first, then retry with force to send it again")
+        resumable = job.remote_id is not None and job.retryable and job.state is not JobState.UNKNOWN
+        if not resumable:
+            job.remote_id = None
+            job.attempt += 1
+            if job.request.external_id:
+                job.request = replace(job.request, external_id=f"{job.request.external_id}-r{job.attempt}")
+        job.state = JobState.SUBMITTED if resumable else JobState.QUEUED
+        job.message = "resuming" if resumable else "queued again"
+        job.retryable = False
+        job.error_kind = ""
+        job.finished_at = None
+        self.journal.write_later(job.take_id, job.to_record())
+        self._emit(job)
+        self._start(job)
+        return job
+
+    def forget(self, take_id: str) -> None:
+        """Drop a finished job's journal record (after the caller saved the take in the project)."""
+        job = self.jobs.get(take_id)
+        if job is not None and job.state.is_active:
+            raise QueueError("the job is still running")
+        self.jobs.pop(take_id, None)
+        self.journal.remove(take_id)
+
+    async def aclose(self) -> None:
+        """Stop following jobs (they stay in the journal and resume next time) and close the clients."""
+        for task in list(self._tasks.values()):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+        await self.journal.drain()
+        for provider in self.providers.values():
+            await provider.aclose()
+
+    # ------------------------------------------------------------------------------- the job run
+
+    def _start(self, job: Job) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(job), name=f"job-{job.take_id}")
+        self._tasks[job.take_id] = task
+        task.add_done_callback(lambda _t, take_id=job.take_id: self._tasks.pop(take_id, None))
+
+    def _slot(self, provider: Provider) -> asyncio.Semaphore:
+        if provider.name not in self._slots:
+            self._slots[provider.name] = asyncio.Semaphore(max(1, provider.max_concurrency))
+        return self._slots[provider.name]
+
+    async def _run(self, job: Job) -> None:
+        provider = self.providers[job.provider]
+        try:
+            async with self._slot(provider):
+                if job.remote_id is None:
+                    if job.state is JobState.SUBMITTING:  # left by a previous run without an answer
+                        await self._recover_unanswered(job, provider)
+                    if job.remote_id is None and job.state.is_active:
+                        await self._submit(job, provider)
+                if job.remote_id is None or job.state.is_terminal:
+                    return
+                if job.take_id in self._cancel_requested:
+                    self._cancel_requested.discard(job.take_id)
+                    await self._cancel_remote(job)
+                    return
+                status = await self._follow(job, provider)
+            async with self._downloads:
+                await self._download(job, provider, status)
+        except asyncio.CancelledError:
+            raise
+        except _RemoteCanceled:
+            return
+        except GenerationError as exc:
+            await self._fail(job, exc)
+        except Exception as exc:  # a bug must end the job visibly, not kill the queue
+            log.exception("job %s crashed", job.take_id)
+            await self._fail(job, GenerationError(f"internal error: {type(exc).__name__}",
+                                                  provider=job.provider))
+
+    async def _fail(self, job: Job, exc: GenerationError) -> None:
+        job.retryable = exc.retryable or isinstance(exc, PollTimeout)
+        job.error_kind = type(exc).__name__
+        job.finished_at = _now()
+        state = JobState.UNKNOWN if isinstance(exc, SubmitUnknown) else JobState.FAILED
+        await self._set(job, state, exc.message)
+
+    def _backoff(self, attempt: int, hint: float | None = None) -> float:
+        s = self.settings
+        delay = min(s.backoff_max_s, s.backoff_base_s * 2 ** max(0, attempt - 1))
+        delay *= self._rng.uniform(0.5, 1.0)  # full-ish jitter so a burst of 429s does not resync
+        if hint is not None:
+            if hint > s.max_retry_after_s:
+                raise RateLimited(f"asked to wait {hint:.0f} s, longer than we wait", retry_after=hint)
+            delay = max(delay, hint)
+        return delay
+
+    async def _submit(self, job: Job, provider: Provider) -> None:
+        job.submitted_at = None
+        await self._set(job, JobState.SUBMITTING, "sending")  # on disk BEFORE the request leaves
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                remote_id = await provider.submit(job.request)
+                break
+            except NetworkError as exc:
+                if not exc.sent and attempt <= self.settings.max_retries:
+                    await asyncio.sleep(self._backoff(attempt))  # never reached the server: safe
+                    continue
+                remote_id = await self._lookup_or_unknown(job, provider, exc)
+                if remote_id is None:
+                    continue  # the provider confirmed it never got it: send again
+                break
+            except TransientError as exc:
+                # An HTTP 429/5xx answer means the job was not created: safe to send again later.
+                if attempt > self.settings.max_retries:
+                    raise
+                await asyncio.sleep(self._backoff(attempt, getattr(exc, "retry_after", None)))
+        job.remote_id = remote_id
+        job.submitted_at = _now()
+        await self._set(job, JobState.SUBMITTED, "submitted")  # the remote id is on disk now
+
+    async def _lookup_or_unknown(self, job: Job, provider: Provider, exc: GenerationError) -> str | None:
+        """After an unanswered submit: the provider's lookup, else UNKNOWN (raises SubmitUnknown)."""
+        if getattr(provider, "name", "") == LOCAL_PROVIDER:
+            return None  # rendering locally costs nothing: just do it again
+        if getattr(provider, "supports_lookup", False) and job.request.external_id:
+            for attempt in range(1, self.settings.max_retries + 1):
+                try:
+                    found = await provider.lookup(job.request.external_id)
+                except TransientError:
+                    await asyncio.sleep(self._backoff(attempt))
+                    continue
+                if found is None:
+                    log.info("job %s was never created at %s; sending again", job.take_id, provider.name)
+                return found
+        raise SubmitUnknown(
+            f"no answer to the submit ({exc.message}); the job may exist at {job.provider} and bill: "
+            "check there before sending it again", provider=job.provider)
+
+    async def _recover_unanswered(self, job: Job, provider: Provider) -> None:
+        try:
+            remote_id = await self._lookup_or_unknown(
+                job, provider, GenerationError("the app stopped while sending"))
+        except SubmitUnknown as exc:
+            await self._fail(job, exc)
+            return
+        if remote_id is not None:
+            job.remote_id = remote_id
+            job.submitted_at = job.submitted_at or _now()
+            await self._set(job, JobState.SUBMITTED, "found at the provider")
+
+    def _jittered(self, delay: float) -> float:
+        j = self.settings.poll_jitter
+        return max(0.0, delay * self._rng.uniform(1 - j, 1 + j))
+
+    async def _follow(self, job: Job, provider: Provider) -> RemoteStatus:
+        s = self.settings
+        assert job.remote_id is not None
+        started = time.monotonic()
+        delay = s.poll_initial_s
+        polls = 0
+        errors = 0
+        while True:
+            waited = time.monotonic() - started
+            if polls >= s.max_polls or waited > s.poll_timeout_s:
+                raise PollTimeout(
+                    f"no result after {polls} checks in {waited:.0f} s; the job may still finish at "
+                    f"{job.provider} — retry to keep waiting (nothing is sent again)", provider=job.provider)
+            await asyncio.sleep(self._jittered(delay))
+            polls += 1
+            try:
+                status = await provider.poll(job.remote_id)
+            except TransientError as exc:
+                errors += 1
+                if errors > s.max_retries:
+                    raise
+                delay = self._backoff(errors, getattr(exc, "retry_after", None))
+                continue
+            errors = 0
+            if status.state is RemoteState.DONE:
+                return status
+            if status.state is RemoteState.FAILED:
+                raise status.error or JobFailed(status.message or "the job failed", provider=job.provider)
+            if status.state is RemoteState.CANCELED:
+                job.finished_at = _now()
+                await self._set(job, JobState.CANCELED, status.message or "canceled at the provider")
+                raise _RemoteCanceled
+            new_state = JobState.RUNNING if status.state is RemoteState.RUNNING else JobState.SUBMITTED
+            if status.progress is not None:
+                job.progress = max(0.0, min(1.0, status.progress))
+            changed = new_state is not job.state
+            job.state = new_state
+            job.message = status.message or job.message
+            if changed:
+                await self._save(job)
+            self._emit(job)
+            delay = min(delay * s.poll_growth, s.poll_max_s)
+            if status.poll_after is not None:
+                delay = max(delay, min(status.poll_after, s.poll_max_s))
+
+    async def _download(self, job: Job, provider: Provider, status: RemoteStatus) -> None:
+        s = self.settings
+        takes = self.project_dir / TAKES_DIR
+        takes.mkdir(parents=True, exist_ok=True)
+        tmp = takes / f".{job.take_id}.part"
+        job.progress = 1.0
+        await self._set(job, JobState.DOWNLOADING, "downloading")
+        last = [0.0]
+
+        def on_bytes(done: int, total: int | None) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 0.2 or (total is not None and done >= total):
+                last[0] = now
+                self._emit(job, done, total)
+
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await provider.fetch(status, tmp, on_bytes)
+                break
+            except TransientError as exc:
+                if attempt > s.max_retries:
+                    raise
+                log.info("download of %s interrupted (%s); resuming", job.take_id, exc.message)
+                await asyncio.sleep(self._backoff(attempt, getattr(exc, "retry_after", None)))
+        try:
+            await asyncio.to_thread(check_clip, tmp, job.request.duration_s, s.check, job.provider)
+        except GenerationError as exc:
+            # Paid-for bytes are kept for a human to look at, under our name, never used as the clip.
+            rejected = takes / f"{job.take_id}.rejected"
+            with contextlib.suppress(OSError):
+                os.replace(tmp, rejected)
+            raise type(exc)(f"{exc.message} (kept as {TAKES_DIR}/{rejected.name})",
+                            provider=job.provider) from exc
+        final = takes / f"{job.take_id}.mp4"
+        if s.durable:
+            await asyncio.to_thread(fsync_file, tmp)
+        os.replace(tmp, final)
+        job.clip = f"{TAKES_DIR}/{final.name}"
+        job.cost_usd = status.cost_usd if status.cost_usd is not None else job.cost_estimate_usd
+        job.finished_at = _now()
+        job.retryable = False
+        await self._set(job, JobState.DONE, "done")
