@@ -1,0 +1,200 @@
+"""Benchmark: how long the GUI event loop stalls while 200 generation jobs run and the user scrolls.
+
+The real window (offscreen) with review installed: 200 shots, each sent as a fal job to the fal contract
+server (50 ms latency on every request, concurrency 10, polled every 0.1-0.3 s), its state applied to the
+core, the cards and the queue panel; meanwhile the storyboard scrolls one step every 16 ms (a user
+dragging the scroll bar). A 1 ms asyncio ticker measures the loop's lateness: p99 and max are the figures.
+
+The server runs in its own process (``python -m tests.generation.servers``) so its work is not our stall.
+It serves bytes that are not video, so the clip check's decode is off (``ClipCheck(decode=False)``) and
+no poster can be made (each attempt fails fast off the GUI thread) — the one difference from a real run.
+Run from the repo root with no argument: ``.venv/bin/python bench/ui_load.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/ holds a queue.py: keep this folder off the import path so the stdlib ``queue`` wins.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+import asyncio  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+
+import PySide6  # noqa: E402,F401  (before qasync: it picks the binding already imported)
+import qasync  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+JOBS = 200
+LATENCY = 0.05
+CONCURRENCY = 10
+P99_BUDGET_MS = 10.0
+MAX_BUDGET_MS = 50.0
+BASELINE_S = 3.0
+
+
+def start_server() -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.generation.servers",
+            "fal",
+            "--latency",
+            str(LATENCY),
+            "--clip-bytes",
+            "200000",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    return proc, f"http://127.0.0.1:{int(proc.stdout.readline())}"
+
+
+def make_project() -> object:
+    from shotplanner.core.models import Project, PromptLayers, Scene, Shot
+
+    scenes = []
+    for s in range(20):
+        shots = [
+            Shot(
+                number=f"{s + 1}{'' if i == 0 else chr(64 + i)}",
+                duration_s=5.0,
+                resolution="720p",
+                model_id="kling-v2.5-turbo",
+                layers=PromptLayers(
+                    subject=f"subject {s}.{i}",
+                    action="walks to the window",
+                    camera="slow push-in",
+                    light="soft window light",
+                    mood="quiet",
+                ),
+            )
+            for i in range(10)
+        ]
+        scenes.append(Scene(number=str(s + 1), heading=f"INT. ROOM {s + 1} - DAY", shots=shots))
+    return Project(title="Load film", scenes=scenes)
+
+
+async def scenario(hub: object, window: object, stalls: list[float], baseline: list[float]) -> int:
+    from shotplanner.core.models import JobState
+
+    loop = asyncio.get_running_loop()
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        while not done.is_set():
+            t0 = loop.time()
+            await asyncio.sleep(0.001)
+            stalls.append(max(0.0, loop.time() - t0 - 0.001))
+
+    bar = window.view.verticalScrollBar()  # type: ignore[attr-defined]
+    direction = [1]
+
+    def scroll() -> None:
+        value = bar.value() + direction[0] * max(1, bar.pageStep() // 8)
+        if value >= bar.maximum() or value <= bar.minimum():
+            direction[0] = -direction[0]
+        bar.setValue(value)
+
+    scroller = QTimer()
+    scroller.setInterval(16)
+    scroller.timeout.connect(scroll)
+    tick = loop.create_task(ticker())
+    await asyncio.sleep(0.3)  # settle: first paint, caches
+    stalls.clear()
+    scroller.start()
+    await asyncio.sleep(BASELINE_S)  # baseline in the same run: scrolling alone, no job running
+    baseline.extend(stalls)
+    stalls.clear()
+    controller = hub.controller  # type: ignore[attr-defined]
+    plan = controller.plan([s.id for s in window.storyboard.shots()])  # type: ignore[attr-defined]
+    controller.send(plan.jobs)
+    rows = hub.queue_panel.model.rows  # type: ignore[attr-defined]
+    while not (len(rows) == JOBS and all(r.state.is_terminal for r in rows)):
+        await asyncio.sleep(0.05)
+    scroller.stop()
+    done.set()
+    await tick
+    await hub.aclose()  # type: ignore[attr-defined]
+    return sum(r.state is JobState.DONE for r in rows)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.ERROR)
+    from shotplanner.core import storage
+    from shotplanner.core.catalog import load_catalog
+    from shotplanner.generation.download import ClipCheck
+    from shotplanner.generation.http import prepare_runtime
+    from shotplanner.generation.providers.fal import FalProvider
+    from shotplanner.generation.queue import QueueSettings
+    from shotplanner.ui.main_window import MainWindow
+    from shotplanner.ui.review import install_review
+    from tests.generation.servers import FAL_KEY
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    proc, base = start_server()
+    stalls: list[float] = []
+    baseline: list[float] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "film"
+            project = make_project()
+            storage.save_project(project, folder)
+            window = MainWindow(project, folder, catalog=load_catalog(), confirm_close=False)
+            provider = FalProvider(
+                base_url=base, keys=(FAL_KEY,), max_concurrency=CONCURRENCY, allow_loopback_http=True
+            )
+            settings = QueueSettings(poll_initial_s=0.1, poll_max_s=0.3, check=ClipCheck(decode=False))
+            hub = install_review(window, providers={"fal": provider}, settings=settings)
+            window.resize(1440, 900)
+            window.show()
+            prepare_runtime()
+            started = time.perf_counter()
+            with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+                done = runner.run(scenario(hub, window, stalls, baseline))
+            wall = time.perf_counter() - started
+            window.close()
+    finally:
+        proc.terminate()
+        proc.wait(5)
+    p99, worst = percentile(stalls, 0.99), max(stalls) * 1000
+    print(
+        f"# {done}/{JOBS} jobs done in {wall:.1f} s, {len(stalls)} ticks measured; scrolling alone "
+        f"(baseline, same run): p99 {percentile(baseline, 0.99):.2f} ms, max {max(baseline) * 1000:.2f} ms, "
+        f"{len(baseline)} ticks",
+        file=sys.stderr,
+    )
+    figures = [
+        ("ui_stall_p99_200_jobs_scrolling", p99, "ms", P99_BUDGET_MS),
+        ("ui_stall_max_200_jobs_scrolling", worst, "ms", MAX_BUDGET_MS),
+    ]
+    within = 0
+    for name, value, unit, limit in figures:
+        within += value <= limit
+        print(f"figure: {name} = {value:.2f} {unit} (budget <= {limit:g})")
+    print(f"{within}/{len(figures)} within budget")
+    return 0 if done == JOBS else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,507 @@
+"""The bridge between the job queue and the document: plan, confirm, send, follow, cancel, retry.
+
+Flow: the user asks for shots → :meth:`GenerationController.plan` resolves each shot's model (the picker's
+choice, ``core.recommend.resolve_model``), a route to a provider that is set up, a cost estimate and a
+``GenerationRequest`` (``generation.base.build_request``) → anything billable waits for a *non-modal*
+:class:`ConfirmDialog` (``show()``, never ``exec()``: a nested loop inside qasync breaks running tasks);
+local animatics go at once → each job becomes a new ``Take`` on its shot and is enqueued → every queue
+event is applied to the core with ``Storyboard.update_take`` (cards and the takes strip repaint from the
+core's own change events) and re-emitted as :attr:`GenerationController.jobChanged` for the queue panel.
+
+The queue runs on the qasync loop, which *is* the GUI thread, so queue listeners may touch the core
+directly. Takes arriving are not undoable (nobody can un-spend a generation); review edits are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+# Imported here, not inside the methods: a first import in the middle of a busy queue (PyAV for posters,
+# the recommender, the cost table) stalls the event loop for tens of milliseconds.
+from shotplanner.core.cost import estimate_shot
+from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Take, new_id
+from shotplanner.core.recommend import resolve_model
+from shotplanner.core.storyboard import Storyboard, StoryboardError
+from shotplanner.generation.base import GenerationRequest, build_request, external_id_for
+from shotplanner.generation.queue import JobEvent, JobQueue, QueueError, QueueSettings
+from shotplanner.generation.secrets import key_source
+from shotplanner.media.errors import MediaError
+from shotplanner.media.posters import poster_for
+
+if TYPE_CHECKING:
+    from shotplanner.core.catalog import Catalog
+    from shotplanner.core.catalog_schema import ModelSpec, Route
+    from shotplanner.core.cost import CostEstimate
+    from shotplanner.generation.base import Provider
+
+log = logging.getLogger(__name__)
+
+#: Queue events are applied to the document in slices at most this long, then the loop gets a turn
+#: (views repaint once per slice rather than once per event; 200 busy jobs stay smooth).
+SLICE_S = 0.006
+#: How long events may wait to be applied together (ms). Every event is applied, in order.
+COALESCE_MS = 30
+
+#: Providers the app can build by name (``generation.registry``).
+ALL_PROVIDERS = ("local", "fal", "replicate", "kling", "openai")
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedJob:
+    """One take about to be generated: what the confirmation lists and what gets enqueued."""
+
+    shot_id: str
+    shot_number: str
+    model_name: str
+    request: GenerationRequest
+    estimate_usd: float | None
+    estimate_note: str = ""
+
+    @property
+    def provider(self) -> str:
+        return self.request.provider
+
+    @property
+    def billable(self) -> bool:
+        return self.provider != LOCAL_PROVIDER
+
+    def take(self) -> Take:
+        r = self.request
+        return Take(
+            id=r.take_id,
+            model_id=r.model_id,
+            provider=r.provider,
+            provider_model=r.provider_model,
+            prompt=r.prompt,
+            settings=r.settings(),
+            state=JobState.QUEUED,
+            cost_estimate_usd=self.estimate_usd,
+            external_id=r.external_id,
+            message="queued",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    jobs: list[PlannedJob]
+    problems: list[str]  # shots that cannot be sent, with the reason
+
+    @property
+    def billable(self) -> list[PlannedJob]:
+        return [j for j in self.jobs if j.billable]
+
+    def total_text(self) -> str:
+        known = sum(j.estimate_usd or 0.0 for j in self.billable)
+        unknown = sum(1 for j in self.billable if j.estimate_usd is None)
+        text = f"${known:,.2f}"
+        if unknown:
+            text += f" + {unknown} job{'s' if unknown != 1 else ''} with no published price"
+        return text
+
+
+def provider_page(provider: str, remote_id: str | None) -> str | None:
+    """Where a job can be looked at in the provider's web console, when it has such a page."""
+    if not remote_id:
+        return None
+    if provider == "replicate":
+        return f"https://replicate.com/p/{remote_id}"
+    if provider == "fal":
+        return "https://fal.ai/dashboard/requests"  # the request list; fal has no public per-request URL
+    return None  # Kling and OpenAI have no page per task that we know of; local renders have none
+
+
+class GenerationController(QObject):
+    #: A queue event, after the core has been updated (the queue panel listens).
+    jobChanged = Signal(object)
+    #: Jobs were sent (list[PlannedJob]): the queue panel adds their rows.
+    jobsSent = Signal(list)
+    #: A take was added to or changed in the document outside the undo stack.
+    documentChanged = Signal()
+    #: Something to tell the user in the status bar.
+    message = Signal(str)
+
+    def __init__(
+        self,
+        storyboard: Storyboard,
+        project_dir: Callable[[], Path | None],
+        catalog: Catalog | None,
+        *,
+        providers: Mapping[str, Provider] | None = None,
+        settings: QueueSettings | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.storyboard = storyboard
+        self._project_dir = project_dir
+        self.catalog = catalog
+        self.settings = settings or QueueSettings.from_env()
+        self._given_providers = dict(providers) if providers is not None else None
+        self.providers: dict[str, Provider] = {}
+        self.queue: JobQueue | None = None
+        self._queue_dir: Path | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.dialog: ConfirmDialog | None = None
+        self.confirm_parent: QWidget | None = None
+        self._inbox: deque[JobEvent] = deque()
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(COALESCE_MS)
+        self._flush_timer.timeout.connect(self.flush)
+
+    # ------------------------------------------------------------------ queue and providers
+
+    def ensure_queue(self) -> JobQueue:
+        folder = self._project_dir()
+        if folder is None:
+            raise QueueError("save the project in a folder first: clips are kept in its media folder")
+        if self.queue is not None and self._queue_dir == folder:
+            return self.queue
+        if self.queue is not None:
+            self._spawn(self.queue.aclose())  # another project was opened: its jobs resume next time
+        self.providers = self._make_providers(folder)
+        self.queue = JobQueue(folder, self.providers, self.settings)
+        self._queue_dir = folder
+        self.queue.subscribe(self._on_event)
+        return self.queue
+
+    def _make_providers(self, folder: Path) -> dict[str, Provider]:
+        from shotplanner.generation.registry import create_provider
+        from shotplanner.ui.keys_dialog import concurrency_limit
+
+        if self._given_providers is not None:
+            providers = dict(self._given_providers)
+        else:
+            providers = {}
+            for name in ALL_PROVIDERS:
+                kwargs: dict[str, Any] = {}
+                limit = concurrency_limit(name)
+                if limit and name != LOCAL_PROVIDER:
+                    kwargs["max_concurrency"] = limit
+                providers[name] = create_provider(
+                    name, project=self.storyboard.project, project_dir=folder, **kwargs
+                )
+        local = providers.get(LOCAL_PROVIDER)
+        if local is not None and hasattr(local, "bind"):
+            local.bind(self.storyboard.project, folder)
+        return providers
+
+    def set_concurrency(self, provider: str, limit: int) -> None:
+        """Apply a new concurrency limit; it takes effect for the provider's next jobs."""
+        p = self.providers.get(provider)
+        if p is None:
+            return
+        p.max_concurrency = max(1, limit)
+        if self.queue is not None and not any(j.provider == provider for j in self.queue.active()):
+            # The queue makes each provider's semaphore on first use; an idle one can be remade.
+            self.queue._slots.pop(provider, None)
+
+    async def resume(self) -> None:
+        """Pick up jobs a previous session left running (their takes are already in the document)."""
+        queue = self.ensure_queue()
+        await queue.resume()
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self.queue is not None:
+            await self.queue.aclose()
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        """Start a coroutine on the running loop and keep a reference until it ends (qasync pitfall 4)."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("generation task failed: %s", exc)
+            self.message.emit(str(exc))
+
+    # ------------------------------------------------------------------ planning
+
+    def model_for(self, shot_id: str, model_id: str | None = None) -> ModelSpec | None:
+        if self.catalog is None:
+            return None
+        if model_id is not None:
+            return self.catalog.find(model_id)
+        shot = self.storyboard.shot(shot_id)
+        return resolve_model(shot, self.storyboard.project, self.catalog)
+
+    def route_for(self, model: ModelSpec) -> Route | None:
+        """The first route whose provider is set up here, preferring one that has its key."""
+        usable = [r for r in model.routes if r.provider in self._provider_names()]
+        keyed = [r for r in usable if key_source(r.provider) != "missing"]
+        return (keyed or usable or [None])[0]
+
+    def _provider_names(self) -> set[str]:
+        if self._given_providers is not None:
+            return set(self._given_providers)
+        return set(ALL_PROVIDERS)
+
+    def plan(self, shot_ids: list[str], model_id: str | None = None, *, prompt: str | None = None) -> Plan:
+        """What generating ``shot_ids`` would send (``model_id`` forces a model, e.g. the animatic)."""
+        folder = self._project_dir()
+        jobs: list[PlannedJob] = []
+        problems: list[str] = []
+        for shot_id in shot_ids:
+            shot = self.storyboard.shot(shot_id)
+            model = self.model_for(shot_id, model_id)
+            if model is None:
+                problems.append(f"Shot {shot.number}: no model fits it; choose one in the Model panel")
+                continue
+            if not model.is_live:
+                problems.append(f"Shot {shot.number}: {model.name} is retired; choose another model")
+                continue
+            route = self.route_for(model)
+            if route is None:
+                problems.append(f"Shot {shot.number}: no provider set up for {model.name}")
+                continue
+            if folder is None:
+                problems.append("Save the project in a folder first")
+                break
+            take_id = new_id()
+            request = build_request(shot, self.storyboard.project, folder, model, route, take_id)
+            if prompt is not None:
+                request = replace(request, prompt=prompt)
+            estimate: CostEstimate = estimate_shot(shot, model, route)
+            jobs.append(PlannedJob(shot.id, shot.number, model.name, request, estimate.usd, estimate.note))
+        return Plan(jobs, problems)
+
+    # ------------------------------------------------------------------ sending
+
+    def generate(
+        self, shot_ids: list[str], model_id: str | None = None, *, prompt: str | None = None
+    ) -> ConfirmDialog | None:
+        """Plan and send; anything billable waits for the (non-modal) confirmation, which is returned."""
+        plan = self.plan(shot_ids, model_id, prompt=prompt)
+        for problem in plan.problems:
+            self.message.emit(problem)
+        if not plan.jobs:
+            return None
+        if not plan.billable:
+            self.send(plan.jobs)
+            return None
+        if self.dialog is not None:
+            self.dialog.close()
+        dialog = ConfirmDialog(plan, self.confirm_parent)
+        dialog.accepted.connect(lambda: self.send(plan.jobs))
+        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        self.dialog = dialog
+        dialog.show()
+        return dialog
+
+    def render_animatics(self, shot_ids: list[str]) -> None:
+        self.generate(shot_ids, LOCAL_MODEL_ID)
+
+    def send(self, jobs: list[PlannedJob]) -> list[str]:
+        """Add a take per job to its shot and enqueue it; returns the take ids."""
+        queue = self.ensure_queue()
+        sent: list[PlannedJob] = []
+        for job in jobs:
+            self.storyboard.add_take(job.shot_id, job.take())
+            sent.append(job)
+        self.documentChanged.emit()
+        self.jobsSent.emit(sent)
+        for job in sent:
+            try:
+                queue.enqueue(job.request, cost_estimate_usd=job.estimate_usd)
+            except QueueError as exc:
+                self.storyboard.update_take(
+                    job.shot_id, job.request.take_id, state=JobState.FAILED, message=str(exc)
+                )
+                self.message.emit(str(exc))
+        n = len(sent)
+        self.message.emit(f"Sent {n} job{'s' if n != 1 else ''} to the queue")
+        return [j.request.take_id for j in sent]
+
+    # ------------------------------------------------------------------ following
+
+    def _on_event(self, event: JobEvent) -> None:
+        """Queue listener: keep the event; :meth:`flush` applies it shortly, with its neighbours."""
+        self._inbox.append(event)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start(COALESCE_MS)
+
+    def flush(self) -> None:
+        """Apply waiting events in order, for at most ``SLICE_S``; the rest go in the next turn."""
+        deadline = time.perf_counter() + SLICE_S
+        while self._inbox:
+            self._apply(self._inbox.popleft())
+            if time.perf_counter() > deadline:
+                break
+        if self._inbox:
+            self._flush_timer.start(0)
+
+    def _apply(self, event: JobEvent) -> None:
+        try:
+            self.storyboard.update_take(event.shot_id, event.take_id, **event.take_fields())
+        except StoryboardError:
+            log.info("job %s finished for a take that is no longer in the document", event.take_id)
+        else:
+            self.documentChanged.emit()
+        if event.state is JobState.DONE and event.clip:
+            self._spawn(self._make_poster(event.shot_id, event.take_id, event.clip))
+        self.jobChanged.emit(event)
+
+    async def _make_poster(self, shot_id: str, take_id: str, clip: str) -> None:
+        folder = self._project_dir()
+        if folder is None:
+            return
+        try:
+            # PyAV decoding off the GUI thread: a poster must never stall the storyboard.
+            path = await asyncio.to_thread(poster_for, folder / clip)
+        except MediaError as exc:
+            log.warning("no poster for %s: %s", clip, exc)
+            return
+        try:
+            self.storyboard.update_take(shot_id, take_id, poster=path.relative_to(folder).as_posix())
+        except StoryboardError:
+            return
+        self.documentChanged.emit()
+
+    # ------------------------------------------------------------------ cancel / retry / another model
+
+    def job(self, take_id: str) -> Any:
+        return self.queue.jobs.get(take_id) if self.queue is not None else None
+
+    async def cancel(self, take_id: str) -> bool:
+        if self.queue is None:
+            return False
+        return await self.queue.cancel(take_id)
+
+    def cancel_soon(self, take_id: str) -> None:
+        self._spawn(self.cancel(take_id))
+
+    def retry(self, take_id: str, *, force: bool = False) -> str:
+        """Try a failed, canceled or unknown job again; returns the take id now running.
+
+        A job that has a remote id and failed for a passing reason (poll timeout, dropped download) resumes
+        on the same take: nothing is sent again. Anything else (a refused or failed create, a cancel) is a
+        new create, so it becomes a new take with the same request: the
+        failed take stays on the shot, as on a camera report.
+        """
+        queue = self.ensure_queue()
+        job = queue.jobs.get(take_id)
+        if job is None:
+            return self._retry_from_take(take_id)
+        if job.state.is_active:
+            raise QueueError("the job is still running")
+        if job.state is JobState.DONE:
+            raise QueueError("the job is done; generate a new take instead")
+        if job.state is JobState.UNKNOWN and not force:
+            raise QueueError(
+                f"the submit got no answer, so the job may exist at {job.provider}: check there "
+                "first, then retry and confirm to send it again"
+            )
+        if job.state is JobState.FAILED and job.remote_id is not None and job.retryable:
+            queue.retry(take_id)
+            return take_id
+        new_take = new_id()
+        request = replace(job.request, take_id=new_take, external_id=external_id_for(new_take))
+        shot = self.storyboard.shot(job.shot_id)
+        model = self.catalog.find(request.model_id) if self.catalog is not None else None
+        planned = PlannedJob(
+            shot.id, shot.number, model.name if model else request.model_id, request, job.cost_estimate_usd
+        )
+        self.send([planned])
+        return new_take
+
+    def _retry_from_take(self, take_id: str) -> str:
+        """A job the queue no longer knows (an earlier session): rebuild the request from the take."""
+        for shot in self.storyboard.shots():
+            for take in shot.takes:
+                if take.id == take_id:
+                    return self.try_other_model(shot.id, take_id, take.model_id, confirm=False)[0]
+        raise QueueError(f"no take {take_id}")
+
+    def try_other_model(
+        self, shot_id: str, take_id: str, model_id: str, *, confirm: bool = True
+    ) -> list[str]:
+        """Generate again with this take's prompt on ``model_id`` (same prompt, another model)."""
+        take = self.storyboard.take(shot_id, take_id)
+        if confirm:
+            self.generate([shot_id], model_id, prompt=take.prompt)
+            return []
+        plan = self.plan([shot_id], model_id, prompt=take.prompt)
+        if plan.problems:
+            raise QueueError("; ".join(plan.problems))
+        return self.send(plan.jobs)
+
+    def page_for(self, take_id: str) -> str | None:
+        job = self.job(take_id)
+        if job is not None:
+            return provider_page(job.provider, job.remote_id)
+        for shot in self.storyboard.shots():
+            for take in shot.takes:
+                if take.id == take_id:
+                    return provider_page(take.provider, take.remote_id)
+        return None
+
+
+class ConfirmDialog(QDialog):
+    """Lists the jobs, their models, providers and estimated cost, with the total; Send or Cancel."""
+
+    def __init__(self, plan: Plan, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plan = plan
+        self.setWindowTitle("Send to the providers?")
+        self.setWindowModality(Qt.WindowModality.NonModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lay = QVBoxLayout(self)
+        n = len(plan.jobs)
+        lay.addWidget(
+            QLabel(
+                f"{n} job{'s' if n != 1 else ''} will be sent. Billable jobs are charged by "
+                "the provider even if you discard the take."
+            )
+        )
+        self.table = QTableWidget(n, 5)
+        self.table.setHorizontalHeaderLabels(["Shot", "Model", "Provider", "Seconds", "Estimate"])
+        self.table.verticalHeader().hide()
+        for row, job in enumerate(plan.jobs):
+            cost = (
+                "free"
+                if not job.billable
+                else f"${job.estimate_usd:,.2f}"
+                if job.estimate_usd is not None
+                else "no published price"
+            )
+            values = [job.shot_number, job.model_name, job.provider, f"{job.request.duration_s:g}", cost]
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if job.estimate_note and col == 4:
+                    item.setToolTip(job.estimate_note)
+                self.table.setItem(row, col, item)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.table)
+        self.total_label = QLabel(f"<b>Estimated total: {plan.total_text()}</b>")
+        lay.addWidget(self.total_label)
+        buttons = QDialogButtonBox()
+        self.send_button = buttons.addButton("Send", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(560, 320)

@@ -1,0 +1,160 @@
+"""Plugging review into the main window: one call, ``install_review(window)``, from the composition root.
+
+It adds the Takes and Queue panels through ``MainWindow.add_panel``, a Generate menu (generate, render
+animatic, play the film, keys and providers), keeps the takes panel on the current shot, lets the film
+player highlight the card it plays, and marks the document modified when takes arrive (they are not undo
+steps). The window itself is not edited beyond the one call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+
+from shotplanner.ui.compare import CompareView
+from shotplanner.ui.film_player import FilmPlayer
+from shotplanner.ui.generation_controller import GenerationController
+from shotplanner.ui.keys_dialog import KeysDialog
+from shotplanner.ui.queue_panel import QueuePanel
+from shotplanner.ui.takes_panel import TakesPanel
+
+if TYPE_CHECKING:
+    from shotplanner.generation.base import Provider
+    from shotplanner.generation.queue import QueueSettings
+    from shotplanner.ui.main_window import MainWindow
+
+
+class ReviewHub(QObject):
+    """Holds the review parts of one window; ``aclose()`` at quit stops following jobs."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        *,
+        providers: Mapping[str, Provider] | None = None,
+        settings: QueueSettings | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = GenerationController(
+            window.storyboard,
+            lambda: window.folder,
+            window.catalog,
+            providers=providers,
+            settings=settings,
+            parent=self,
+        )
+        self.controller.confirm_parent = window
+        self.takes = TakesPanel(
+            window.storyboard, window.undo_stack, lambda: window.folder, window.catalog, self.controller
+        )
+        self.queue_panel = QueuePanel(self.controller)
+        self.takes_dock = window.add_panel(self.takes, Qt.DockWidgetArea.RightDockWidgetArea, "Takes")
+        window.tabifyDockWidget(window.picker_dock, self.takes_dock)
+        self.queue_dock = window.add_panel(self.queue_panel, Qt.DockWidgetArea.BottomDockWidgetArea, "Queue")
+        self.film = FilmPlayer(window.storyboard, lambda: window.folder)
+        self.film.setParent(window, Qt.WindowType.Window)
+        self.film.start_shot = window.current_shot_id
+        self.film.currentShotChanged.connect(lambda shot_id: window.select([shot_id]))
+        self.compare: CompareView | None = None
+        self.keys: KeysDialog | None = None
+
+        self.controller.documentChanged.connect(window.mark_modified)
+        self.controller.message.connect(window.show_message)
+        self.takes.compareRequested.connect(self.open_compare)
+        window.view.selectionModel().currentChanged.connect(lambda *_: self._follow_selection())
+        self._follow_selection()
+        self._add_menu()
+
+    def _add_menu(self) -> None:
+        w = self.window
+        menu = w.menuBar().addMenu("&Generate")
+        self.actions: dict[str, QAction] = {}
+        for name, text, key, slot in (
+            ("generate", "&Generate selected shots…", "Ctrl+G", self.generate_selected),
+            ("animatic", "Render &animatics of selected shots", "Ctrl+Shift+G", self.animatics_selected),
+            ("play_film", "&Play the film from the selected shot", "F5", self.play_film),
+            ("keys", "&Keys and providers…", None, self.open_keys),
+        ):
+            action = QAction(text, w)
+            if key:
+                action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _c=False, s=slot: s())
+            menu.addAction(action)
+            self.actions[name] = action
+        w.ui.toolbar.addSeparator()
+        w.ui.toolbar.addActions(
+            [self.actions["generate"], self.actions["animatic"], self.actions["play_film"]]
+        )
+
+    def _follow_selection(self) -> None:
+        shot_id = self.window.current_shot_id()
+        if shot_id != self.takes.shot_id:
+            self.takes.set_shot(shot_id)
+
+    # ------------------------------------------------------------------ actions
+
+    def generate_selected(self) -> Any:
+        ids = self.window.selected_ids()
+        return self.controller.generate(ids) if ids else None
+
+    def animatics_selected(self) -> None:
+        ids = self.window.selected_ids()
+        if ids:
+            self.controller.render_animatics(ids)
+
+    def play_film(self) -> FilmPlayer:
+        self.film.resize(800, 520)
+        self.film.show()
+        self.film.play_from(self.window.current_shot_id())
+        return self.film
+
+    def open_compare(self, shot_id: str, take_a: str, take_b: str) -> CompareView:
+        sb = self.window.storyboard
+        shot = sb.shot(shot_id)
+        a, b = sb.take(shot_id, take_a), sb.take(shot_id, take_b)
+        if self.compare is None:
+            self.compare = CompareView()
+            self.compare.setParent(self.window, Qt.WindowType.Window)
+            self.compare.resize(1100, 700)
+        index = {t.id: i for i, t in enumerate(shot.takes, 1)}
+        self.compare.set_takes(
+            self.window.folder,
+            a,
+            b,
+            (f"Shot {shot.number} T{index[a.id]}", f"Shot {shot.number} T{index[b.id]}"),
+        )
+        self.compare.show()
+        return self.compare
+
+    def open_keys(self) -> KeysDialog:
+        if self.keys is None:
+            self.keys = KeysDialog(self.window, on_limit=self.controller.set_concurrency)
+        self.keys.show()
+        return self.keys
+
+    async def aclose(self) -> None:
+        self.takes.detach()
+        await self.controller.aclose()
+
+
+def install_review(
+    window: MainWindow,
+    *,
+    providers: Mapping[str, Provider] | None = None,
+    settings: QueueSettings | None = None,
+    resume: bool = False,
+) -> ReviewHub:
+    """Add review (generation queue, takes, compare, film, keys) to ``window``; keep the returned hub.
+
+    ``resume=True`` (the app) picks up jobs an earlier session left running, once the event loop runs.
+    """
+    hub = ReviewHub(window, providers=providers, settings=settings)
+    window.review = hub  # type: ignore[attr-defined]  # keeps it alive with the window
+    if resume and window.folder is not None:
+        # A zero timer fires inside the running qasync loop, where tasks can be started.
+        QTimer.singleShot(0, hub, lambda: hub.controller._spawn(hub.controller.resume()))
+    return hub

@@ -1,0 +1,157 @@
+"""Sending shots from the window to the (loopback) providers: the queue panel and the cards follow every
+state; failures show the provider's message; cancel and retry work; billable jobs wait for a confirmation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from shotplanner.core.models import JobState
+from shotplanner.ui.generation_controller import GenerationController
+from shotplanner.ui.queue_panel import COL, QueuePanel
+from shotplanner.ui.storyboard_model import TakeRole
+from tests.ui import review_support
+from tests.ui.helpers import open_window
+from tests.ui.review_support import (
+    FAST,
+    providers,
+    review_project,
+    run,
+    saved,
+    until,
+)
+
+aloop = review_support.aloop  # a fixture
+fal_server = review_support.fal_server  # a fixture
+
+
+def _setup(
+    qtbot: Any, tmp_path: Path, server: Any, count: int = 3
+) -> tuple[Any, GenerationController, QueuePanel]:
+    folder = saved(review_project(count), tmp_path / "film")
+    window = open_window(qtbot, folder)
+    controller = GenerationController(
+        window.storyboard,
+        lambda: window.folder,
+        window.catalog,
+        providers=providers(server, window.storyboard.project, folder),
+        settings=FAST,
+        parent=window,
+    )
+    panel = QueuePanel(controller)
+    qtbot.addWidget(panel)
+    return window, controller, panel
+
+
+def test_a_batch_goes_through_every_state_in_the_panel_and_on_the_cards(
+    qtbot, aloop, tmp_path, fal_server
+) -> None:
+    """Three shots, once confirmed: each job passes queued → … → done in the panel and on its card."""
+    fal_server.faults.polls_to_finish = 3  # IN_QUEUE, then IN_PROGRESS, then COMPLETED
+    window, controller, panel = _setup(qtbot, tmp_path, fal_server)
+    ids = [s.id for s in window.storyboard.shots()]
+    seen_panel: dict[str, list[str]] = {}
+    seen_card: dict[str, list[str]] = {}
+
+    def record(event: Any) -> None:
+        row = panel.model._index[event.take_id]
+        state = panel.model.index(row, COL["State"]).data()
+        card = window.model.index_of(event.shot_id).data(TakeRole)
+        for seen, value in ((seen_panel, state), (seen_card, card.state.value)):
+            got = seen.setdefault(event.take_id, [])
+            if not got or got[-1] != value:
+                got.append(value)
+
+    controller.jobChanged.connect(record)
+
+    async def scenario() -> None:
+        dialog = controller.generate(ids)
+        assert dialog is not None and not dialog.isModal()  # billable: waits for the user
+        assert dialog.table.rowCount() == 3 and "$" in dialog.total_label.text()
+        assert fal_server.creates == 0 and all(not s.takes for s in window.storyboard.shots())
+        dialog.accept()
+        await until(
+            lambda: panel.model.rowCount() == 3 and all(r.state is JobState.DONE for r in panel.model.rows)
+        )
+        await until(lambda: all(s.takes[-1].poster for s in window.storyboard.shots()))
+
+    run(aloop, scenario())
+    expected = ["queued", "submitting", "submitted", "running", "downloading", "done"]
+    assert len(seen_panel) == 3
+    for take_id, states in seen_panel.items():
+        assert states == expected, take_id
+        assert seen_card[take_id] == expected
+    for shot in window.storyboard.shots():
+        take = shot.takes[-1]
+        assert (window.folder / take.clip).stat().st_size == len(fal_server.clip)
+        assert take.cost_usd is not None and take.prompt and take.settings["duration_s"] == 5.0
+    assert fal_server.creates == 3
+    assert panel.summary.text() == "3 done"
+    run(aloop, controller.aclose())
+
+
+def test_a_failed_job_shows_the_providers_message(qtbot, aloop, tmp_path, fal_server) -> None:
+    """fal marks a moderated job COMPLETED with an error: the panel and the take show that message."""
+    fal_server.faults.moderation = True
+    window, controller, panel = _setup(qtbot, tmp_path, fal_server, count=1)
+    shot = window.storyboard.shots()[0]
+
+    async def scenario() -> None:
+        controller.generate([shot.id]).accept()
+        await until(lambda: panel.model.rowCount() == 1 and panel.model.rows[0].state.is_terminal)
+
+    run(aloop, scenario())
+    row = panel.model.rows[0]
+    assert row.state is JobState.FAILED
+    message = panel.model.index(0, COL["Message"]).data()
+    assert "content moderation" in message
+    assert "content moderation" in shot.takes[-1].message and shot.takes[-1].state is JobState.FAILED
+    run(aloop, controller.aclose())
+
+
+def test_cancel_then_retry_makes_a_new_take(qtbot, aloop, tmp_path, fal_server) -> None:
+    """A job that never finishes is canceled from the panel; retrying it creates a second take that runs."""
+    fal_server.faults.never_finish = True
+    window, controller, panel = _setup(qtbot, tmp_path, fal_server, count=1)
+    shot = window.storyboard.shots()[0]
+
+    async def scenario() -> None:
+        controller.generate([shot.id]).accept()
+        await until(lambda: panel.model.rowCount() == 1 and panel.model.rows[0].state is JobState.RUNNING)
+        panel.view.selectRow(0)
+        assert panel.cancel_button.isEnabled() and not panel.retry_button.isEnabled()
+        panel.cancel_selected()
+        await until(lambda: panel.model.rows[0].state is JobState.CANCELED)
+        assert fal_server.cancels == 1
+        assert panel.retry_button.isEnabled()
+        fal_server.faults.never_finish = False
+        started = panel.retry_selected()
+        assert len(started) == 1 and started[0] != panel.model.rows[0].take_id
+        await until(lambda: panel.model.rowCount() == 2 and panel.model.rows[1].state is JobState.DONE)
+
+    run(aloop, scenario())
+    assert [t.state for t in shot.takes] == [JobState.CANCELED, JobState.DONE]
+    assert shot.takes[0].prompt == shot.takes[1].prompt
+    assert fal_server.creates == 2
+    run(aloop, controller.aclose())
+
+
+def test_local_animatics_need_no_confirmation(qtbot, aloop, tmp_path, fal_server) -> None:
+    """Rendering animatics sends at once (no dialog) and the takes come back as local clips."""
+    window, controller, panel = _setup(qtbot, tmp_path, fal_server, count=2)
+    for shot in window.storyboard.shots():
+        window.storyboard.update_shot(shot.id, duration_s=1.0)
+
+    async def scenario() -> None:
+        assert controller.generate([s.id for s in window.storyboard.shots()], "local-animatic") is None
+        await until(
+            lambda: panel.model.rowCount() == 2 and all(r.state is JobState.DONE for r in panel.model.rows),
+            timeout=60,
+        )
+
+    run(aloop, scenario(), timeout=90)
+    assert controller.dialog is None and fal_server.creates == 0
+    for shot in window.storyboard.shots():
+        assert shot.cut_take() is shot.takes[-1] and shot.takes[-1].provider == "local"
+    assert panel.model.index(0, COL["Cost"]).data() == "$0.00"
+    run(aloop, controller.aclose())
