@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser, run = _command_parser(command)
     except _Unavailable as e:
-        print(f"{PROG} {command}: not available yet ({e})", file=sys.stderr)
+        print(f"{PROG} {command}: not available in this install ({e})", file=sys.stderr)
         return EXIT_UNAVAILABLE
     try:
         args = parser.parse_args(args_list)
@@ -174,11 +174,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_catalog(args: argparse.Namespace) -> int:
-    try:
-        from shotplanner.core.catalog import CatalogError, load_catalog
-    except ImportError as e:
-        print(f"{PROG} catalog: not available yet ({e})", file=sys.stderr)
-        return EXIT_UNAVAILABLE
+    from shotplanner.core.catalog import CatalogError, load_catalog
+
     try:
         catalog = load_catalog()
     except (CatalogError, OSError) as e:
@@ -235,14 +232,10 @@ def _print_table(header: list[str], rows: list[list[str]], out: TextIO) -> None:
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
+    from shotplanner.core.catalog import CatalogError, load_catalog
+    from shotplanner.core.recommend import recommend
     from shotplanner.core.storage import ProjectError, load_project
 
-    try:
-        from shotplanner.core.catalog import CatalogError, load_catalog
-        from shotplanner.core.recommend import recommend
-    except ImportError as e:
-        print(f"{PROG} recommend: not available yet ({e})", file=sys.stderr)
-        return EXIT_UNAVAILABLE
     try:
         project = load_project(args.project)
     except ProjectError as e:

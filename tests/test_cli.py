@@ -162,12 +162,12 @@ def test_the_window_gets_the_project_path(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert opened == [tmp_path, None]
 
 
-def test_lazy_commands_not_built_yet_say_so(monkeypatch: pytest.MonkeyPatch,
+def test_lazy_commands_whose_module_is_missing_say_so(monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     for name, (module, _) in LAZY_COMMANDS.items():
         monkeypatch.setitem(sys.modules, module, None)
         code, _, err = run(capsys, name, "whatever")
-        assert code == 2 and "not available yet" in err and module in err
+        assert code == 2 and "not available in this install" in err and module in err
 
 
 def test_lazy_commands_hand_over_to_their_module(monkeypatch: pytest.MonkeyPatch,

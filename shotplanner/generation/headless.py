@@ -49,15 +49,8 @@ class Planned:
 
 
 def _estimate(shot: Shot, model: ModelSpec, route: Route) -> float | None:
-    try:
-        from shotplanner.core.cost import estimate_shot
-    except ImportError:  # core.cost not present: price per second from the catalog route
-        if route.price_per_second is None:
-            return None
-        per_s = route.price_per_second
-        if shot.audio and route.price_per_second_audio:
-            per_s = route.price_per_second_audio
-        return round(per_s * shot.duration_s, 4)
+    from shotplanner.core.cost import estimate_shot
+
     return estimate_shot(shot, model, route).usd
 
 

@@ -49,7 +49,7 @@ def create_provider(name: str, *, project: Project | None = None, project_dir: P
 
         return OpenAIVideosProvider(**kwargs)
     if name == "local":
-        from shotplanner.generation.local import LocalAnimaticProvider  # helper D's module
+        from shotplanner.generation.local import LocalAnimaticProvider
 
         return LocalAnimaticProvider(project=project, project_dir=project_dir)  # type: ignore[call-arg]
     raise GenerationError(f"unknown provider '{name}'")

@@ -1,16 +1,18 @@
 """The crew-facing facts of a shot (size, angle, movement, lens, model, prompt) as plain strings.
 
 Timelines put them in markers and clip metadata, the shot list prints them; both read them here so
-the words match everywhere. The composed prompt and the recommended model come from ``core`` (helper
-A's ``compose_prompt`` and ``resolve_model``); they are imported when first needed.
+the words match everywhere. The composed prompt and the recommended model come from ``core``
+(``compose_prompt`` and ``resolve_model``), so export says what the window says.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from shotplanner.core.catalog import Catalog, load_catalog
 from shotplanner.core.models import Project, Shot
+from shotplanner.core.prompt import compose_prompt
+from shotplanner.core.recommend import resolve_model
 
 #: Marks a model the recommender chose (the user did not override it); CSV import reads it back.
 RECOMMENDED_SUFFIX = " (recommended)"
@@ -45,23 +47,13 @@ class FactSource:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._catalog: Any = None
-        self._catalog_loaded = False
+        self._catalog: Catalog | None = None
 
     def compose(self, shot: Shot) -> str:
-        try:
-            from shotplanner.core.prompt import compose_prompt
-        except ImportError:  # core.prompt lands with the catalog work; until then the layers, joined
-            return _joined_layers(shot)
         return compose_prompt(shot, self.project)
 
-    def _load_catalog(self) -> Any:
-        if not self._catalog_loaded:
-            self._catalog_loaded = True
-            try:
-                from shotplanner.core.catalog import load_catalog
-            except ImportError:  # no catalog module yet: no recommendation, only the user's choice
-                return None
+    def _load_catalog(self) -> Catalog:
+        if self._catalog is None:
             self._catalog = load_catalog()
         return self._catalog
 
@@ -69,14 +61,7 @@ class FactSource:
         """The user's model, else the recommender's pick marked as such, else empty."""
         if shot.model_id:
             return shot.model_id
-        catalog = self._load_catalog()
-        if catalog is None:
-            return ""
-        try:
-            from shotplanner.core.recommend import resolve_model
-        except ImportError:  # the recommender lands with the catalog work
-            return ""
-        spec = resolve_model(shot, self.project, catalog)
+        spec = resolve_model(shot, self.project, self._load_catalog())
         return f"{spec.id}{RECOMMENDED_SUFFIX}" if spec is not None else ""
 
     def facts(self, shot: Shot, model: str | None = None) -> ShotFacts:
@@ -90,6 +75,3 @@ class FactSource:
             prompt=self.compose(shot),
         )
 
-
-def _joined_layers(shot: Shot) -> str:
-    return ". ".join(text.strip().rstrip(".") for _, text in shot.layers.items() if text.strip())

@@ -141,10 +141,8 @@ def _poster(row: ShotRow, project_dir: Path) -> tuple[Path | None, str]:
         return project_dir / take.poster, ""
     if not clip.is_file():
         return None, "clip missing"
-    try:
-        from shotplanner.media.posters import poster_for
-    except ImportError:  # the poster module lands with the media work
-        return None, "no poster"
+    from shotplanner.media.posters import poster_for
+
     try:
         return poster_for(clip), ""
     except Exception as exc:  # a clip that cannot be decoded still gets its page, with the reason

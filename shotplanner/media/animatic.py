@@ -20,6 +20,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from shotplanner.core.models import MAX_SHOT_SECONDS, RESOLUTION_LINES, Movement, Project, Shot, ShotSize
+from shotplanner.core.validation import check_basic
 from shotplanner.media import backdrop as bd
 from shotplanner.media.camera import MARGIN, CameraMove, camera_for
 from shotplanner.media.encode import ClipWriter
@@ -88,14 +89,9 @@ def output_size(aspect: str, resolution: str) -> tuple[int, int, str | None]:
 def validate_shot(shot: Shot, fps: int | None = None) -> None:
     """Refuse, before any file is written, a shot that cannot become a clip."""
     problems: list[str] = []
-    try:
-        from shotplanner.core.validation import check_basic
-    except ImportError:
-        check_basic = None
-    if check_basic is not None:
-        # Only what makes a clip impossible blocks a render; an unusual frame rate is just advice.
-        problems += [f"{BLOCKING_FIELDS[p.field]}: {p.message}" for p in check_basic(shot)
-                     if p.field in BLOCKING_FIELDS]
+    # Only what makes a clip impossible blocks a render; an unusual frame rate is just advice.
+    problems += [f"{BLOCKING_FIELDS[p.field]}: {p.message}" for p in check_basic(shot)
+                 if p.field in BLOCKING_FIELDS]
     duration = float(shot.duration_s)
     if not problems:
         if not duration > 0:
