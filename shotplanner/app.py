@@ -4,23 +4,29 @@ Start-up order matters: PySide6 is imported before qasync so qasync picks that b
 PyQt6 otherwise). On Python 3.11 ``asyncio.run`` has no ``loop_factory``; ``asyncio.Runner`` does.
 The loop awaits an event set by ``aboutToQuit`` — never ``app.exec()`` inside ``run_until_complete`` —
 and on the way out every task still running is cancelled and every registered client closed.
+
+Start-up is in two steps so the window appears at once. This module imports only Qt at module level;
+``main_gui`` first shows :class:`OpeningWindow` — the window frame with the app's look, its menus and an
+"Opening …" state — and lets it paint (one short ``app.exec()``, left with ``app.exit`` once the frame
+has painted). Only then does it import asyncio, qasync and the core (pydantic models, catalog,
+recommender), load the project and build the storyboard window at the frame's geometry, which replaces
+the frame. ``first_paint`` fires at the frame's paint, ``storyboard_paint`` at the storyboard's.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
 import sys
-import traceback
 from collections.abc import Awaitable, Callable
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import PySide6  # noqa: F401  (imported before qasync on purpose, see the module docstring)
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
 
 log = logging.getLogger("shotplanner")
 
@@ -37,11 +43,36 @@ class Services:
         self._closers.append(closer)
 
     async def aclose(self) -> None:
+        import asyncio
+
         for closer in reversed(self._closers):
             try:
                 await asyncio.wait_for(closer(), timeout=5)
             except Exception:  # one stuck client must not keep the others open
                 log.exception("closing a service failed")
+
+
+class ShotplannerApp(QApplication):
+    """The QApplication, turning a quit into an orderly shutdown while the qasync loop runs.
+
+    ``quit()`` (and closing the last window) sends the application a ``Quit`` event that would end
+    ``exec()`` — and with it the qasync loop — at once, leaving running tasks and clients that need a
+    few more loop turns to close (a thread pool, HTTP connections) stranded. While ``intercept_quit`` is
+    on, the event becomes :attr:`quitRequested`; the loop then cancels tasks, closes the services and
+    only then ends.
+    """
+
+    quitRequested = Signal()
+
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        self.intercept_quit = False
+
+    def event(self, e: QEvent) -> bool:
+        if self.intercept_quit and e.type() == QEvent.Type.Quit:
+            self.quitRequested.emit()
+            return True
+        return super().event(e)
 
 
 class ErrorReporter:
@@ -53,6 +84,9 @@ class ErrorReporter:
         self.count = 0
 
     def __call__(self, etype: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        import asyncio
+        import traceback
+
         if issubclass(etype, KeyboardInterrupt):
             app = QApplication.instance()
             if app is not None:
@@ -80,6 +114,8 @@ class ErrorReporter:
 
 
 def setup_logging() -> Path | None:
+    from logging.handlers import RotatingFileHandler
+
     from shotplanner.core.paths import state_dir
 
     root = logging.getLogger()
@@ -146,11 +182,120 @@ def build_window(project: Any, folder: Path, **kwargs: Any) -> Any:
     return window
 
 
-async def _run_window(app: QApplication, window: Any, services: Services) -> int:
+class OpeningWindow(QMainWindow):
+    """The window frame shown while the project and the storyboard are being built.
+
+    It has the main window's object name (so the stylesheet gives it the same look), its size, its menu
+    titles (disabled until the real menus exist) and says what is being opened. It imports nothing but Qt.
+    """
+
+    MENUS = ("&File", "&Edit", "&Shot", "&View")
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"{what} — Shotplanner" if what else "Shotplanner")
+        for title in self.MENUS:
+            self.menuBar().addMenu(title).setEnabled(False)
+        label = QLabel(f"Opening “{what}”…" if what else "Opening…")
+        label.setObjectName("openingLabel")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setEnabled(False)  # drawn in the palette's disabled (muted) text colour
+        self.setCentralWidget(label)
+        self.statusBar().showMessage("Opening the project…")
+        self.resize(1280, 800)
+        self.closed_by_user = False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed_by_user = True
+        super().closeEvent(event)
+
+
+class _Opening(QObject):
+    """Watches the start-up step: the frame's first paint, and any quit asked for meanwhile."""
+
+    def __init__(self, app: QApplication, frame: OpeningWindow,
+                 first_paint: Callable[[], None] | None) -> None:
+        super().__init__()
+        self.app = app
+        self.frame = frame
+        self.first_paint = first_paint
+        self.painted = False
+        self._quit_seen = False
+        frame.installEventFilter(self)
+        # A platform that never exposes the frame must not stall start-up.
+        QTimer.singleShot(3000, self, self._go_on)
+
+    @property
+    def quit_requested(self) -> bool:
+        return self._quit_seen or self.frame.closed_by_user
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Quit and watched is self.app:
+            self._quit_seen = True
+        elif kind == QEvent.Type.Paint and watched is self.frame and not self.painted:
+            self.painted = True
+            # After this paint has been handled, not before it.
+            QTimer.singleShot(0, self, self._after_paint)
+        return False
+
+    def _after_paint(self) -> None:
+        if self.first_paint is not None:
+            # quit() inside the callback only sends the application a Quit event (there is no real loop
+            # yet to leave): watch for it just here — an application-wide filter for the whole start-up
+            # would put every Qt event through Python.
+            self.app.installEventFilter(self)
+            try:
+                self.first_paint()
+            finally:
+                self.app.removeEventFilter(self)
+        self._go_on()
+
+    def _go_on(self) -> None:
+        # exit(), not quit(): a quit asked for meanwhile is recorded above and honoured once the window
+        # is built (the project is opened — or created — first, then the app leaves cleanly).
+        self.app.exit(0)
+
+    def finish(self) -> None:
+        self.frame.removeEventFilter(self)
+
+
+def show_opening(app: QApplication, what: str,
+                 first_paint: Callable[[], None] | None) -> tuple[OpeningWindow, bool]:
+    """Show the frame and run the event loop until it has painted; returns it and whether quit was asked."""
+    frame = OpeningWindow(what)
+    watcher = _Opening(app, frame, first_paint)
+    frame.show()
+    app.exec()
+    watcher.finish()
+    return frame, watcher.quit_requested
+
+
+def _opening_name(project: Path | None) -> str:
+    if project is None:
+        return ""
+    name = project.name if project.suffix != ".json" else project.parent.name
+    return name or str(project)
+
+
+async def _run_window(app: QApplication, window: Any, services: Services, frame: QWidget | None = None,
+                      quit_requested: bool = False) -> int:
+    import asyncio
+
     closing = asyncio.Event()
     app.aboutToQuit.connect(closing.set)
+    if isinstance(app, ShotplannerApp):
+        app.quitRequested.connect(closing.set)
+        app.intercept_quit = True
     window.show()
+    if frame is not None:
+        # The storyboard window is up at the frame's place; the frame goes (not a quit: a window is open).
+        frame.close()
+        frame.deleteLater()
     window.check_recovery()
+    if quit_requested:
+        closing.set()
     await closing.wait()
     # Cancel whatever is still running (polling, downloads) before closing the clients they use.
     current = asyncio.current_task()
@@ -163,34 +308,60 @@ async def _run_window(app: QApplication, window: Any, services: Services) -> int
     return 0
 
 
-def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = None) -> int:
-    """Open the window on ``project`` (or the last project, or the demo) and run until it closes."""
-    import qasync
+def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = None,
+             storyboard_paint: Callable[[], None] | None = None) -> int:
+    """Open the window on ``project`` (or the last project, or the demo) and run until it closes.
 
-    from shotplanner.core.storage import ProjectError
-    from shotplanner.ui.style import apply_style
-
-    setup_logging()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    ``first_paint`` is called once the window frame has painted (before the project is loaded),
+    ``storyboard_paint`` once the storyboard itself has painted.
+    """
+    app = QApplication.instance() or ShotplannerApp(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Shotplanner")
     app.setOrganizationName("Shotplanner")
     reporter = ErrorReporter()
     previous_hook = sys.excepthook
     sys.excepthook = reporter
+    frame: QWidget | None = None
     try:
+        from shotplanner.ui.style import apply_style
+
         apply_style(app)
+        frame, quit_requested = show_opening(app, _opening_name(project), first_paint)
+        reporter.parent = frame
+
+        # The frame is on screen: now the heavy part (asyncio, qasync, pydantic, the core, the window).
+        import asyncio
+
+        import qasync
+
+        from shotplanner.core.storage import ProjectError
+
+        setup_logging()
         try:
             doc, folder = choose_project(project)
         except ProjectError as exc:
             print(f"shotplanner: {exc}", file=sys.stderr)
             return 2
         window = build_window(doc, folder)
+        window.setGeometry(frame.geometry())
+        if frame.isMaximized():
+            window.setWindowState(Qt.WindowState.WindowMaximized)
         reporter.parent = window
-        if first_paint is not None:
-            window.firstPaint.connect(first_paint)
+        if storyboard_paint is not None:
+            window.firstPaint.connect(storyboard_paint)
         services = Services()
+        from shotplanner.ui.review import install_review  # review panels, queue, player (helper G)
+
+        services.add_closer(install_review(window, resume=True).aclose)
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-            return runner.run(_run_window(app, window, services))
+            return runner.run(_run_window(app, window, services, frame, quit_requested))
     finally:
         sys.excepthook = previous_hook
+        if isinstance(app, ShotplannerApp):
+            app.intercept_quit = False
+        if frame is not None:
+            # Still there when opening failed; already deleted when the window replaced it.
+            with contextlib.suppress(RuntimeError):
+                frame.close()
+                frame.deleteLater()

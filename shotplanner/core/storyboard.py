@@ -6,6 +6,7 @@ so the UI's undo commands stay thin (they call one operation and, to undo, its i
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,26 +41,36 @@ class Storyboard:
         self.events = ev.Emitter()
         self._flat: list[Shot] | None = None
         self._rows: dict[str, int] = {}
-        self._places: dict[str, Placement] | None = None
+        # First flat row of each non-empty scene, and those scenes, in order: a placement is a
+        # bisection away from a shot's row, so no per-shot table is rebuilt after every move.
+        self._starts: list[int] = []
+        self._start_scenes: list[Scene] = []
 
     # ----------------------------------------------------------------- reading
 
     def _index(self) -> list[Shot]:
         if self._flat is None:
-            self._flat = self.project.all_shots()
-            self._rows = {s.id: i for i, s in enumerate(self._flat)}
-            self._places = None
+            flat: list[Shot] = []
+            starts: list[int] = []
+            start_scenes: list[Scene] = []
+            for scene in self.project.scenes:
+                if scene.shots:
+                    starts.append(len(flat))
+                    start_scenes.append(scene)
+                    flat.extend(scene.shots)
+            self._flat = flat
+            self._rows = {s.id: i for i, s in enumerate(flat)}
+            self._starts, self._start_scenes = starts, start_scenes
         return self._flat
 
-    def _placements(self) -> dict[str, Placement]:
-        """Shot id → placement, built once per structural change (moves of many shots stay linear)."""
-        self._index()
-        if self._places is None:
-            self._places = {
-                shot.id: Placement(shot.id, scene.id, i)
-                for scene in self.project.scenes for i, shot in enumerate(scene.shots)
-            }
-        return self._places
+    def _scene_at_row(self, row: int) -> tuple[int, Scene]:
+        """(first row, scene) of the scene holding flat ``row`` (the index must be current)."""
+        k = bisect_right(self._starts, row) - 1
+        return self._starts[k], self._start_scenes[k]
+
+    def _scene_map(self) -> dict[str, tuple[int, Scene]]:
+        """Scene id → (order, scene), for operations that look up many scenes at once."""
+        return {scene.id: (i, scene) for i, scene in enumerate(self.project.scenes)}
 
     def _invalidate(self) -> None:
         self._flat = None
@@ -90,13 +101,12 @@ class Storyboard:
         raise StoryboardError(f"no scene with id {scene_id!r}")
 
     def scene_of(self, shot_id: str) -> Scene:
-        return self.scene(self.placement(shot_id).scene_id)
+        return self._scene_at_row(self.row_of(shot_id))[1]
 
     def placement(self, shot_id: str) -> Placement:
-        place = self._placements().get(shot_id)
-        if place is None:
-            raise StoryboardError(f"no shot with id {shot_id!r}")
-        return place
+        row = self.row_of(shot_id)
+        start, scene = self._scene_at_row(row)
+        return Placement(shot_id, scene.id, row - start)
 
     def scene_start_row(self, scene_id: str) -> int:
         row = 0
@@ -193,16 +203,20 @@ class Storyboard:
         """
         target = self.scene(scene_id)
         wanted = set(shot_ids)
-        moving = [s for s in self._index() if s.id in wanted]
-        if len(moving) != len(wanted):
-            missing = wanted - {s.id for s in moving}
-            raise StoryboardError(f"no shot with id {sorted(missing)[0]!r}")
+        flat = self._index()
+        missing = sorted(i for i in wanted if i not in self._rows)
+        if missing:
+            raise StoryboardError(f"no shot with id {missing[0]!r}")
+        moving = [flat[r] for r in sorted(self._rows[i] for i in wanted)]
         before = [self.placement(s.id) for s in moving]
         staying = [s for s in target.shots if s.id not in wanted]
         index = max(0, min(index, len(staying)))
+        # Only the scenes that lose a shot are rewritten (a 100-shot drop must not walk every scene).
+        touched = {p.scene_id for p in before}
         self.events.emit(ev.ShotsReordering())
         for scene in self.project.scenes:
-            scene.shots[:] = [s for s in scene.shots if s.id not in wanted]
+            if scene.id in touched:
+                scene.shots[:] = [s for s in scene.shots if s.id not in wanted]
         target.shots[index:index] = moving
         self._invalidate()
         self.events.emit(ev.ShotsReordered())
@@ -215,13 +229,20 @@ class Storyboard:
 
     def restore_placements(self, placements: list[Placement]) -> None:
         wanted = {p.shot_id for p in placements}
-        shots = {s.id: s for s in self._index() if s.id in wanted}
+        flat = self._index()
+        shots = {sid: flat[self._rows[sid]] for sid in wanted if sid in self._rows}
+        scenes = self._scene_map()
+        for p in placements:
+            if p.scene_id not in scenes:
+                raise StoryboardError(f"no scene with id {p.scene_id!r}")
+        touched = {self.placement(sid).scene_id for sid in shots}
         self.events.emit(ev.ShotsReordering())
         for scene in self.project.scenes:
-            scene.shots[:] = [s for s in scene.shots if s.id not in wanted]
-        ordered = sorted(placements, key=lambda p: (self._scene_order(p.scene_id), p.index))
+            if scene.id in touched:
+                scene.shots[:] = [s for s in scene.shots if s.id not in wanted]
+        ordered = sorted(placements, key=lambda p: (scenes[p.scene_id][0], p.index))
         for p in ordered:
-            self.scene(p.scene_id).shots.insert(p.index, shots[p.shot_id])
+            scenes[p.scene_id][1].shots.insert(p.index, shots[p.shot_id])
         self._invalidate()
         self.events.emit(ev.ShotsReordered())
 

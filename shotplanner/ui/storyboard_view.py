@@ -3,11 +3,18 @@
 Drops are resolved here into a flat row and handed to ``model.dropMimeData`` — the same entry point the
 tests call — so a real drag and a synthetic one travel the same path to the core. The view never moves
 rows itself (``Movement.Static``; the model has no ``moveRows``/``removeRows``).
+
+Both modes use ``ListMode`` (the grid is a left-to-right, wrapping flow on a fixed grid size): its layout is
+a flat pass over rows, where ``IconMode`` builds a per-item rectangle tree. Cards have one size, so a pure
+reorder (the model's ``layoutChanged``, row count unchanged) moves no card rectangle: the view then skips
+Qt's relayout of every row and only repaints (see :meth:`StoryboardView.doItemsLayout`).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, Signal
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
@@ -23,6 +30,9 @@ class StoryboardView(QListView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("storyboard")
+        # Geometry of the last full layout, and whether only a reorder happened since (see doItemsLayout).
+        self._layout_key: tuple[Any, ...] | None = None
+        self._reorder_only = False
         self._delegate = CardDelegate(self)
         self.setItemDelegate(self._delegate)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -43,23 +53,69 @@ class StoryboardView(QListView):
 
     def set_mode(self, mode: CardMode) -> None:
         self._delegate.mode = mode
+        self.setViewMode(QListView.ViewMode.ListMode)
         if mode is CardMode.GRID:
-            self.setViewMode(QListView.ViewMode.IconMode)
             self.setFlow(QListView.Flow.LeftToRight)
             self.setWrapping(True)
             self.setResizeMode(QListView.ResizeMode.Adjust)
             self.setGridSize(GRID_SIZE)
             self.setSpacing(0)
         else:
-            self.setViewMode(QListView.ViewMode.ListMode)
             self.setFlow(QListView.Flow.TopToBottom)
             self.setWrapping(False)
             self.setGridSize(QSize())
             self.setSpacing(0)
-        # IconMode resets these; a storyboard never lets cards float freely.
+        # setMovement(Static) turns drops off; a storyboard never lets cards float freely.
         self.setMovement(QListView.Movement.Static)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.scheduleDelayedItemsLayout()
+
+    # ------------------------------------------------------------------ layout
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        old = self.model()
+        if old is not None:
+            for signal, slot in self._model_links(old):
+                signal.disconnect(slot)
+        super().setModel(model)
+        self._layout_key = None
+        self._reorder_only = False
+        if model is not None:
+            for signal, slot in self._model_links(model):
+                signal.connect(slot)
+
+    def _model_links(self, model: QAbstractItemModel) -> list[tuple[Any, Any]]:
+        return [(model.layoutChanged, self._rows_reordered), (model.rowsInserted, self._rows_counted),
+                (model.rowsRemoved, self._rows_counted), (model.modelReset, self._rows_counted)]
+
+    def _rows_reordered(self, *_: object) -> None:
+        self._reorder_only = True
+
+    def _rows_counted(self, *_: object) -> None:
+        self._reorder_only = False
+
+    def _geometry_key(self) -> tuple[Any, ...]:
+        model = self.model()
+        return (model.rowCount() if model is not None else -1, self.viewport().size(), self.viewMode(),
+                self.flow(), self.isWrapping(), self.gridSize(), self.spacing(), self.font().key(),
+                self.mode)
+
+    def doItemsLayout(self) -> None:
+        """Lay the cards out, unless only their order changed since the last layout.
+
+        Every card has the same size (``uniformItemSizes``), so row *n* sits at the same place whatever
+        shot it holds: after a reorder with the same row count, viewport and grid, the rectangles Qt
+        computed last time are still exact. Re-running ``QListView``'s layout would call back into Python
+        for every one of thousands of rows; the base ``QAbstractItemView`` step (scroll bars, repaint)
+        still runs.
+        """
+        key = self._geometry_key()
+        reorder_only, self._reorder_only = self._reorder_only, False
+        if reorder_only and key == self._layout_key:
+            QAbstractItemView.doItemsLayout(self)
+            return
+        super().doItemsLayout()
+        self._layout_key = key
 
     def storyboard_model(self) -> StoryboardModel:
         model = self.model()
