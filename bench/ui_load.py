@@ -6,6 +6,8 @@ core, the cards and the queue panel; meanwhile the storyboard scrolls one step e
 dragging the scroll bar). A 1 ms asyncio ticker measures the loop's lateness: p99 and max are the figures.
 
 The server runs in its own process (``python -m tests.generation.servers``) so its work is not our stall.
+The job queue runs as in the app: on its own worker thread and loop (``generation.runner.LoopThread``), its
+events applied to the core on the GUI thread in time slices; the ticker measures only the GUI loop.
 It serves bytes that are not video, so the clip check's decode is off (``ClipCheck(decode=False)``) and
 no poster can be made (each attempt fails fast off the GUI thread) — the one difference from a real run.
 Run from the repo root with no argument: ``.venv/bin/python bench/ui_load.py``.

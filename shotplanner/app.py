@@ -323,6 +323,11 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
     previous_hook = sys.excepthook
     sys.excepthook = reporter
     frame: QWidget | None = None
+    # Worker threads (generation loop, decoders, thumbnails) must never run Qt destructors: cycles are
+    # collected on this thread only (see shotplanner/ui/gui_gc.py).
+    from shotplanner.ui.gui_gc import GuiThreadCollector
+
+    collector = GuiThreadCollector(app)
     try:
         from shotplanner.ui.style import apply_style
 
@@ -357,6 +362,8 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
             return runner.run(_run_window(app, window, services, frame, quit_requested))
     finally:
+        collector.stop()
+        collector.deleteLater()
         sys.excepthook = previous_hook
         if isinstance(app, ShotplannerApp):
             app.intercept_quit = False

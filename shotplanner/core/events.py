@@ -51,6 +51,12 @@ class ShotChanged:
     shot_id: str
     fields: frozenset[str]
 
+    @property
+    def only_takes(self) -> bool:
+        """Only takes changed (a job's progress, a rating): the plan itself, its lint and its
+        recommendation, did not."""
+        return self.fields == {"takes"}
+
 
 @dataclass(frozen=True, slots=True)
 class ResetStarting:

@@ -27,6 +27,7 @@ import logging
 import os
 import random
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
@@ -189,6 +190,51 @@ class QueueError(Exception):
     """A queue operation the user asked for that cannot be done (message says why)."""
 
 
+class _Slots:
+    """A provider's concurrency limit that can change while jobs hold slots (unlike a Semaphore).
+
+    Raising the limit starts waiting jobs at once; lowering it lets running jobs finish and starts no new
+    one until fewer than the new limit run. Slots are granted in arrival order, one wake-up per grant.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self.in_use = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def __aenter__(self) -> None:
+        if self.in_use < self.limit and not self._waiters:
+            self.in_use += 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter  # the granter counted our slot already
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # granted, then canceled: pass the slot on
+                self.in_use -= 1
+                self._grant()
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.in_use -= 1
+        self._grant()
+
+    def set_limit(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self._grant()
+
+    def _grant(self) -> None:
+        while self._waiters and self.in_use < self.limit:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                self.in_use += 1
+
+
 class JobQueue:
     def __init__(self, project_dir: Path, providers: Mapping[str, Provider],
                  settings: QueueSettings | None = None) -> None:
@@ -199,7 +245,7 @@ class JobQueue:
         self.journal = Journal(self.project_dir, durable=self.settings.durable)
         self.jobs: dict[str, Job] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._slots: dict[str, _Slots] = {}
         self._downloads = asyncio.Semaphore(self.settings.download_concurrency)
         self._listeners: list[Listener] = []
         self._cancel_requested: set[str] = set()
@@ -364,6 +410,18 @@ class JobQueue:
         self._start(job)
         return job
 
+    def set_limit(self, provider: str, limit: int) -> None:
+        """Run at most ``limit`` (>= 1) jobs of ``provider`` at once, from now on.
+
+        Raising it starts waiting jobs at once; lowering it lets running jobs finish (they are never
+        interrupted) and starts no new one until fewer than ``limit`` run. Call it on the queue's loop.
+        """
+        p = self.providers.get(provider)
+        if p is None:
+            raise QueueError(f"no provider '{provider}' is set up")
+        p.max_concurrency = max(1, limit)
+        self._slot(p).set_limit(p.max_concurrency)
+
     def forget(self, take_id: str) -> None:
         """Drop a finished job's journal record (after the caller saved the take in the project)."""
         job = self.jobs.get(take_id)
@@ -388,9 +446,9 @@ class JobQueue:
         self._tasks[job.take_id] = task
         task.add_done_callback(lambda _t, take_id=job.take_id: self._tasks.pop(take_id, None))
 
-    def _slot(self, provider: Provider) -> asyncio.Semaphore:
+    def _slot(self, provider: Provider) -> _Slots:
         if provider.name not in self._slots:
-            self._slots[provider.name] = asyncio.Semaphore(max(1, provider.max_concurrency))
+            self._slots[provider.name] = _Slots(provider.max_concurrency)
         return self._slots[provider.name]
 
     async def _run(self, job: Job) -> None:

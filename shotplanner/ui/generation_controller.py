@@ -8,13 +8,20 @@ local animatics go at once → each job becomes a new ``Take`` on its shot and i
 event is applied to the core with ``Storyboard.update_take`` (cards and the takes strip repaint from the
 core's own change events) and re-emitted as :attr:`GenerationController.jobChanged` for the queue panel.
 
-The queue runs on the qasync loop, which *is* the GUI thread, so queue listeners may touch the core
-directly. Takes arriving are not undoable (nobody can un-spend a generation); review edits are.
+Threads: the GUI thread never does network work. The ``JobQueue``, its providers and their HTTP clients
+live on a worker thread with its own asyncio loop (``generation.runner.LoopThread``); the controller
+reaches them only through ``submit``/``call``. Queue events come back through an ``EventInbox`` that wakes
+the GUI once per burst (a queued Qt signal); :meth:`GenerationController.flush` then applies them to the
+core in time slices, so views repaint once per slice. Big batches are handed over in slices too
+(:data:`SEND_SLICE_S`). Takes arriving are not undoable (nobody can un-spend a generation); review edits
+are. At quit, :meth:`GenerationController.aclose` closes the queue and its clients on the worker loop and
+joins the thread with a timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import time
 from collections import deque
@@ -42,7 +49,8 @@ from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Ta
 from shotplanner.core.recommend import resolve_model
 from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.generation.base import GenerationRequest, build_request, external_id_for
-from shotplanner.generation.queue import JobEvent, JobQueue, QueueError, QueueSettings
+from shotplanner.generation.queue import Job, JobEvent, JobQueue, QueueError, QueueSettings
+from shotplanner.generation.runner import EventInbox, LoopThread, RunnerClosed
 from shotplanner.generation.secrets import key_source
 from shotplanner.media.errors import MediaError
 from shotplanner.media.posters import poster_for
@@ -60,6 +68,13 @@ log = logging.getLogger(__name__)
 SLICE_S = 0.006
 #: How long events may wait to be applied together (ms). Every event is applied, in order.
 COALESCE_MS = 30
+#: Sending a batch (new takes in the core, rows in the panel, hand-over to the queue) is done in slices
+#: at most this long: 200 shots sent at once are many short GUI turns, not one long stall.
+SEND_SLICE_S = 0.005
+#: How long the GUI waits for the queue's thread to answer a question (a job's state before a retry).
+ASK_TIMEOUT_S = 5.0
+#: How long closing may take: the queue and its clients on the worker loop, then joining the thread.
+CLOSE_TIMEOUT_S = 5.0
 
 #: Providers the app can build by name (``generation.registry``).
 ALL_PROVIDERS = ("local", "fal", "replicate", "kling", "openai")
@@ -138,6 +153,8 @@ class GenerationController(QObject):
     documentChanged = Signal()
     #: Something to tell the user in the status bar.
     message = Signal(str)
+    #: Emitted from the queue's thread when events are waiting (queued connection: runs :meth:`_wake`).
+    _eventsWaiting = Signal()
 
     def __init__(
         self,
@@ -157,11 +174,23 @@ class GenerationController(QObject):
         self._given_providers = dict(providers) if providers is not None else None
         self.providers: dict[str, Provider] = {}
         self.queue: JobQueue | None = None
+        #: The worker thread the queue runs on (made with the queue, ended by :meth:`aclose`).
+        self.runner: LoopThread | None = None
         self._queue_dir: Path | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.dialog: ConfirmDialog | None = None
         self.confirm_parent: QWidget | None = None
-        self._inbox: deque[JobEvent] = deque()
+        # Items from the queue's thread: job events, or a message for the status bar.
+        self._inbox: EventInbox[JobEvent | str] = EventInbox(self._eventsWaiting.emit)
+        self._eventsWaiting.connect(self._wake, Qt.ConnectionType.QueuedConnection)
+        #: The last event applied per take (GUI-side: answers "is there a provider page?" without asking
+        #: the queue's thread).
+        self._last: dict[str, JobEvent] = {}
+        self._outbox: deque[PlannedJob] = deque()
+        self._send_timer = QTimer(self)
+        self._send_timer.setSingleShot(True)
+        self._send_timer.setInterval(0)
+        self._send_timer.timeout.connect(self._send_slice)
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(COALESCE_MS)
@@ -170,18 +199,39 @@ class GenerationController(QObject):
     # ------------------------------------------------------------------ queue and providers
 
     def ensure_queue(self) -> JobQueue:
+        """The queue for the open project (made, with its worker thread, on first use)."""
         folder = self._project_dir()
         if folder is None:
             raise QueueError("save the project in a folder first: clips are kept in its media folder")
         if self.queue is not None and self._queue_dir == folder:
             return self.queue
+        runner = self._ensure_runner()
         if self.queue is not None:
-            self._spawn(self.queue.aclose())  # another project was opened: its jobs resume next time
+            # Another project was opened: its jobs stop here and resume next time it is opened.
+            runner.submit(self.queue.aclose())
         self.providers = self._make_providers(folder)
-        self.queue = JobQueue(folder, self.providers, self.settings)
+        # Built here, used only on the worker loop: its asyncio parts bind to a loop on first use.
+        queue = JobQueue(folder, self.providers, self.settings)
+        queue.subscribe(self._inbox.put)  # called on the worker thread; put() is thread-safe
+        self.queue = queue
         self._queue_dir = folder
-        self.queue.subscribe(self._on_event)
-        return self.queue
+        return queue
+
+    def _ensure_runner(self) -> LoopThread:
+        if self.runner is None or not self.runner.running:
+            self.runner = LoopThread("shotplanner-generation").start()
+        return self.runner
+
+    def _ask(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)`` on the queue's thread and wait for the answer (quick bookkeeping only)."""
+        if self.runner is None:
+            raise QueueError("the queue is not running")
+        try:
+            return self.runner.call(fn, *args).result(ASK_TIMEOUT_S)
+        except concurrent.futures.TimeoutError:
+            raise QueueError("the queue did not answer in time; try again") from None
+        except RunnerClosed:
+            raise QueueError("the queue is closed") from None
 
     def _make_providers(self, folder: Path) -> dict[str, Provider]:
         from shotplanner.generation.registry import create_provider
@@ -205,25 +255,39 @@ class GenerationController(QObject):
         return providers
 
     def set_concurrency(self, provider: str, limit: int) -> None:
-        """Apply a new concurrency limit; it takes effect for the provider's next jobs."""
-        p = self.providers.get(provider)
-        if p is None:
-            return
-        p.max_concurrency = max(1, limit)
-        if self.queue is not None and not any(j.provider == provider for j in self.queue.active()):
-            # The queue makes each provider's semaphore on first use; an idle one can be remade.
-            self.queue._slots.pop(provider, None)
+        """Apply a new limit now: waiting jobs start if it rose; running ones finish if it fell."""
+        if self.queue is None or self.runner is None or provider not in self.providers:
+            return  # no queue yet: the limit is read from the settings when the providers are made
+        self.runner.call(self.queue.set_limit, provider, limit)
 
     async def resume(self) -> None:
         """Pick up jobs a previous session left running (their takes are already in the document)."""
         queue = self.ensure_queue()
-        await queue.resume()
+        assert self.runner is not None
+        await asyncio.wrap_future(self.runner.submit(queue.resume()))
+
+    def resume_soon(self) -> None:
+        self._spawn(self.resume())
 
     async def aclose(self) -> None:
+        """Stop following jobs (they resume next session), close the clients, end the worker thread."""
+        self._send_timer.stop()
+        self._outbox.clear()  # not handed over yet: no take was made for them
         for task in list(self._tasks):
             task.cancel()
-        if self.queue is not None:
-            await self.queue.aclose()
+        runner, queue = self.runner, self.queue
+        self.runner, self.queue, self._queue_dir = None, None, None
+        if runner is None:
+            return
+        if queue is not None and runner.running:
+            try:
+                # On the worker loop: its tasks are canceled and its httpx clients closed where they ran.
+                await asyncio.wait_for(asyncio.wrap_future(runner.submit(queue.aclose())), CLOSE_TIMEOUT_S)
+            except Exception as exc:  # closing goes on: the thread must end even if a client is stuck
+                log.warning("closing the job queue failed: %s", exc or type(exc).__name__)
+        # The loop has nothing left to do, so the join is short; it is bounded anyway (no hang at quit).
+        runner.stop(CLOSE_TIMEOUT_S)
+        self._flush_all()  # the last states the queue reported
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         """Start a coroutine on the running loop and keep a reference until it ends (qasync pitfall 4)."""
@@ -316,45 +380,90 @@ class GenerationController(QObject):
         self.generate(shot_ids, LOCAL_MODEL_ID)
 
     def send(self, jobs: list[PlannedJob]) -> list[str]:
-        """Add a take per job to its shot and enqueue it; returns the take ids."""
-        queue = self.ensure_queue()
-        sent: list[PlannedJob] = []
-        for job in jobs:
+        """Add a take per job to its shot and enqueue it; returns the take ids.
+
+        The first slice is done before returning (a single retry is complete at once); a big batch goes
+        on in further slices of the event loop, in order.
+        """
+        if not jobs:
+            return []
+        self.ensure_queue()
+        self._outbox.extend(jobs)
+        n = len(jobs)
+        self.message.emit(f"Sent {n} job{'s' if n != 1 else ''} to the queue")
+        self._send_slice()
+        return [j.request.take_id for j in jobs]
+
+    def _send_slice(self) -> None:
+        queue, runner = self.queue, self.runner
+        if queue is None or runner is None:
+            self._outbox.clear()
+            return
+        deadline = time.perf_counter() + SEND_SLICE_S
+        chunk: list[PlannedJob] = []
+        while self._outbox and (not chunk or time.perf_counter() < deadline):
+            job = self._outbox.popleft()
             self.storyboard.add_take(job.shot_id, job.take())
-            sent.append(job)
+            chunk.append(job)
         self.documentChanged.emit()
-        self.jobsSent.emit(sent)
-        for job in sent:
+        self.jobsSent.emit(chunk)
+        # Checked here, where the answer is known, so the refusal shows at once.
+        refused = [j for j in chunk if j.provider not in queue.providers]
+        for job in refused:
+            text = f"no provider '{job.provider}' is set up"
+            self.storyboard.update_take(job.shot_id, job.request.take_id, state=JobState.FAILED, message=text)
+            self.message.emit(text)
+        accepted = [j for j in chunk if j.provider in queue.providers]
+        if accepted:
+            runner.call(self._enqueue_here, queue, accepted)
+        if self._outbox:
+            self._send_timer.start()
+
+    def _enqueue_here(self, queue: JobQueue, jobs: list[PlannedJob]) -> None:
+        """On the queue's thread: enqueue; a refusal comes back as a failed event and a message."""
+        for job in jobs:
             try:
                 queue.enqueue(job.request, cost_estimate_usd=job.estimate_usd)
             except QueueError as exc:
-                self.storyboard.update_take(
-                    job.shot_id, job.request.take_id, state=JobState.FAILED, message=str(exc)
+                r = job.request
+                self._inbox.put(
+                    JobEvent(r.take_id, r.shot_id, r.provider, JobState.FAILED, 0.0, str(exc), False, None,
+                             None, None, None, None)
                 )
-                self.message.emit(str(exc))
-        n = len(sent)
-        self.message.emit(f"Sent {n} job{'s' if n != 1 else ''} to the queue")
-        return [j.request.take_id for j in sent]
+                self._inbox.put(str(exc))
 
     # ------------------------------------------------------------------ following
 
-    def _on_event(self, event: JobEvent) -> None:
-        """Queue listener: keep the event; :meth:`flush` applies it shortly, with its neighbours."""
-        self._inbox.append(event)
+    def _wake(self) -> None:
+        """Events are waiting (GUI thread): apply them together after a short wait."""
         if not self._flush_timer.isActive():
             self._flush_timer.start(COALESCE_MS)
 
     def flush(self) -> None:
         """Apply waiting events in order, for at most ``SLICE_S``; the rest go in the next turn."""
         deadline = time.perf_counter() + SLICE_S
-        while self._inbox:
-            self._apply(self._inbox.popleft())
+        while True:
+            item = self._inbox.take()
+            if item is None:
+                if self._inbox.rearm():
+                    return  # drained: the next event wakes us
+                continue
+            self._apply(item)
             if time.perf_counter() > deadline:
                 break
-        if self._inbox:
-            self._flush_timer.start(0)
+        self._flush_timer.start(0)
 
-    def _apply(self, event: JobEvent) -> None:
+    def _flush_all(self) -> None:
+        self._flush_timer.stop()
+        while (item := self._inbox.take()) is not None:
+            self._apply(item)
+        self._inbox.rearm()
+
+    def _apply(self, event: JobEvent | str) -> None:
+        if isinstance(event, str):
+            self.message.emit(event)
+            return
+        self._last[event.take_id] = event
         try:
             self.storyboard.update_take(event.shot_id, event.take_id, **event.take_fields())
         except StoryboardError:
@@ -383,13 +492,22 @@ class GenerationController(QObject):
 
     # ------------------------------------------------------------------ cancel / retry / another model
 
-    def job(self, take_id: str) -> Any:
-        return self.queue.jobs.get(take_id) if self.queue is not None else None
+    def job(self, take_id: str) -> Job | None:
+        """A copy of the queue's job for ``take_id`` (taken on the queue's thread), or None."""
+        if self.queue is None or self.runner is None:
+            return None
+        queue = self.queue
+
+        def snapshot() -> Job | None:
+            job = queue.jobs.get(take_id)
+            return replace(job) if job is not None else None
+
+        return self._ask(snapshot)
 
     async def cancel(self, take_id: str) -> bool:
-        if self.queue is None:
+        if self.queue is None or self.runner is None:
             return False
-        return await self.queue.cancel(take_id)
+        return await asyncio.wrap_future(self.runner.submit(self.queue.cancel(take_id)))
 
     def cancel_soon(self, take_id: str) -> None:
         self._spawn(self.cancel(take_id))
@@ -403,7 +521,7 @@ class GenerationController(QObject):
         failed take stays on the shot, as on a camera report.
         """
         queue = self.ensure_queue()
-        job = queue.jobs.get(take_id)
+        job = self.job(take_id)
         if job is None:
             return self._retry_from_take(take_id)
         if job.state.is_active:
@@ -416,7 +534,7 @@ class GenerationController(QObject):
                 "first, then retry and confirm to send it again"
             )
         if job.state is JobState.FAILED and job.remote_id is not None and job.retryable:
-            queue.retry(take_id)
+            self._ask(queue.retry, take_id)  # raises QueueError here if the job changed meanwhile
             return take_id
         new_take = new_id()
         request = replace(job.request, take_id=new_take, external_id=external_id_for(new_take))
@@ -450,9 +568,9 @@ class GenerationController(QObject):
         return self.send(plan.jobs)
 
     def page_for(self, take_id: str) -> str | None:
-        job = self.job(take_id)
-        if job is not None:
-            return provider_page(job.provider, job.remote_id)
+        event = self._last.get(take_id)
+        if event is not None:
+            return provider_page(event.provider, event.remote_id)
         for shot in self.storyboard.shots():
             for take in shot.takes:
                 if take.id == take_id:

@@ -291,7 +291,9 @@ class ModelPicker(QWidget):
         if self.shot_id is None:
             return
         match event:
-            case ev.ShotChanged(shot_id=sid) if sid == self.shot_id:
+            case ev.ShotChanged(shot_id=sid) as changed if sid == self.shot_id and not changed.only_takes:
+                # A take's progress does not change the ranking; re-ranking on every event would
+                # redraw the list many times a second while the shot generates.
                 self._changed()
             case ev.ResetDone() | ev.ShotsRemoved() | ev.ProjectChanged():
                 self._changed()

@@ -23,6 +23,7 @@ import contextlib
 import logging
 import queue
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,9 +91,15 @@ class _Meta:
 
 @dataclass(frozen=True, slots=True)
 class _Frame:
+    """A decoded frame as RGB pixels: the QImage is made on the GUI thread, never in the decoder's."""
+
     gen: int
     pts_ms: int
-    image: QImage
+    rgb: Any  # numpy array, height × width × 3, uint8
+
+    def to_image(self) -> QImage:
+        h, w = self.rgb.shape[:2]
+        return QImage(self.rgb.data, w, h, self.rgb.strides[0], QImage.Format.Format_RGB888).copy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +204,7 @@ class _AvDecoder:
                     return
                 pts = round((frame.time or 0.0) * 1000)
                 rgb = frame.to_ndarray(width=size[0], height=size[1], format="rgb24")
-                image = QImage(rgb.data, size[0], size[1], rgb.strides[0], QImage.Format.Format_RGB888).copy()
-                item = _Frame(gen, pts, image)
+                item = _Frame(gen, pts, rgb)
                 if pts < target - half:
                     last = item  # before the target: kept in case the target is past the last frame
                     continue
@@ -247,6 +253,7 @@ class Player(QObject):
         self.playing = False
         self.last_image: QImage | None = None
         self._decoder: _AvDecoder | None = None
+        self._decoder_stop: weakref.finalize | None = None
         self._gen = 0
         self._awaiting = False
         self._pending: _Frame | None = None
@@ -335,6 +342,8 @@ class Player(QObject):
             self._qt.pause()
         elif self.backend == "pyav":
             self._decoder = _AvDecoder(self.path, self.width)
+            # A player dropped without close() must not leave its decoder thread (and open file) behind.
+            self._decoder_stop = weakref.finalize(self, self._decoder.stop)
             self._seek_decoder(0)
 
     def play(self) -> None:
@@ -407,6 +416,9 @@ class Player(QObject):
         if self._decoder is not None:
             self._decoder.stop()
             self._decoder = None
+        if self._decoder_stop is not None:
+            self._decoder_stop.detach()  # stopped above: nothing left to do when the player dies
+            self._decoder_stop = None
         self._pending = None
         self._awaiting = False
 
@@ -473,9 +485,10 @@ class Player(QObject):
             self._timer.stop()
 
     def _show(self, frame: _Frame) -> None:
-        self.last_image = frame.image
+        image = frame.to_image()
+        self.last_image = image
         self.position_ms = frame.pts_ms
-        self.frameChanged.emit(frame.image)
+        self.frameChanged.emit(image)
         self.positionChanged.emit(frame.pts_ms)
 
     def _reached_end(self) -> None:

@@ -156,5 +156,5 @@ def install_review(
     window.review = hub  # type: ignore[attr-defined]  # keeps it alive with the window
     if resume and window.folder is not None:
         # A zero timer fires inside the running qasync loop, where tasks can be started.
-        QTimer.singleShot(0, hub, lambda: hub.controller._spawn(hub.controller.resume()))
+        QTimer.singleShot(0, hub, hub.controller.resume_soon)
     return hub

@@ -329,8 +329,9 @@ class StoryboardModel(QAbstractListModel):
                 self.changePersistentIndexList(self._persistent, new)
                 self._persistent, self._persistent_ids = [], []
                 self.layoutChanged.emit()
-            case ev.ShotChanged(row=row, shot_id=shot_id):
-                self._insights.pop(shot_id, None)
+            case ev.ShotChanged(row=row, shot_id=shot_id) as changed:
+                if not changed.only_takes:
+                    self._insights.pop(shot_id, None)
                 idx = self.index(row, 0)
                 self.dataChanged.emit(idx, idx)
             case ev.ResetStarting():

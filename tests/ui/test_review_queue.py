@@ -3,10 +3,12 @@ state; failures show the provider's message; cancel and retry work; billable job
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 from shotplanner.core.models import JobState
+from shotplanner.ui import generation_controller
 from shotplanner.ui.generation_controller import GenerationController
 from shotplanner.ui.queue_panel import COL, QueuePanel
 from shotplanner.ui.storyboard_model import TakeRole
@@ -154,4 +156,57 @@ def test_local_animatics_need_no_confirmation(qtbot, aloop, tmp_path, fal_server
     for shot in window.storyboard.shots():
         assert shot.cut_take() is shot.takes[-1] and shot.takes[-1].provider == "local"
     assert panel.model.index(0, COL["Cost"]).data() == "$0.00"
+    run(aloop, controller.aclose())
+
+
+def test_the_queue_runs_off_the_gui_thread_and_closes_cleanly(qtbot, aloop, tmp_path, fal_server) -> None:
+    """Provider calls happen on the queue's own thread; closing cancels its jobs, closes the HTTP client
+    there and ends the thread; the concurrency limit is changed through the queue's public method."""
+    fal_server.faults.never_finish = True
+    window, controller, panel = _setup(qtbot, tmp_path, fal_server, count=2)
+    gui = threading.get_ident()
+    threads: set[int] = set()
+    fal = controller._given_providers["fal"]  # type: ignore[index]
+    real_submit = fal.submit
+
+    async def submit(request: Any) -> str:
+        threads.add(threading.get_ident())
+        return await real_submit(request)
+
+    fal.submit = submit
+
+    async def scenario() -> None:
+        controller.generate([s.id for s in window.storyboard.shots()]).accept()
+        await until(lambda: [r.state for r in panel.model.rows] == [JobState.RUNNING] * 2)
+        controller.set_concurrency("fal", 1)
+        await until(lambda: fal.max_concurrency == 1)
+        runner = controller.runner
+        assert runner is not None and runner.running and not runner.in_thread()
+        await controller.aclose()
+        assert not runner.running and controller.runner is None
+        assert fal.client.is_closed
+
+    run(aloop, scenario())
+    assert threads and gui not in threads
+    # Closing stops following (the jobs resume next session); it does not cancel them at the provider.
+    assert fal_server.cancels == 0
+
+
+def test_a_big_batch_is_handed_over_in_slices(qtbot, aloop, tmp_path, fal_server, monkeypatch) -> None:
+    """Sending many shots does a slice per loop turn (here one job per slice) and still sends them all."""
+    monkeypatch.setattr(generation_controller, "SEND_SLICE_S", 0.0)
+    window, controller, panel = _setup(qtbot, tmp_path, fal_server, count=12)
+    shots = window.storyboard.shots()
+    plan = controller.plan([s.id for s in shots])
+
+    async def scenario() -> None:
+        ids = controller.send(plan.jobs)
+        assert len(ids) == 12
+        assert sum(len(s.takes) for s in shots) == 1 and panel.model.rowCount() == 1  # the first slice
+        rows = panel.model.rows
+        await until(lambda: len(rows) == 12 and all(r.state is JobState.DONE for r in rows))
+        assert [s.takes[-1].id for s in shots] == ids  # in order, one take per shot
+
+    run(aloop, scenario())
+    assert fal_server.creates == 12
     run(aloop, controller.aclose())

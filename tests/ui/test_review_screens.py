@@ -4,6 +4,7 @@ for content and written to docs/ (the README shows one)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,9 @@ def _pixels(image: QImage) -> np.ndarray:
 def _save(image: QImage, name: str, tmp_path: Path) -> None:
     assert _pixels(image).std() > 20, f"{name} looks blank"
     assert image.save(str(tmp_path / name))
-    DOCS.mkdir(exist_ok=True)
-    image.save(str(DOCS / name))
+    if os.environ.get("SHOTPLANNER_UPDATE_SCREENSHOTS"):  # refresh the README's pictures on request only
+        DOCS.mkdir(exist_ok=True)
+        image.save(str(DOCS / name))
 
 
 def _render_take(window: Any, shot_id: str, take_id: str, **changes: Any) -> Take:
