@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -315,6 +316,9 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
     ``first_paint`` is called once the window frame has painted (before the project is loaded),
     ``storyboard_paint`` once the storyboard itself has painted.
     """
+    # Qt's multimedia plugin lists every optional library it could not load (VA-API, PipeWire…);
+    # that is normal on most machines and only noise in the user's terminal.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
     app = QApplication.instance() or ShotplannerApp(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Shotplanner")
@@ -346,7 +350,10 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
         try:
             doc, folder = choose_project(project)
         except ProjectError as exc:
+            # Nothing was opened, so nothing can be lost; say why where the user is looking. The
+            # event loop is not running yet, so this modal box nests in no async code.
             print(f"shotplanner: {exc}", file=sys.stderr)
+            QMessageBox.critical(frame, "Cannot open the project", str(exc))
             return 2
         window = build_window(doc, folder)
         window.setGeometry(frame.geometry())
@@ -356,9 +363,15 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
         if storyboard_paint is not None:
             window.firstPaint.connect(storyboard_paint)
         services = Services()
-        from shotplanner.ui.review import install_review  # review panels, queue, player (helper G)
 
-        services.add_closer(install_review(window, resume=True).aclose)
+        def install_review_panels() -> None:
+            # After the storyboard's first paint: the plan is on screen ~0.3 s sooner, then the
+            # Takes and Queue panels join it and interrupted jobs resume.
+            from shotplanner.ui.review import install_review
+
+            services.add_closer(install_review(window, resume=True).aclose)
+
+        window.firstPaint.connect(install_review_panels)
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
             return runner.run(_run_window(app, window, services, frame, quit_requested))
     finally:

@@ -54,6 +54,7 @@ class ReviewHub(QObject):
         self.queue_panel = QueuePanel(self.controller)
         self.takes_dock = window.add_panel(self.takes, Qt.DockWidgetArea.RightDockWidgetArea, "Takes")
         window.tabifyDockWidget(window.picker_dock, self.takes_dock)
+        window.form_dock.raise_()  # a new tab comes to the front; the shot form stays where people start
         self.queue_dock = window.add_panel(self.queue_panel, Qt.DockWidgetArea.BottomDockWidgetArea, "Queue")
         self.film = FilmPlayer(window.storyboard, lambda: window.folder)
         self.film.setParent(window, Qt.WindowType.Window)
