@@ -70,3 +70,24 @@ def test_retired_models_are_badged_with_their_successor(qtbot, project_dir: Path
     w.picker.refresh()
     assert "retired" in w.picker.problems_label.text()
     assert w.model.insight(w.storyboard.shot("s1_0")).model_retired
+
+
+def test_take_progress_neither_reranks_nor_relints(qtbot, project_dir: Path) -> None:
+    """A generating shot sends many take events a second; the plan did not change, so the picker's
+    ranking and the card's lint stay as they are (re-ranking each time stalled the window)."""
+    from shotplanner.core.models import Take
+
+    w = open_window(qtbot, project_dir)
+    w.select(["s1_1"])
+    picker, sb = w.picker, w.storyboard
+    picker._stale = False
+    insight = w.model.insight(sb.shot("s1_1"))
+    take = Take(model_id="kling-v3", provider="kling")
+    sb.add_take("s1_1", take)
+    sb.update_take("s1_1", take.id, progress=0.5)
+    assert not picker._stale
+    assert w.model.insight(sb.shot("s1_1")) is insight
+    # An edit to the plan itself still does both.
+    sb.update_shot("s1_1", duration_s=9.0)
+    assert w.model.insight(sb.shot("s1_1")) is not insight
+    assert picker._stale  # hidden: it re-ranks when shown
