@@ -2,7 +2,8 @@
 
 ``shotplanner [PROJECT]`` opens the window; ``new``, ``demo``, ``catalog`` and ``recommend`` work on
 their own; ``generate``, ``export`` and ``import`` live in their layers and are imported only when
-asked for, so a missing or broken part never stops the rest of the command from working.
+asked for: the commands that need no Qt keep working on a machine where Qt's system libraries are
+missing, and start-up stays quick.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def _command_parser(command: str) -> tuple[argparse.ArgumentParser, Runner]:
         module = importlib.import_module(module_name)
         module.add_arguments(p)
         run: Runner = module.run
-    except Exception as e:  # a part that is missing or does not import yet must not break the others
+    except ImportError as e:  # e.g. Qt's system libraries are missing: say so instead of a traceback
         raise _Unavailable(f"{module_name} cannot be loaded: {type(e).__name__}: {e}") from e
     return parser, run
 
@@ -130,9 +131,10 @@ def _open_window(args_list: list[str]) -> int:
     try:
         app = importlib.import_module("shotplanner.app")
         main_gui = app.main_gui
-    except Exception as e:
-        print(f"{PROG}: the window is not available in this build ({type(e).__name__}: {e}). "
-              f"Try '{PROG} --help' for the commands that work without it.", file=sys.stderr)
+    except ImportError as e:  # usually a system library Qt needs (scripts/setup.sh installs them)
+        print(f"{PROG}: the window cannot start here ({type(e).__name__}: {e}). Run 'make run' once "
+              f"to install what Qt needs, or try '{PROG} --help' for the commands that work without it.",
+              file=sys.stderr)
         return EXIT_UNAVAILABLE
     return int(main_gui(args.project))
 
@@ -259,7 +261,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             if best is None:
                 out.write(f"{head}  no model can do this shot: {rec.message}\n")
             else:
-                via = f" via {best.route.provider}" if getattr(best, "route", None) is not None else ""
+                via = f" via {best.route.provider}"
                 out.write(f"{head}  → {best.model.name} ({best.model.id}{via}), score {best.score:.2f}\n")
                 for reason in best.reasons:
                     out.write(f"           why: {reason}\n")

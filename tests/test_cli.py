@@ -141,9 +141,9 @@ def test_without_a_window_the_command_says_so(monkeypatch: pytest.MonkeyPatch,
     # A None entry makes ``import shotplanner.app`` raise ImportError, as when the module is absent.
     monkeypatch.setitem(sys.modules, "shotplanner.app", None)
     code, _, err = run(capsys)
-    assert code == 2 and "the window is not available in this build" in err
+    assert code == 2 and "the window cannot start here" in err
     code, _, err = run(capsys, "some/project")
-    assert code == 2 and "the window is not available in this build" in err
+    assert code == 2 and "the window cannot start here" in err
 
 
 def test_the_window_gets_the_project_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,

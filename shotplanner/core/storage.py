@@ -327,8 +327,11 @@ def save_project(project: Project, folder: Path | str, *, now: datetime | None =
     data = project.model_dump_json(indent=1).encode("utf-8")
     tmp = _write_temp(folder, data)
     try:
-        if _looks_complete(target):
+        if _looks_complete(target) and _looks_like_ours(target):
             _keep_backups(folder, target, now)
+        elif target.is_file():
+            # Someone else's file, or a damaged one: never overwrite what we could not read.
+            os.replace(target, folder / f"{PROJECT_FILE}.unreadable-{now:%Y%m%d-%H%M%S}")
         os.replace(tmp, target)
     except OSError as e:
         with contextlib.suppress(OSError):
@@ -403,6 +406,16 @@ def _looks_complete(target: Path) -> bool:
     except OSError:
         return False
     return tail.rstrip().endswith(b"}")
+
+
+def _looks_like_ours(target: Path) -> bool:
+    """Our files start with the schema version (pydantic writes fields in declaration order)."""
+    try:
+        with target.open("rb") as f:
+            head = f.read(256)
+    except OSError:
+        return False
+    return b'"schema_version"' in head
 
 
 def _keep_backups(folder: Path, target: Path, now: datetime) -> None:

@@ -216,6 +216,16 @@ def test_a_failed_save_changes_nothing_and_says_why(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+@pytest.mark.parametrize("data", [b"{ not json", b'{"title": "a shot list from another app"}', b""])
+def test_save_over_an_unreadable_file_keeps_that_file_aside(tmp_path: Path, data: bytes) -> None:
+    (tmp_path / PROJECT_FILE).write_bytes(data)
+    project = small_project()
+    save_project(project, tmp_path)
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith(f"{PROJECT_FILE}.unreadable-")]
+    assert [p.read_bytes() for p in kept] == [data]
+    assert load_project(tmp_path).model_dump() == project.model_dump()
+
+
 def test_save_refuses_to_overwrite_a_newer_project(tmp_path: Path) -> None:
     newer = {"schema_version": SCHEMA_VERSION + 1, "scenes": [], "brand_new_field": True}
     (tmp_path / PROJECT_FILE).write_text(json.dumps(newer))
