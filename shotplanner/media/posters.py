@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtGui import QImage
 
 from shotplanner.media.errors import MediaError
+from shotplanner.media.probe import open_video
 
 #: Where in the clip the poster is taken: 1 s in (past an animatic's slate), or the middle if shorter.
 POSTER_AT_S = 1.0
@@ -71,14 +72,8 @@ def glob_escape(text: str) -> str:
 
 def extract_frame(clip_path: Path, width: int) -> np.ndarray:
     """The frame at POSTER_AT_S (or mid-clip), scaled to ``width`` (even height), as RGB."""
-    try:
-        container = av.open(str(clip_path))
-    except av.FFmpegError as exc:
-        raise MediaError(f"{clip_path.name} is not a video file ({exc.strerror or exc})") from None
+    container, stream = open_video(clip_path)
     with container:
-        if not container.streams.video:
-            raise MediaError(f"{clip_path.name} has no video stream")
-        stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         duration = 0.0
         if stream.duration is not None and stream.time_base is not None:

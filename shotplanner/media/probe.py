@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 
@@ -23,19 +24,28 @@ class ClipInfo:
     frames: int
 
 
+def open_video(path: Path) -> tuple[Any, Any]:
+    """Open ``path`` with PyAV: (container, its first video stream), or a MediaError naming the file.
+
+    The caller closes the container (``with container:``).
+    """
+    try:
+        container = av.open(str(path))
+    except av.FFmpegError as exc:
+        raise MediaError(f"{path.name} is not a video file ({exc.strerror or exc})") from None
+    if not container.streams.video:
+        container.close()
+        raise MediaError(f"{path.name} has no video stream")
+    return container, container.streams.video[0]
+
+
 def probe(path: Path) -> ClipInfo:
     """Read a clip's facts. Raises MediaError naming the file when it is missing, not a video, or corrupt."""
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"{path.name}: no such clip ({path})")
-    try:
-        container = av.open(str(path))
-    except av.FFmpegError as exc:
-        raise MediaError(f"{path.name} is not a video file ({exc.strerror or exc})") from None
+    container, stream = open_video(path)
     with container:
-        if not container.streams.video:
-            raise MediaError(f"{path.name} has no video stream")
-        stream = container.streams.video[0]
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         fps = float(rate) if rate else 0.0
         frames = int(stream.frames or 0)
