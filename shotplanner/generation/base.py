@@ -145,6 +145,11 @@ class GenerationRequest:
     external_id: str | None = None
     #: Provider-agnostic extras (e.g. ``{"negative_prompt": "..."}``), passed through where supported.
     extra: tuple[tuple[str, str], ...] = ()
+    #: Private copies of the shot and of what a renderer needs from its project (title, its scene), made
+    #: on the caller's thread by ``build_request``: the local provider renders from these, never from the
+    #: live project another thread is editing. Not journaled (a local render does not outlive the process).
+    shot_snapshot: Shot | None = field(default=None, compare=False, repr=False)
+    project_snapshot: Project | None = field(default=None, compare=False, repr=False)
 
     def settings(self) -> dict[str, object]:
         """The snapshot stored on the take (paths relative names only: no absolute paths leak)."""
@@ -234,6 +239,7 @@ def build_request(shot: Shot, project: Project | None, project_dir: Path, model:
                 refs.extend(root / p for p in character.reference_images)
     uses_image = start is not None or (bool(refs) and model.image_input.reference)
     provider_model = route.image_model if uses_image and route.image_model else route.model
+    shot_copy, project_copy = snapshot(shot, project)
     return GenerationRequest(
         take_id=take_id,
         shot_id=shot.id,
@@ -250,4 +256,26 @@ def build_request(shot: Shot, project: Project | None, project_dir: Path, model:
         end_image=root / end.path if end else None,
         reference_images=tuple(dict.fromkeys(refs)),
         external_id=external_id_for(take_id),
+        shot_snapshot=shot_copy,
+        project_snapshot=project_copy,
     )
+
+
+#: ``GenerationRequest`` fields that live in memory only (the journal skips them).
+SNAPSHOT_FIELDS = frozenset({"shot_snapshot", "project_snapshot"})
+
+
+def snapshot(shot: Shot, project: Project | None) -> tuple[Shot, Project | None]:
+    """A deep copy of ``shot`` and a small project holding just what a render reads: title, fps, aspect,
+    characters and the shot's scene with the copied shot in it. Call on the thread that owns ``project``."""
+    from shotplanner.core.models import Project, Scene
+
+    shot_copy = shot.model_copy(deep=True)
+    if project is None:
+        return shot_copy, None
+    scene = project.scene_of(shot.id)
+    scene_copy = (scene.model_copy(update={"shots": [shot_copy]}) if scene is not None
+                  else Scene(shots=[shot_copy]))
+    characters = [c.model_copy(deep=True) for c in project.characters]
+    return shot_copy, Project(title=project.title, fps=project.fps, aspect=project.aspect,
+                              characters=characters, scenes=[scene_copy])

@@ -49,9 +49,12 @@ async def stream_to(client: httpx.AsyncClient, url: str, dest_tmp: Path, on_byte
                     headers: dict[str, str] | None = None) -> None:
     """Download ``url`` into ``dest_tmp``, continuing a partial file when the server allows a Range."""
     url = check_url(url, provider, allow_loopback_http=allow_loopback_http)
+    origin = _origin(url)
     have = dest_tmp.stat().st_size if dest_tmp.exists() else 0
     for _hop in range(MAX_REDIRECTS + 1):
-        request_headers = dict(headers or {})
+        # Provider headers (an API key) go only to the origin they were made for, never to a redirect's
+        # other host (a CDN, or anyone a compromised Location points at).
+        request_headers = dict(headers or {}) if _origin(url) == origin else {}
         if have:
             request_headers["Range"] = f"bytes={have}-"
         try:
@@ -90,6 +93,11 @@ async def stream_to(client: httpx.AsyncClient, url: str, dest_tmp: Path, on_byte
         except httpx.TransportError as exc:
             raise NetworkError(f"download interrupted: {type(exc).__name__}", provider=provider) from exc
     raise UnsafeURL(f"too many redirects (more than {MAX_REDIRECTS})", provider=provider)
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def _total_size(response: httpx.Response, offset: int) -> int | None:

@@ -14,11 +14,11 @@ import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Shot, Take, new_id
 from shotplanner.generation.base import GenerationError, GenerationRequest, build_request
-from shotplanner.generation.queue import JobEvent, JobQueue, QueueError, QueueSettings
+from shotplanner.generation.queue import Job, JobEvent, JobQueue, QueueError, QueueSettings
 
 if TYPE_CHECKING:
     from shotplanner.core.catalog import Catalog
@@ -69,6 +69,7 @@ def _plan(project: Project, shots: list[Shot], catalog: Catalog, provider: str |
           out: TextIO) -> list[Planned]:
     from shotplanner.core.catalog import CatalogError
     from shotplanner.core.recommend import resolve_model
+    from shotplanner.core.validation import check_shot
 
     planned = []
     for shot in shots:
@@ -81,9 +82,21 @@ def _plan(project: Project, shots: list[Shot], catalog: Catalog, provider: str |
                 if model is None:
                     print(f"  {label:>5}  skipped: no model in the catalog can do this shot", file=out)
                     continue
+            if not model.is_live:
+                when = model.retired_on.isoformat() if model.retired_on else "an earlier date"
+                print(f"  {label:>5}  skipped: {model.name} was retired on {when}; choose another model",
+                      file=out)
+                continue
             route = catalog.route(model.id, provider)
         except CatalogError as exc:
             print(f"  {label:>5}  skipped: {exc}", file=out)
+            continue
+        problems = check_shot(shot, model)
+        if problems:
+            # Sent as is, the provider would refuse it (and some bill the refusal) or render something else.
+            print(f"  {label:>5}  skipped: {model.name} cannot make this shot as set:", file=out)
+            for problem in problems:
+                print(f"         - {problem.message}", file=out)
             continue
         planned.append(Planned(shot, model, route, _estimate(shot, model, route)))
     return planned
@@ -105,24 +118,53 @@ def _print_plan(planned: list[Planned], out: TextIO) -> float:
     return total
 
 
-def _needs_new_take(shot: Shot, model_id: str, journal: dict[str, JobState], again: bool) -> bool:
+NEW, RESUMES, DONE, UNKNOWN, RETRY = "new", "resumes", "done", "unknown", "retry"
+
+
+def _resumable(record: dict[str, Any]) -> bool:
+    """A failed job that may still finish remotely: retrying follows it again and sends nothing."""
+    return (record.get("state") == JobState.FAILED.value and bool(record.get("retryable"))
+            and bool(record.get("remote_id")))
+
+
+def _decide(shot: Shot, model_id: str, journal: dict[str, dict[str, Any]],
+            again: bool) -> tuple[str, str | None]:
+    """What to do for one planned shot: (NEW | RESUMES | DONE | UNKNOWN | RETRY, the take concerned)."""
+    found: dict[str, str] = {}
     for take in shot.takes:
+        record = journal.get(take.id)
         # The journal is fresher than the project (a kill can land between a job's end and the save).
-        state = journal.get(take.id, take.state)
-        if state.is_active and take.id in journal:
-            return False  # it resumes
-        if take.model_id == model_id and state is JobState.DONE and not again:
-            return False
-    return True
+        state = JobState(record["state"]) if record else take.state
+        if record is not None and state.is_active:
+            found.setdefault(RESUMES, take.id)
+        elif state is JobState.UNKNOWN:
+            found.setdefault(UNKNOWN, take.id)  # may exist (and bill) at the provider: never re-sent
+        elif record is not None and _resumable(record):
+            found.setdefault(RETRY, take.id)
+        elif take.model_id == model_id and state is JobState.DONE:
+            found.setdefault(DONE, take.id)
+    if RESUMES in found:
+        return RESUMES, found[RESUMES]
+    if not again:
+        for verdict in (DONE, UNKNOWN, RETRY):
+            if verdict in found:
+                return verdict, found[verdict]
+    return NEW, None
 
 
-def _confirm(total: float, args: argparse.Namespace, out: TextIO) -> bool:
-    if total <= 0 or args.yes:
+def _confirm(todo: list[Planned], total: float, args: argparse.Namespace, out: TextIO) -> bool:
+    """Ask before anything billable is sent, whatever the known total (a price may be unpublished)."""
+    billable = [p for p in todo if p.route.provider != LOCAL_PROVIDER]
+    if not billable or args.yes:
         return True
+    unpriced = sum(p.cost_usd is None for p in billable)
+    amount = f"about ${total:.2f}"
+    if unpriced:
+        amount += f" plus {unpriced} shot(s) without a published price"
     if not sys.stdin.isatty():
-        print(f"Refusing to spend about ${total:.2f} without --yes (no terminal to ask).", file=out)
+        print(f"Refusing to spend {amount} without --yes (no terminal to ask).", file=out)
         return False
-    answer = input(f"Spend about ${total:.2f}? [y/N] ")
+    answer = input(f"Spend {amount}? [y/N] ")
     return answer.strip().lower() in ("y", "yes")
 
 
@@ -130,6 +172,21 @@ def _make_providers(names: set[str], project: Project, project_dir: Path) -> dic
     from shotplanner.generation.registry import create_provider
 
     return {name: create_provider(name, project=project, project_dir=project_dir) for name in names}
+
+
+def _forget_saved(queue: JobQueue, project: Project) -> None:
+    """Clean the journal of jobs that ended and whose take is now in project.json.
+
+    A failed job that may still finish remotely stays: the next run follows it again (nothing re-sent).
+    """
+    saved = {take.id: take for shot in project.all_shots() for take in shot.takes}
+    for job in list(queue.jobs.values()):
+        take = saved.get(job.take_id)
+        if take is None or not job.state.is_terminal or take.state is not job.state:
+            continue
+        if _resumable(job.to_record()):
+            continue
+        queue.forget(job.take_id)
 
 
 def _apply(project: Project, event: JobEvent) -> bool:
@@ -155,29 +212,42 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     from shotplanner.generation.journal import Journal
 
     leftover = Journal(project_dir).load()
-    journal_states = {r["take_id"]: JobState(r["state"]) for r in leftover}
-    journaled = set(journal_states)
-    active_takes = {take_id for take_id, state in journal_states.items() if state.is_active}
+    records = {r["take_id"]: r for r in leftover}
+    active_takes = {take_id for take_id, r in records.items() if JobState(r["state"]).is_active}
     planned = _plan(project, shots, catalog, args.provider, out)
-    todo = [p for p in planned if _needs_new_take(p.shot, p.model.id, journal_states, args.again)]
+    todo: list[Planned] = []
+    retries: list[str] = []
+    for p in planned:
+        verdict, take_id = _decide(p.shot, p.model.id, records, args.again)
+        label = p.shot.number or p.shot.id
+        if verdict == NEW:
+            todo.append(p)
+        elif verdict == UNKNOWN:
+            print(f"  {label:>5}  {take_id}  unknown: check at the provider, then retry from the window or "
+                  "with --again", file=out)
+        elif verdict == RETRY and take_id is not None:
+            retries.append(take_id)
     if active_takes:
         print(f"Resuming {len(active_takes)} job(s) from the last run.", file=out)
+    if retries:
+        print(f"Following {len(retries)} failed job(s) again at their provider (nothing is re-sent).",
+              file=out)
     print("Plan:", file=out)
     total = _print_plan(todo, out)
     if args.dry_run:
         print("Dry run: nothing sent.", file=out)
         return EXIT_OK
-    if not todo and not active_takes:
+    if not todo and not active_takes and not retries:
         print("Nothing to generate: every selected shot already has a take (use --again).", file=out)
         return EXIT_OK
-    if not _confirm(total, args, out):
+    if not _confirm(todo, total, args, out):
         return EXIT_REFUSED
 
     requests: list[tuple[GenerationRequest, float | None]] = []
     for p in todo:
         # A take saved by a run killed before its job was journaled was never sent: reuse it.
         orphan = next((t for t in p.shot.takes if t.state is JobState.QUEUED and t.remote_id is None
-                       and t.model_id == p.model.id and t.id not in journaled), None)
+                       and t.model_id == p.model.id and t.id not in records), None)
         if orphan is not None:
             p.shot.takes.remove(orphan)
         take_id = orphan.id if orphan is not None else new_id()
@@ -190,6 +260,10 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     save_project(project, project_dir)  # the takes exist before any job does
 
     names = {r.provider for r, _ in requests} | {r["request"]["provider"] for r in leftover}
+    if LOCAL_PROVIDER in names:
+        from shotplanner.media.qt import ensure_gui_app
+
+        ensure_gui_app()  # Qt wants its application created on the main thread, before any worker draws
     try:
         providers = _make_providers(names, project, project_dir)
     except (GenerationError, ImportError) as exc:
@@ -197,10 +271,14 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_FAILED
     queue = JobQueue(project_dir, providers, QueueSettings.from_env())  # type: ignore[arg-type]
     dirty = asyncio.Event()
+    stopping = asyncio.Event()
+    ours: set[str] = set(active_takes)  # the jobs this run sends, follows or resumes
 
     def on_event(event: JobEvent) -> None:
         if event.bytes_done is None and _apply(project, event):
             dirty.set()
+            if event.take_id not in ours:
+                return  # an old finished job, reported once on resume: saved, not shown
             label = next((s.number for s in project.all_shots() if s.id == event.shot_id), event.shot_id)
             detail = f" — {event.message}" if event.message and event.message != event.state.value else ""
             print(f"  {label:>5}  {event.take_id}  {event.state.value}{detail}", file=out, flush=True)
@@ -210,25 +288,40 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     async def saver() -> None:
         while True:
             await dirty.wait()
+            if stopping.is_set():
+                return
             dirty.clear()
             await asyncio.to_thread(save_project, project.model_copy(deep=True), project_dir)
 
     save_task = asyncio.create_task(saver())
+    ran: list[Job] = []
     try:
         await queue.resume()
+        for take_id in retries:
+            try:
+                queue.retry(take_id)
+            except QueueError as exc:  # its journal record did not load: say so, send nothing
+                print(f"         {take_id}  cannot follow it again: {exc}", file=out)
+                continue
+            ours.add(take_id)
         for request, cost in requests:
+            ours.add(request.take_id)
             queue.enqueue(request, cost_estimate_usd=cost)
         await queue.join()
     finally:
         await queue.aclose()
-        save_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await save_task
+        # Stop the periodic saver and let a save already in flight finish: an older snapshot written
+        # after the final save would lose the last states.
+        stopping.set()
+        dirty.set()
+        with contextlib.suppress(Exception):
+            await asyncio.shield(save_task)
         save_project(project, project_dir)
-    jobs = list(queue.jobs.values())
-    done = sum(j.state is JobState.DONE for j in jobs)
-    bad = [j for j in jobs if j.state in (JobState.FAILED, JobState.UNKNOWN)]
-    spent = sum(j.cost_usd or 0.0 for j in jobs if j.state is JobState.DONE)
+        ran.extend(j for j in queue.jobs.values() if j.take_id in ours)
+        _forget_saved(queue, project)
+    done = sum(j.state is JobState.DONE for j in ran)
+    bad = [j for j in ran if j.state in (JobState.FAILED, JobState.UNKNOWN)]
+    spent = sum(j.cost_usd or 0.0 for j in ran if j.state is JobState.DONE)
     print(f"Finished: {done} done, {len(bad)} failed or unknown; recorded cost ${spent:.2f}.", file=out)
     return EXIT_FAILED if bad else EXIT_OK
 

@@ -73,10 +73,7 @@ def describe(body: Any) -> str:
     for key in ("detail", "message", "msg", "error", "title"):
         value = body.get(key)
         if value:
-            text = describe(value)
-            if isinstance(value, dict | list) and "loc" in str(value):
-                return text
-            return text
+            return describe(value)
     return ""
 
 
@@ -138,7 +135,9 @@ def prepare_runtime() -> None:
     (modules, catalogs, Qt wrappers): ~20 ms. Importing up front and ``gc.freeze()``-ing what startup
     created removes both stalls from the time jobs run. Also: httpcore tries ``import sniffio`` on every
     request; when sniffio is not installed that failed import searches the whole path each time (~0.2 ms
-    of loop time per request). Marking it absent in ``sys.modules`` makes the failure instant.
+    of loop time per request). Marking it absent in ``sys.modules`` makes the failure instant. The keyring
+    package and its backend are loaded on the first key lookup (planning a batch asks for each provider's
+    key source): ~20 ms of imports, done here instead.
     """
     import gc
     import importlib
@@ -153,5 +152,11 @@ def prepare_runtime() -> None:
             importlib.import_module(name)
         except ImportError:  # a future httpx without these: nothing to warm
             pass
+    try:
+        import keyring
+
+        keyring.get_keyring()  # resolves the backend once; lookups later reuse it
+    except Exception:  # no keyring backend here: lookups report the key as missing, nothing to warm
+        pass
     gc.collect()
     gc.freeze()

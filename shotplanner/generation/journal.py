@@ -111,5 +111,9 @@ class Journal:
     def remove(self, take_id: str) -> None:
         self._pending.pop(take_id, None)
         with self._guard:
+            lock = self._file_locks.setdefault(take_id, threading.Lock())
+        # Under the file's lock: a write already past its sequence check finishes first, then the file
+        # goes; a write that starts later sees the mark and never recreates the record.
+        with lock:
             self._written[take_id] = 1 << 62  # nothing queued earlier may bring it back
-        self.path(take_id).unlink(missing_ok=True)
+            self.path(take_id).unlink(missing_ok=True)

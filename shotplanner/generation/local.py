@@ -37,7 +37,6 @@ from shotplanner.generation.base import (
 )
 from shotplanner.media.animatic import RenderResult, render_animatic, validate_shot
 from shotplanner.media.errors import InvalidShot, RenderCanceled
-from shotplanner.media.qt import ensure_gui_app
 
 #: How long ``cancel`` waits for a worker to notice and clean up (it checks before every frame).
 CANCEL_WAIT_S = 30.0
@@ -53,7 +52,14 @@ class _Job:
 
 
 class LocalAnimaticProvider:
-    """Renders animatics on a thread pool. ``project``/``project_dir`` give it the shots to render."""
+    """Renders animatics on a thread pool.
+
+    A request's ``shot_snapshot``/``project_snapshot`` (filled by ``build_request``) say what to render;
+    ``project`` is only a fallback for requests built without them. ``project_dir`` resolves image paths.
+    The Qt application must exist before the first render: the app creates it, ``generate`` calls
+    ``media.qt.ensure_gui_app()`` on the main thread. This provider never creates it (it may run on a
+    worker thread's event loop).
+    """
 
     name = LOCAL_PROVIDER
 
@@ -85,7 +91,6 @@ class LocalAnimaticProvider:
             validate_shot(shot, request.fps)
         except InvalidShot as exc:
             raise BadRequest(str(exc), provider=self.name) from None
-        ensure_gui_app()  # on the caller's (main) thread, before any worker draws text
         remote_id = f"local-{request.take_id}"
         self.work_dir.mkdir(parents=True, exist_ok=True)
         job = _Job(remote_id, self.work_dir / f".animatic-{request.take_id}.mp4")
@@ -93,8 +98,10 @@ class LocalAnimaticProvider:
         def progress(fraction: float) -> None:
             job.progress = fraction
 
+        # The request's own snapshot when it carries one: the live project belongs to another thread.
+        project = request.project_snapshot if request.shot_snapshot is not None else self.project
         job.future = self._pool.submit(
-            render_animatic, shot, self.project, self.project_dir, job.out_path, progress=progress,
+            render_animatic, shot, project, self.project_dir, job.out_path, progress=progress,
             cancel=job.cancel, fps=request.fps, planned_model=self._planned_model(shot))
         self._jobs[remote_id] = job
         return remote_id
@@ -169,7 +176,9 @@ class LocalAnimaticProvider:
                              f"and at most {MAX_SHOT_SECONDS:g} s", provider=self.name)
         settings = {"duration_s": float(request.duration_s), "aspect": request.aspect,
                     "resolution": request.resolution, "fps": request.fps}
-        shot = self.project.find_shot(request.shot_id) if self.project is not None else None
+        shot = request.shot_snapshot
+        if shot is None and self.project is not None:
+            shot = self.project.find_shot(request.shot_id)
         if shot is not None:
             return shot.model_copy(update=settings, deep=True)
         images = [ImageRef(path=str(p), role="start") for p in (request.start_image,) if p is not None]

@@ -36,6 +36,7 @@ from typing import Any
 
 from shotplanner.core.models import LOCAL_PROVIDER, JobState
 from shotplanner.generation.base import (
+    SNAPSHOT_FIELDS,
     GenerationError,
     GenerationRequest,
     JobFailed,
@@ -54,6 +55,8 @@ from shotplanner.generation.redact import install_log_filter
 log = logging.getLogger(__name__)
 
 TAKES_DIR = "media/takes"
+#: HTTP answers to a submit after which the job may exist anyway (gateway timeout, conflict).
+MAYBE_CREATED = (504, 409)
 
 
 class _RemoteCanceled(Exception):
@@ -124,7 +127,7 @@ class Job:
     def to_record(self) -> dict[str, Any]:
         # Built by hand: dataclasses.asdict deep-copies recursively and is the slow part of a big batch.
         r = self.request
-        request = {f.name: getattr(r, f.name) for f in fields(r)}
+        request = {f.name: getattr(r, f.name) for f in fields(r) if f.name not in SNAPSHOT_FIELDS}
         request["start_image"] = str(r.start_image) if r.start_image else None
         request["end_image"] = str(r.end_image) if r.end_image else None
         request["reference_images"] = [str(p) for p in r.reference_images]
@@ -347,9 +350,13 @@ class JobQueue:
         await self.journal.drain()
 
     async def cancel(self, take_id: str) -> bool:
-        """Stop a job. Returns False when it had already ended."""
+        """Stop a job. Returns False when it had already ended, or when it is DOWNLOADING.
+
+        A job that is downloading finished at the provider and is paid for: canceling it would only throw
+        the clip away, so it is left to finish (False tells the caller nothing was stopped).
+        """
         job = self.jobs.get(take_id)
-        if job is None or job.state.is_terminal:
+        if job is None or job.state.is_terminal or job.state is JobState.DOWNLOADING:
             return False
         if job.state is JobState.SUBMITTING:
             # The request may be on the wire: let the answer arrive, then cancel remotely.
@@ -400,6 +407,7 @@ class JobQueue:
             job.attempt += 1
             if job.request.external_id:
                 job.request = replace(job.request, external_id=f"{job.request.external_id}-r{job.attempt}")
+        self._cancel_requested.discard(take_id)  # a cancel meant for an earlier attempt must not hit this
         job.state = JobState.SUBMITTED if resumable else JobState.QUEUED
         job.message = "resuming" if resumable else "queued again"
         job.retryable = False
@@ -481,6 +489,7 @@ class JobQueue:
                                                   provider=job.provider))
 
     async def _fail(self, job: Job, exc: GenerationError) -> None:
+        self._cancel_requested.discard(job.take_id)
         job.retryable = exc.retryable or isinstance(exc, PollTimeout)
         job.error_kind = type(exc).__name__
         job.finished_at = _now()
@@ -507,15 +516,26 @@ class JobQueue:
                 remote_id = await provider.submit(job.request)
                 break
             except NetworkError as exc:
-                if not exc.sent and attempt <= self.settings.max_retries:
+                if not exc.sent:
+                    if attempt > self.settings.max_retries:
+                        raise  # it provably never left: FAILED (retryable), not UNKNOWN
                     await asyncio.sleep(self._backoff(attempt))  # never reached the server: safe
                     continue
                 remote_id = await self._lookup_or_unknown(job, provider, exc)
                 if remote_id is None:
-                    continue  # the provider confirmed it never got it: send again
+                    # The provider confirmed it never got it: send again, a bounded number of times.
+                    if attempt > self.settings.max_retries:
+                        raise
+                    await asyncio.sleep(self._backoff(attempt))
+                    continue
                 break
             except TransientError as exc:
-                # An HTTP 429/5xx answer means the job was not created: safe to send again later.
+                if exc.status_code in MAYBE_CREATED:
+                    # A gateway timeout or a conflict: the job may exist. Look it up or stop (UNKNOWN).
+                    remote_id = await self._lookup_or_unknown(job, provider, exc)
+                    if remote_id is not None:
+                        break
+                # Any other HTTP 429/5xx answer means the job was not created: safe to send again later.
                 if attempt > self.settings.max_retries:
                     raise
                 await asyncio.sleep(self._backoff(attempt, getattr(exc, "retry_after", None)))

@@ -33,6 +33,14 @@ def make_mp4(seconds: float = 2.0, fps: int = 12, width: int = 64, height: int =
     return buffer.getvalue()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def gui_app() -> object:
+    """The Qt application, made on the main thread as the app and ``generate`` do before any render."""
+    from shotplanner.media.qt import ensure_gui_app
+
+    return ensure_gui_app()
+
+
 @pytest.fixture(scope="session")
 def clip_bytes() -> bytes:
     return make_mp4()

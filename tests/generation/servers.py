@@ -50,6 +50,8 @@ class Faults:
     hang_submit: float = 0.0  # create the job, then hold the answer this long (client times out)
     retired: bool = False  # openai: the model is gone (404 model_not_found)
     echo_key_in_error: bool = False  # a 400 whose body repeats the Authorization header
+    lose_submit: float = 0.0  # hold every create this long, then drop it without creating anything
+    redirect_downloads: str | None = None  # clip downloads answer 302 to this base URL + the same path
 
 
 class _Server(ThreadingHTTPServer):
@@ -58,7 +60,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class ContractServer:
-    def __init__(self, kind: str, clip: bytes = b"", port: int = 0) -> None:
+    def __init__(self, kind: str, clip: bytes = b"", port: int = 0, host: str = "127.0.0.1") -> None:
         self.kind = kind
         self.clip = clip
         self.faults = Faults()
@@ -70,12 +72,13 @@ class ContractServer:
         self.downloads = 0
         self.cancels = 0
         self.auth_failures = 0
+        self.download_auth: list[str] = []  # the Authorization header of every download ("" when none)
         self._ids = itertools.count(1)
         self._sub_counters: dict[str, int] = {}
         handler = type("Handler", (_Handler,), {"server_ref": self})
-        self.httpd = _Server(("127.0.0.1", port), handler)
+        self.httpd = _Server((host, port), handler)
         self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://{host}:{self.port}"
         self._thread: threading.Thread | None = None
 
     def start(self) -> ContractServer:
@@ -237,6 +240,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _create_fault(self) -> bool:
         """429/5xx on create: answered without creating anything."""
         s = self.server_ref
+        if s.faults.lose_submit:
+            time.sleep(s.faults.lose_submit)  # the client gave up waiting; nothing was created
+            self.close_connection = True
+            return True
         if s.faults.echo_key_in_error:
             self._send(400, {"detail": f"bad request from {self.headers.get('Authorization')}"})
             return True
@@ -474,6 +481,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _download(self, path: str) -> None:
         s = self.server_ref
+        with s.lock:
+            s.download_auth.append(self.headers.get("Authorization", ""))
+        if s.faults.redirect_downloads:
+            self.send_response(302)
+            self.send_header("Location", f"{s.faults.redirect_downloads}{path}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         name = path.rsplit("/", 1)[-1].removesuffix(".mp4")
         if name not in s.jobs:
             self._send(404, {"detail": "no such file"})

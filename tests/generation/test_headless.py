@@ -20,7 +20,7 @@ def make_project(folder: Path, shots: int) -> None:
     project = create_project(folder, "Kill test")
     scene = Scene(number="1", heading="EXT. HARBOUR - DUSK")
     for i in range(shots):
-        shot = Shot(number=str(i + 1), duration_s=2.0, model_id="kling-v3", resolution="720p")
+        shot = Shot(number=str(i + 1), duration_s=3.0, model_id="kling-v3", resolution="720p")
         shot.layers.subject = f"a lighthouse keeper number {i + 1}"
         shot.layers.action = "climbs the stairs"
         scene.shots.append(shot)
@@ -130,4 +130,124 @@ def test_local_provider_renders_animatics_without_keys_or_cost(tmp_path: Path) -
         take = shot.animatic_take
         assert take is not None and take.state is JobState.DONE and take.cost_usd == 0.0
         with av.open(str(folder / take.clip)) as container:
-            assert container.streams.video and abs(float(container.duration) / 1e6 - 2.0) < 0.5
+            assert container.streams.video and abs(float(container.duration) / 1e6 - 3.0) < 0.5
+
+
+def _project_with(folder: Path, *shots: Shot) -> None:
+    project = create_project(folder, "Fixes")
+    scene = Scene(number="1", heading="EXT. HARBOUR - DUSK")
+    for shot in shots:
+        shot.layers.subject = f"a lighthouse keeper {shot.number}"
+        shot.layers.action = "climbs the stairs"
+        scene.shots.append(shot)
+    project.scenes.append(scene)
+    save_project(project, folder)
+
+
+def _output(proc: subprocess.Popen[str]) -> str:
+    return proc.stdout.read() if proc.stdout else ""
+
+
+def test_rerun_never_resends_an_unknown_job(tmp_path: Path, clip_bytes: bytes) -> None:
+    server = ContractServer("fal", clip=clip_bytes).start()
+    folder = tmp_path / "film"
+    try:
+        make_project(folder, 1)
+        server.faults.submit_status = [504]  # the gateway gave up: the job may exist
+        first = generate(folder, server, "--yes")
+        out = _output(first)
+        assert first.returncode == 1, out
+        take = load_project(folder).all_shots()[0].takes[0]
+        assert take.state is JobState.UNKNOWN
+        rerun = generate(folder, server, "--yes")
+        out = _output(rerun)
+        assert "unknown: check at the provider, then retry from the window or with --again" in out, out
+        assert server.creates == 0 and server._sub_counters["submit_status"] == 1  # one POST in all
+        assert [t.state for t in load_project(folder).all_shots()[0].takes] == [JobState.UNKNOWN]
+    finally:
+        server.stop()
+
+
+def test_rerun_follows_a_failed_resumable_job_instead_of_sending_it_again(tmp_path: Path,
+                                                                          clip_bytes: bytes) -> None:
+    server = ContractServer("fal", clip=clip_bytes).start()
+    folder = tmp_path / "film"
+    try:
+        make_project(folder, 1)
+        server.faults.poll_status = [502] * 6  # more poll errors than the retry budget: fails retryable
+        first = generate(folder, server, "--yes")
+        assert first.returncode == 1, _output(first)
+        take = load_project(folder).all_shots()[0].takes[0]
+        assert take.state is JobState.FAILED and take.retryable and take.remote_id
+        assert server.creates == 1
+        rerun = generate(folder, server, "--yes")
+        out = _output(rerun)
+        assert rerun.returncode == 0, out
+        assert server.creates == 1  # followed again, not re-created
+        takes = load_project(folder).all_shots()[0].takes
+        assert len(takes) == 1 and takes[0].state is JobState.DONE, [(t.state, t.message) for t in takes]
+        assert (folder / takes[0].clip).read_bytes() == clip_bytes
+    finally:
+        server.stop()
+
+
+def test_asks_before_spending_even_when_no_price_is_published(tmp_path: Path, clip_bytes: bytes) -> None:
+    server = ContractServer("replicate", clip=clip_bytes).start()
+    folder = tmp_path / "film"
+    try:
+        # Seedance 1 Pro has no published per-second price in the catalog: the known total is $0.00.
+        _project_with(folder, Shot(number="1", duration_s=3.0, model_id="seedance-1-pro", resolution="720p"))
+        proc = generate(folder, server)
+        out = _output(proc)
+        assert proc.returncode == 3, out
+        assert "Refusing to spend about $0.00 plus 1 shot(s) without a published price without --yes" in out
+        assert server.creates == 0
+    finally:
+        server.stop()
+
+
+def test_a_later_run_is_not_failed_by_an_old_failure_and_the_journal_is_cleaned(
+        tmp_path: Path, clip_bytes: bytes) -> None:
+    from shotplanner.generation.journal import journal_dir
+
+    server = ContractServer("kling", clip=clip_bytes).start()
+    folder = tmp_path / "film"
+    try:
+        make_project(folder, 2)
+        server.faults.moderation = True
+        first = generate(folder, server, "--yes", "--shots", "1")
+        assert first.returncode == 1, _output(first)
+        old = load_project(folder).find_by_number("1").takes[0]
+        assert old.state is JobState.FAILED and not old.retryable
+        assert not list(journal_dir(folder).glob("*.json"))  # the ended job is in project.json: forgotten
+        server.faults.moderation = False
+        second = generate(folder, server, "--yes", "--shots", "2")
+        out = _output(second)
+        assert second.returncode == 0, out
+        assert old.id not in out and "Finished: 1 done, 0 failed or unknown" in out
+        assert not list(journal_dir(folder).glob("*.json"))
+        assert load_project(folder).find_by_number("1").takes[0].state is JobState.FAILED  # kept in project
+    finally:
+        server.stop()
+
+
+def test_retired_models_and_shots_a_model_cannot_make_are_skipped_not_sent(tmp_path: Path,
+                                                                         clip_bytes: bytes) -> None:
+    server = ContractServer("kling", clip=clip_bytes).start()
+    folder = tmp_path / "film"
+    try:
+        _project_with(folder,
+                      Shot(number="1", duration_s=4.0, model_id="sora-2", resolution="720p"),
+                      Shot(number="2", duration_s=2.0, model_id="kling-v3", resolution="720p"),
+                      Shot(number="3", duration_s=3.0, model_id="kling-v3", resolution="720p"))
+        proc = generate(folder, server, "--yes")
+        out = _output(proc)
+        assert proc.returncode == 0, out
+        assert "1  skipped: Sora 2 was retired on 2026-09-24; choose another model" in out
+        assert "2  skipped: Kling v3 Video cannot make this shot as set:" in out and "3–15 s" in out
+        assert server.creates == 1  # only shot 3
+        project = load_project(folder)
+        assert not project.find_by_number("1").takes and not project.find_by_number("2").takes
+        assert project.find_by_number("3").takes[0].state is JobState.DONE
+    finally:
+        server.stop()

@@ -168,3 +168,31 @@ def test_poll_of_an_unknown_job_fails_clearly() -> None:
 
     status = asyncio.run(run())
     assert status.state is RemoteState.FAILED and "generate the shot again" in status.message
+
+
+def test_the_render_uses_the_request_snapshot_not_the_live_project(tmp_path: Path) -> None:
+    from shotplanner.core.catalog import load_catalog
+    from shotplanner.generation.base import build_request
+
+    shot = _shot("1", duration=1.0)  # camera: "slow push-in"
+    live = _project(shot)
+    catalog = load_catalog()
+    model = catalog.get("local-animatic")
+    request = build_request(shot, live, tmp_path, model, catalog.route(model.id, "local"), "t1")
+    assert request.shot_snapshot is not shot and request.project_snapshot is not live
+    assert request.project_snapshot is not None and request.project_snapshot.title == "Local"
+    # The window's thread edits the shot after the request left: the render must not see it.
+    shot.layers.camera = "fast whip pan left"
+    provider = LocalAnimaticProvider(project=live, project_dir=tmp_path)
+
+    async def run() -> str:
+        remote_id = await provider.submit(request)
+        status = await _until_done(provider, remote_id)
+        assert status.state is RemoteState.DONE, status.message
+        job = provider._jobs[remote_id]
+        assert job.future is not None
+        move = job.future.result().move
+        await provider.aclose()
+        return move
+
+    assert asyncio.run(run()) == "slow push-in"

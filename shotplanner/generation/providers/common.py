@@ -10,7 +10,16 @@ from pathlib import Path
 import httpx
 
 from shotplanner.generation import secrets
-from shotplanner.generation.base import BytesCallback, GenerationRequest, RemoteStatus, ServerError
+from shotplanner.generation.base import (
+    BytesCallback,
+    GenerationRequest,
+    JobFailed,
+    ModerationRefused,
+    PermanentError,
+    RemoteState,
+    RemoteStatus,
+    ServerError,
+)
 from shotplanner.generation.download import stream_to
 from shotplanner.generation.http import make_client
 
@@ -81,3 +90,14 @@ MODERATION_WORDS = ("moderation", "content policy", "content_policy", "safety", 
 def looks_like_moderation(text: str) -> bool:
     lowered = text.lower()
     return any(word in lowered for word in MODERATION_WORDS)
+
+
+def failed_status(message: str, provider: str, *hints: str) -> RemoteStatus:
+    """A job the provider reports failed: ModerationRefused when its words (or ``hints``, e.g. an error
+    type or code) say a content filter refused it, else JobFailed."""
+    error: PermanentError
+    if any(looks_like_moderation(text) for text in (message, *hints)):
+        error = ModerationRefused(f"refused by the content filter: {message}", provider=provider)
+    else:
+        error = JobFailed(f"generation failed: {message}", provider=provider)
+    return RemoteStatus(RemoteState.FAILED, message=error.message, error=error)

@@ -8,20 +8,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from shotplanner.generation.base import (
-    GenerationRequest,
-    JobFailed,
-    ModerationRefused,
-    PermanentError,
-    RemoteState,
-    RemoteStatus,
-    ServerError,
-)
+from shotplanner.generation.base import GenerationRequest, RemoteState, RemoteStatus, ServerError
 from shotplanner.generation.http import error_text, json_body, raise_for_status, send
 from shotplanner.generation.providers.common import (
     HttpProvider,
     data_uri,
-    looks_like_moderation,
+    failed_status,
     whole_seconds,
 )
 
@@ -122,12 +114,7 @@ class FalProvider(HttpProvider):
         return RemoteStatus(RemoteState.DONE, progress=1.0, result_url=str(url))
 
     def _failed(self, message: str, error_type: str) -> RemoteStatus:
-        error: PermanentError
-        if looks_like_moderation(message) or looks_like_moderation(error_type):
-            error = ModerationRefused(f"refused by the content filter: {message}", provider=self.name)
-        else:
-            error = JobFailed(f"generation failed: {message}", provider=self.name)
-        return RemoteStatus(RemoteState.FAILED, message=error.message, error=error)
+        return failed_status(message, self.name, error_type)
 
     async def cancel(self, remote_id: str) -> bool:
         response = await send(self.client, "PUT", f"/{remote_id}/cancel", self.name, headers=self._auth())

@@ -18,10 +18,8 @@ from shotplanner.generation.base import (
     GenerationError,
     GenerationRequest,
     InsufficientCredit,
-    JobFailed,
     ModelUnavailable,
     ModerationRefused,
-    PermanentError,
     RateLimited,
     RemoteState,
     RemoteStatus,
@@ -30,7 +28,7 @@ from shotplanner.generation.base import (
 from shotplanner.generation.http import json_body, parse_retry_after, raise_for_status, send
 from shotplanner.generation.providers.common import (
     HttpProvider,
-    looks_like_moderation,
+    failed_status,
     raw_base64,
     whole_seconds,
 )
@@ -103,8 +101,10 @@ class KlingProvider(HttpProvider):
         if isinstance(data, dict) and isinstance(data.get("code"), int) and data["code"] != 0:
             if response.status_code == 401:
                 self._token = ""  # expired/invalid token: rebuild next time
-            raise error_for_code(int(data["code"]), str(data.get("message", "")), self.name,
-                                 parse_retry_after(response.headers))
+            error = error_for_code(int(data["code"]), str(data.get("message", "")), self.name,
+                                   parse_retry_after(response.headers))
+            error.status_code = response.status_code  # the queue tells a 504 (may exist) from a 500
+            raise error
         raise_for_status(response, self.name)
         body = json_body(response, self.name)
         if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
@@ -150,13 +150,7 @@ class KlingProvider(HttpProvider):
         if status == "processing":
             return RemoteStatus(RemoteState.RUNNING, message="generating")
         if status == "failed":
-            text = str(data.get("task_status_msg") or "the task failed")
-            error: PermanentError
-            if looks_like_moderation(text):
-                error = ModerationRefused(f"refused by the content filter: {text}", provider=self.name)
-            else:
-                error = JobFailed(f"generation failed: {text}", provider=self.name)
-            return RemoteStatus(RemoteState.FAILED, message=error.message, error=error)
+            return failed_status(str(data.get("task_status_msg") or "the task failed"), self.name)
         if status != "succeed":
             raise ServerError(f"unknown task status {status!r}", provider=self.name)
         result = data.get("task_result")

@@ -14,13 +14,12 @@ from shotplanner.generation.base import (
     JobFailed,
     ModelUnavailable,
     ModerationRefused,
-    PermanentError,
     RemoteState,
     RemoteStatus,
     ServerError,
 )
 from shotplanner.generation.http import error_text, json_body, raise_for_status, send
-from shotplanner.generation.providers.common import HttpProvider, looks_like_moderation
+from shotplanner.generation.providers.common import HttpProvider, failed_status
 
 RETIRED_MESSAGE = ("OpenAI retired the Videos API (sora-2, sora-2-pro) on 2026-09-24; "
                    "set a compatible gateway's base URL or pick another model")
@@ -46,9 +45,13 @@ class OpenAIVideosProvider(HttpProvider):
         # The content endpoint is on the API itself and needs the key; never send it elsewhere.
         return self._auth() if url.startswith(self.base_url + "/") else {}
 
-    def _check(self, response_status: int, text: str, code: str) -> None:
-        if response_status == 404 or "model_not_found" in code or "model_not_found" in text:
+    def _check(self, response_status: int, text: str, code: str, *, on_submit: bool) -> None:
+        if "model_not_found" in code or "model_not_found" in text or (on_submit and response_status == 404):
             raise ModelUnavailable(RETIRED_MESSAGE, provider=self.name, status_code=response_status)
+        if response_status in (404, 410):
+            # A 404 on an existing video: it is gone (expired or deleted), the API is not retired.
+            raise JobFailed(f"the video is no longer at the provider ({response_status}): {text}",
+                            provider=self.name, status_code=response_status)
 
     async def submit(self, request: GenerationRequest) -> str:
         seconds = min(SECONDS, key=lambda s: abs(s - request.duration_s))
@@ -65,14 +68,14 @@ class OpenAIVideosProvider(HttpProvider):
             raw = await asyncio.to_thread(request.start_image.read_bytes)
             files["input_reference"] = (request.start_image.name, raw, "image/png")
         response = await send(self.client, "POST", "/videos", self.name, files=files, headers=self._auth())
-        self._raise(response)
+        self._raise(response, on_submit=True)
         data = json_body(response, self.name)
         video_id = data.get("id") if isinstance(data, dict) else None
         if not video_id:
             raise ServerError("create answered without a video id", provider=self.name)
         return str(video_id)
 
-    def _raise(self, response: object) -> None:
+    def _raise(self, response: object, *, on_submit: bool = False) -> None:
         import httpx
 
         assert isinstance(response, httpx.Response)
@@ -85,7 +88,7 @@ class OpenAIVideosProvider(HttpProvider):
                 code = str(body["error"].get("code") or "")
         except ValueError:
             pass
-        self._check(response.status_code, error_text(response), code)
+        self._check(response.status_code, error_text(response), code, on_submit=on_submit)
         if response.status_code == 400 and "moderation" in code:
             raise ModerationRefused(f"refused by the content filter: {error_text(response)}",
                                     provider=self.name, status_code=400)
@@ -110,12 +113,7 @@ class OpenAIVideosProvider(HttpProvider):
             err = data.get("error") if isinstance(data.get("error"), dict) else {}
             text = str(err.get("message") or "the video failed")  # type: ignore[union-attr]
             code = str(err.get("code") or "")  # type: ignore[union-attr]
-            error: PermanentError
-            if looks_like_moderation(text) or looks_like_moderation(code):
-                error = ModerationRefused(f"refused by the content filter: {text}", provider=self.name)
-            else:
-                error = JobFailed(f"generation failed: {text}", provider=self.name)
-            return RemoteStatus(RemoteState.FAILED, message=error.message, error=error)
+            return failed_status(text, self.name, code)
         if status != "completed":
             raise ServerError(f"unknown status {status!r}", provider=self.name)
         return RemoteStatus(RemoteState.DONE, progress=1.0,

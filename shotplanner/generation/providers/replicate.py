@@ -5,20 +5,12 @@ Outputs of API-created predictions are deleted after one hour, so the queue down
 
 from __future__ import annotations
 
-from shotplanner.generation.base import (
-    GenerationRequest,
-    JobFailed,
-    ModerationRefused,
-    PermanentError,
-    RemoteState,
-    RemoteStatus,
-    ServerError,
-)
+from shotplanner.generation.base import GenerationRequest, RemoteState, RemoteStatus, ServerError
 from shotplanner.generation.http import json_body, raise_for_status, send
 from shotplanner.generation.providers.common import (
     HttpProvider,
     data_uri,
-    looks_like_moderation,
+    failed_status,
     whole_seconds,
 )
 
@@ -92,13 +84,7 @@ class ReplicateProvider(HttpProvider):
         if status == "canceled":
             return RemoteStatus(RemoteState.CANCELED, message="canceled at Replicate")
         if status == "failed":
-            text = str(data.get("error") or "the prediction failed")
-            error: PermanentError
-            if looks_like_moderation(text):
-                error = ModerationRefused(f"refused by the content filter: {text}", provider=self.name)
-            else:
-                error = JobFailed(f"generation failed: {text}", provider=self.name)
-            return RemoteStatus(RemoteState.FAILED, message=error.message, error=error)
+            return failed_status(str(data.get("error") or "the prediction failed"), self.name)
         if status != "succeeded":
             raise ServerError(f"unknown status {status!r}", provider=self.name)
         output = data.get("output")
