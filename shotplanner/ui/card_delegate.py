@@ -4,6 +4,10 @@ Paint flow (as in napari's layer delegate): the view asks the delegate to paint 
 delegate reads only roles from the model (shot, scene, insight, take, thumbnail) and the palette from
 the style option, so it follows light/dark palettes and never touches the core directly.
 
+Each card is drawn once into a pixmap, kept while nothing it shows changes (:func:`card_content`); its
+take's state and progress, which change many times per job, are drawn over that picture at every paint.
+The storyboard view paints all visible cards from these pictures in one Python call.
+
 Card layout (grid)::
 
     ┌ scene band: "SC 2 · INT. KITCHEN – NIGHT" on the first shot of a scene ┐
@@ -15,7 +19,10 @@ Card layout (grid)::
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Hashable
 from enum import Enum
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
@@ -39,6 +46,9 @@ VCENTER = Qt.AlignmentFlag.AlignVCenter
 CENTER_WRAP = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
 RETIRED = QColor("#c8553d")
 WARNING = QColor("#b7791f")
+#: Cards kept as pixmaps (~170 kB each in the grid, so at most ~45 MB): a screenful many times over, so
+#: scrolling back and forth over a few hundred shots repaints from memory.
+CARD_CACHE_SIZE = 256
 
 
 class CardMode(Enum):
@@ -66,6 +76,18 @@ def take_color(state: JobState, palette: QPalette) -> QColor:
     return palette.color(QPalette.ColorRole.Highlight)
 
 
+def card_content(card: CardData) -> Hashable:
+    """Everything a card or list row shows but its take's state, as one hashable value (the card cache's
+    key). The take's state and progress change many times per job: they are drawn over the cached card
+    (:meth:`CardDelegate.draw_card`), so a progress step never redraws a card."""
+    shot, thumb = card.shot, card.thumbnail
+    return (
+        shot.number, shot.size, shot.duration_s, shot.layers.subject, shot.layers.action,
+        card.scene.number, card.scene.heading, card.scene_start, card.scene_order, card.insight,
+        0 if thumb is None else (thumb.cacheKey(), thumb.isNull()),
+    )
+
+
 class CardDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +97,11 @@ class CardDelegate(QStyledItemDelegate):
         self._base: QFont | None = None
         # Card backgrounds (body, border, scene band) are the same for many cards: drawn once each.
         self._backgrounds: dict[tuple[int, int, int, bool, int, float], QPixmap] = {}
+        # Whole cards but their take's state, drawn once per content: shot id -> (everything the card shows,
+        # its pixmap, where the take's state goes in it).
+        self._cards: OrderedDict[str, tuple[tuple[Any, ...], QPixmap, QRect | None]] = OrderedDict()
+        #: Card pictures drawn so far (the view's paint budget counts them).
+        self.redraws = 0
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         if self.mode is CardMode.GRID:
@@ -143,18 +170,80 @@ class CardDelegate(QStyledItemDelegate):
         model = index.model()
         if not isinstance(model, StoryboardModel) or not index.isValid():
             return
-        card = model.card(index.row())
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        if self.mode is CardMode.GRID:
-            self._paint_card(painter, option, card)
-        else:
-            self._paint_row(painter, option, card)
+        self.draw_card(painter, option.rect, model.card(index.row()), selected, option.palette, option.font)
         painter.restore()
+
+    def draw_card(self, painter: QPainter, rect: QRect, card: CardData, selected: bool, palette: QPalette,
+                  font: QFont, *, stale_ok: bool = False) -> bool:
+        """Draw ``card`` in ``rect``: its cached picture, then its take's state over it.
+
+        Returns False when, with ``stale_ok``, the card's previous picture was drawn because its content
+        changed (the caller draws it again in the next frame; the take's state shown is current).
+        """
+        device = painter.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        pixmap, take_box, fresh = self._card_pixmap(card, selected, rect.size(), palette, font, dpr,
+                                                    stale_ok=stale_ok)
+        painter.drawPixmap(rect.topLeft(), pixmap)
+        if card.take is not None and take_box is not None:
+            painter.setFont(self._font(font, "small"))
+            box = take_box.translated(rect.topLeft())
+            self._paint_take(painter, palette, box, card.take, self._fm("small"))
+        return fresh
+
+    def card_pixmap(self, card: CardData, selected: bool, size: QSize, palette: QPalette, font: QFont,
+                    dpr: float) -> QPixmap:
+        """The card's picture without its take's state (see :meth:`draw_card`)."""
+        return self._card_pixmap(card, selected, size, palette, font, dpr, stale_ok=False)[0]
+
+    def _card_pixmap(self, card: CardData, selected: bool, size: QSize, palette: QPalette,
+                     font: QFont, dpr: float, *, stale_ok: bool) -> tuple[QPixmap, QRect | None, bool]:
+        """The cached picture, where the take's state goes in it, and whether the picture is current.
+
+        With ``stale_ok``, a card whose content changed but whose previous picture (same size) is still
+        cached gets that picture back (not current) instead of being drawn now: the view does this when
+        its paint budget is spent and draws the card properly in the next frame.
+
+        The key is everything the picture shows, so an outdated picture is never taken for a current one
+        whatever path changed the shot; a repaint of an unchanged card is one ``drawPixmap``.
+        """
+        key = (self.mode, size.width(), size.height(), selected, palette.cacheKey(),
+               palette.currentColorGroup(), font.key(), dpr, card_content(card))
+        shot_id = card.shot.id
+        cached = self._cards.get(shot_id)
+        if cached is not None and cached[0] == key:
+            self._cards.move_to_end(shot_id)
+            return cached[1], cached[2], True
+        if stale_ok and cached is not None and cached[0][:3] == key[:3]:  # same mode and size
+            return cached[1], cached[2], False
+        pixmap = QPixmap(max(1, round(size.width() * dpr)), max(1, round(size.height() * dpr)))
+        pixmap.setDevicePixelRatio(dpr)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pixmap)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        option = QStyleOptionViewItem()
+        option.rect = QRect(0, 0, size.width(), size.height())
+        option.palette = palette
+        option.font = font
+        if selected:
+            option.state = option.state | QStyle.StateFlag.State_Selected
+        if self.mode is CardMode.GRID:
+            take_box = self._paint_card(p, option, card)
+        else:
+            take_box = self._paint_row(p, option, card)
+        p.end()
+        self.redraws += 1
+        self._cards[shot_id] = (key, pixmap, take_box)
+        self._cards.move_to_end(shot_id)
+        while len(self._cards) > CARD_CACHE_SIZE:
+            self._cards.popitem(last=False)
+        return pixmap, take_box, True
 
     # ------------------------------------------------------------------ grid card
 
-    def _paint_card(self, p: QPainter, option: QStyleOptionViewItem, card: CardData) -> None:
+    def _paint_card(self, p: QPainter, option: QStyleOptionViewItem, card: CardData) -> QRect | None:
         pal = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         rect = QRect(option.rect).adjusted(5, 5, -5, -5)
@@ -188,7 +277,7 @@ class CardDelegate(QStyledItemDelegate):
 
         # Model badge, take state, lint count.
         line2 = QRect(rect.left() + PAD, line.bottom() + 2, rect.width() - 2 * PAD, 18)
-        self._paint_status_line(p, pal, option.font, line2, card.insight, card.take)
+        return self._paint_status_line(p, pal, option.font, line2, card.insight)
 
     def _paint_thumbnail(self, p: QPainter, pal: QPalette, box: QRect, pixmap: QPixmap | None,
                          shot: Shot) -> None:
@@ -207,7 +296,8 @@ class CardDelegate(QStyledItemDelegate):
         p.drawText(box.adjusted(8, 6, -8, -6), CENTER_WRAP, text[:140])
 
     def _paint_status_line(self, p: QPainter, pal: QPalette, base: QFont, line: QRect,
-                           insight: ShotInsight | None, take: Take | None) -> None:
+                           insight: ShotInsight | None) -> QRect | None:
+        """Model badge and lint count; returns the room left for the take's state (None when none)."""
         p.setFont(self._font(base, "small"))
         fm = self._fm("small")
         x = line.left()
@@ -232,8 +322,7 @@ class CardDelegate(QStyledItemDelegate):
             p.setPen(WARNING)
             p.drawText(QRect(right - w, line.top(), w, line.height()), Qt.AlignmentFlag.AlignVCenter, text)
             right -= w + 8
-        if take is not None and right > x:
-            self._paint_take(p, pal, QRect(x, line.top(), right - x, line.height()), take, fm)
+        return QRect(x, line.top(), right - x, line.height()) if right > x else None
 
     def _paint_take(self, p: QPainter, pal: QPalette, box: QRect, take: Take, fm: QFontMetrics) -> None:
         color = take_color(take.state, pal)
@@ -255,7 +344,7 @@ class CardDelegate(QStyledItemDelegate):
 
     # ------------------------------------------------------------------ list row
 
-    def _paint_row(self, p: QPainter, option: QStyleOptionViewItem, card: CardData) -> None:
+    def _paint_row(self, p: QPainter, option: QStyleOptionViewItem, card: CardData) -> QRect | None:
         pal = option.palette
         rect = QRect(option.rect)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -288,4 +377,4 @@ class CardDelegate(QStyledItemDelegate):
         p.drawText(QRect(x, rect.top(), text_w, rect.height()), Qt.AlignmentFlag.AlignVCenter,
                    fm.elidedText(words, Qt.TextElideMode.ElideRight, text_w))
         line = QRect(rect.right() - status_w, rect.top() + (rect.height() - 18) // 2, status_w - 8, 18)
-        self._paint_status_line(p, pal, option.font, line, card.insight, card.take)
+        return self._paint_status_line(p, pal, option.font, line, card.insight)

@@ -8,18 +8,42 @@ Both modes use ``ListMode`` (the grid is a left-to-right, wrapping flow on a fix
 a flat pass over rows, where ``IconMode`` builds a per-item rectangle tree. Cards have one size, so a pure
 reorder (the model's ``layoutChanged``, row count unchanged) moves no card rectangle: the view then skips
 Qt's relayout of every row and only repaints (see :meth:`StoryboardView.doItemsLayout`).
+
+Painting: Qt's own ``QListView`` paint calls back into Python for every visible card (the delegate's
+``paint``, the model's ``flags``), and each call from C++ must take the GIL back from the generation
+thread — under a busy queue, dozens of waits per frame. :meth:`StoryboardView.paintEvent` instead paints
+every visible card in one Python call, each from the delegate's pixmap of that card (redrawn only when
+something it shows changed; at most :data:`PAINT_BUDGET_S` of redrawing per paint, the rest a frame
+later). While a drag or a rubber-band selection is under way Qt paints, so its drop
+indicator and band show; the delegate draws from the same pixmaps then.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from shotplanner.ui.card_delegate import GRID_SIZE, CardDelegate, CardMode
 from shotplanner.ui.storyboard_model import SHOT_IDS_MIME, ShotIdRole, StoryboardModel
+
+#: A paint draws changed cards for at most this long (s); the rest show their previous picture for one
+#: frame. When 200 jobs start at once every visible card changes together: 16 fresh cards would be one
+#: long stall, where a few per frame are not.
+PAINT_BUDGET_S = 0.004
+#: When the cards left behind are drawn (ms): one frame later.
+CATCH_UP_MS = 16
 
 
 class StoryboardView(QListView):
@@ -34,6 +58,12 @@ class StoryboardView(QListView):
         self._layout_key: tuple[Any, ...] | None = None
         self._reorder_only = False
         self._delegate = CardDelegate(self)
+        # Cards a paint showed from their previous picture (its budget was spent), drawn a frame later.
+        self._behind = QRect()
+        self._catch_up = QTimer(self)
+        self._catch_up.setSingleShot(True)
+        self._catch_up.setInterval(CATCH_UP_MS)
+        self._catch_up.timeout.connect(self._paint_behind)
         self.setItemDelegate(self._delegate)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragEnabled(True)
@@ -116,6 +146,65 @@ class StoryboardView(QListView):
             return
         super().doItemsLayout()
         self._layout_key = key
+
+    # ------------------------------------------------------------------ painting
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        model = self.model()
+        if (self.state() is not QAbstractItemView.State.NoState or not isinstance(model, StoryboardModel)
+                or not self.isEnabled()):
+            super().paintEvent(event)
+            return
+        count = model.rowCount()
+        if count == 0:
+            return
+        first = self.visualRect(model.index(0, 0))
+        if not first.isValid():
+            super().paintEvent(event)
+            return
+        # Cards sit on a regular grid (uniform sizes): the cards per line and the line pitch give the rows
+        # the exposed area can hold, without asking Qt about every row.
+        per_line = 1
+        while per_line < count and self.visualRect(model.index(per_line, 0)).top() == first.top():
+            per_line += 1
+        pitch = (self.visualRect(model.index(per_line, 0)).top() - first.top() if count > per_line
+                 else first.height())
+        if pitch <= 0:
+            super().paintEvent(event)
+            return
+        exposed = event.rect()
+        start = max(0, (exposed.top() - first.top()) // pitch) * per_line
+        stop = min(count, ((exposed.bottom() - first.top()) // pitch + 1) * per_line)
+        palette = QPalette(self.palette())
+        palette.setCurrentColorGroup(
+            QPalette.ColorGroup.Active if self.isActiveWindow() else QPalette.ColorGroup.Inactive
+        )
+        font = self.font()
+        selection = self.selectionModel()
+        painter = QPainter(self.viewport())
+        budget_end = time.perf_counter() + PAINT_BUDGET_S
+        # At least one card is redrawn per paint, so cards left behind always catch up.
+        redraws = self._delegate.redraws
+        for row in range(start, stop):
+            index = model.index(row, 0)
+            rect = self.visualRect(index)
+            if not rect.intersects(exposed):
+                continue
+            fresh = self._delegate.draw_card(
+                painter, rect, model.card(row), selection.isSelected(index), palette, font,
+                stale_ok=self._delegate.redraws > redraws and time.perf_counter() > budget_end,
+            )
+            if not fresh:
+                self._behind = self._behind.united(rect)
+        painter.end()
+        if not self._behind.isEmpty() and not self._catch_up.isActive():
+            self._catch_up.start()
+
+    def _paint_behind(self) -> None:
+        """Next frame: draw the cards the last paint showed from their previous picture."""
+        behind, self._behind = self._behind, QRect()
+        if not behind.isEmpty():
+            self.viewport().update(behind)
 
     def storyboard_model(self) -> StoryboardModel:
         model = self.model()

@@ -1,0 +1,91 @@
+"""The storyboard paints every visible card in one Python call, from cached card pictures.
+
+What must hold: that paint shows exactly what Qt's own per-card paint (through the delegate) shows; a
+take's progress shows at once without redrawing the card's picture; a card whose content changed is
+redrawn even when a paint's budget left it showing its previous picture for a frame.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QAbstractItemView
+
+from shotplanner.core.models import JobState, Take
+from shotplanner.ui import storyboard_view
+from tests.ui.helpers import make_project, open_window
+
+
+def _window(qtbot):  # type: ignore[no-untyped-def]
+    window = open_window(qtbot, None, make_project((6, 5, 6)))
+    window.resize(1100, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _grab(window) -> QImage:  # type: ignore[no-untyped-def]
+    return window.view.viewport().grab().toImage()
+
+
+def _qt_paint(window) -> QImage:  # type: ignore[no-untyped-def]
+    """The viewport as Qt's QListView paints it (per card, through the delegate)."""
+    view = window.view
+    view.setState(QAbstractItemView.State.AnimatingState)  # any state but NoState: Qt paints
+    try:
+        return _grab(window)
+    finally:
+        view.setState(QAbstractItemView.State.NoState)
+
+
+def test_one_call_paint_matches_qts_per_card_paint(qtbot) -> None:
+    window = _window(qtbot)
+    sb = window.storyboard
+    shots = sb.shots()
+    take = Take(model_id="kling-v2.5-turbo", provider="fal", state=JobState.RUNNING, progress=0.4)
+    sb.add_take(shots[1].id, take)
+    sb.add_take(shots[2].id, Take(model_id="kling-v2.5-turbo", provider="fal", state=JobState.FAILED))
+    window.select([shots[0].id, shots[3].id])
+    window.view.verticalScrollBar().setValue(37)  # a part-visible first line
+    ours = _grab(window)
+    assert ours == _qt_paint(window)
+    assert ours != QImage()  # something was painted
+    window.view.verticalScrollBar().setValue(0)
+    before = _grab(window)
+    sb.update_take(shots[1].id, take.id, progress=0.9)
+    assert _grab(window) != before, "the new progress must show"
+
+
+def test_progress_is_drawn_over_the_cached_card(qtbot) -> None:
+    window = _window(qtbot)
+    sb, delegate = window.storyboard, window.view.itemDelegate()
+    shot = sb.shots()[0]
+    take = Take(model_id="kling-v2.5-turbo", provider="fal", state=JobState.RUNNING, progress=0.1)
+    sb.add_take(shot.id, take)
+    first = _grab(window)
+    picture = delegate._cards[shot.id][1].cacheKey()
+    sb.update_take(shot.id, take.id, progress=0.7)
+    second = _grab(window)
+    assert second != first
+    assert delegate._cards[shot.id][1].cacheKey() == picture, "a progress step redrew the card"
+    assert second == _qt_paint(window)
+    # A change to what the card itself shows draws a new picture.
+    shot.layers.subject = "someone new"
+    window.model.dataChanged.emit(window.model.index(0, 0), window.model.index(0, 0))
+    third = _grab(window)
+    assert delegate._cards[shot.id][1].cacheKey() != picture
+    assert third != second
+
+
+def test_cards_left_behind_by_the_paint_budget_are_drawn_next_frame(qtbot, monkeypatch) -> None:
+    window = _window(qtbot)
+    monkeypatch.setattr(storyboard_view, "PAINT_BUDGET_S", 0.0)  # one changed card per paint
+    _grab(window)  # every visible card has a picture now
+    for shot in window.storyboard.shots():
+        shot.layers.subject = f"new {shot.number}"
+    model = window.model
+    model.dataChanged.emit(model.index(0, 0), model.index(model.rowCount() - 1, 0))
+    _grab(window)
+    assert not window.view._behind.isEmpty(), "the budget left no card behind"
+    qtbot.waitUntil(lambda: window.view._behind.isEmpty() and not window.view._catch_up.isActive())
+    # Still with no budget: a card still showing its old picture would show here (Qt's paint never does).
+    assert _grab(window) == _qt_paint(window)
