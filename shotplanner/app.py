@@ -367,9 +367,13 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
         def install_review_panels() -> None:
             # After the storyboard's first paint: the plan is on screen ~0.3 s sooner, then the
             # Takes and Queue panels join it and interrupted jobs resume.
+            from shotplanner.generation.http import prepare_runtime
             from shotplanner.ui.review import install_review
 
             services.add_closer(install_review(window, resume=True).aclose)
+            # Warm httpx's lazy imports and freeze what start-up allocated, so neither stalls the
+            # window later while jobs run.
+            prepare_runtime()
 
         window.firstPaint.connect(install_review_panels)
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:

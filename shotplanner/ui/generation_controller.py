@@ -414,6 +414,10 @@ class GenerationController(QObject):
         if not plan.billable:
             self.send(plan.jobs)
             return None
+        return self._confirm(plan)
+
+    def _confirm(self, plan: Plan) -> ConfirmDialog:
+        """Show the jobs and their cost; they are sent only when the user agrees (never modal)."""
         if self.dialog is not None:
             self.dialog.close()
         dialog = ConfirmDialog(plan, self.confirm_parent)
@@ -561,7 +565,8 @@ class GenerationController(QObject):
         self._spawn(self.cancel(take_id))
 
     def retry(self, take_id: str, *, force: bool = False) -> str:
-        """Try a failed, canceled or unknown job again; returns the take id now running.
+        """Try a failed, canceled or unknown job again; returns the take id now running (while a paid
+        re-create waits for the user's confirmation, the old take's id).
 
         A job that has a remote id and failed for a passing reason (poll timeout, dropped download) resumes
         on the same take: nothing is sent again. Anything else (a refused or failed create, a cancel) is a
@@ -581,6 +586,8 @@ class GenerationController(QObject):
                 f"the submit got no answer, so the job may exist at {job.provider}: check there "
                 "first, then retry and confirm to send it again"
             )
+        # A job the provider still has (it failed on our side: poll timeout, dropped download) is
+        # followed again, never re-created. A canceled one was stopped there: it needs a new create.
         if job.state is JobState.FAILED and job.remote_id is not None and job.retryable:
             self._ask(queue.retry, take_id)  # raises QueueError here if the job changed meanwhile
             return take_id
@@ -591,15 +598,28 @@ class GenerationController(QObject):
         planned = PlannedJob(
             shot.id, shot.number, model.name if model else request.model_id, request, job.cost_estimate_usd
         )
+        if planned.billable and not force:
+            # A new create bills again: it gets the same confirmation as any other paid job.
+            self._confirm(Plan([planned], []))
+            return take_id
         self.send([planned])
         return new_take
 
     def _retry_from_take(self, take_id: str) -> str:
-        """A job the queue no longer knows (an earlier session): rebuild the request from the take."""
+        """A job the queue no longer knows (an earlier session): rebuild the request from the take.
+
+        A take that may still exist at the provider (running, or a submit that got no answer) is not
+        re-created here: the queue resumes it, or the user checks the provider first.
+        """
         for shot in self.storyboard.shots():
             for take in shot.takes:
                 if take.id == take_id:
-                    return self.try_other_model(shot.id, take_id, take.model_id, confirm=False)[0]
+                    if take.state.is_active or take.state is JobState.UNKNOWN:
+                        raise QueueError(
+                            f"take {take_id} may still exist at {take.provider}: check there first"
+                        )
+                    self.try_other_model(shot.id, take_id, take.model_id)
+                    return take_id
         raise QueueError(f"no take {take_id}")
 
     def try_other_model(

@@ -127,9 +127,14 @@ def test_cancel_then_retry_makes_a_new_take(qtbot, aloop, tmp_path, fal_server) 
         assert fal_server.cancels == 1
         assert panel.retry_button.isEnabled()
         fal_server.faults.never_finish = False
-        started = panel.retry_selected()
-        assert len(started) == 1 and started[0] != panel.model.rows[0].take_id
+        canceled = panel.model.rows[0].take_id
+        panel.retry_selected()
+        # A new create bills again, so it waits for the same confirmation as any paid job.
+        assert controller.dialog is not None and fal_server.creates == 1
+        assert panel.model.rowCount() == 1
+        controller.dialog.accept()
         await until(lambda: panel.model.rowCount() == 2 and panel.model.rows[1].state is JobState.DONE)
+        assert panel.model.rows[1].take_id != canceled
 
     run(aloop, scenario())
     assert [t.state for t in shot.takes] == [JobState.CANCELED, JobState.DONE]
