@@ -368,9 +368,16 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
             # After the storyboard's first paint: the plan is on screen ~0.3 s sooner, then the
             # Takes and Queue panels join it and interrupted jobs resume.
             from shotplanner.generation.http import prepare_runtime
+            from shotplanner.ui.interchange_menu import install_interchange
             from shotplanner.ui.review import install_review
 
             services.add_closer(install_review(window, resume=True).aclose)
+            interchange = install_interchange(window)
+
+            async def close_interchange() -> None:
+                interchange.close()
+
+            services.add_closer(close_interchange)
             # Warm httpx's lazy imports and freeze what start-up allocated, so neither stalls the
             # window later while jobs run.
             prepare_runtime()

@@ -239,7 +239,9 @@ def build_request(shot: Shot, project: Project | None, project_dir: Path, model:
                 refs.extend(root / p for p in character.reference_images)
     uses_image = start is not None or (bool(refs) and model.image_input.reference)
     provider_model = route.image_model if uses_image and route.image_model else route.model
-    shot_copy, project_copy = snapshot(shot, project)
+    # Only the local renderer reads the shot itself (a remote provider gets the prompt and settings);
+    # copying 200 shots for a remote batch would stall the window for nothing.
+    shot_copy, project_copy = snapshot(shot, project) if route.provider == "local" else (None, None)
     return GenerationRequest(
         take_id=take_id,
         shot_id=shot.id,
