@@ -9,7 +9,8 @@ The server runs in its own process (``python -m tests.generation.servers``) so i
 The job queue runs as in the app: on its own worker thread and loop (``generation.runner.LoopThread``), its
 events applied to the core on the GUI thread in time slices; the ticker measures only the GUI loop.
 It serves bytes that are not video, so the clip check's decode is off (``ClipCheck(decode=False)``) and
-no poster can be made (each attempt fails fast off the GUI thread) — the one difference from a real run.
+no poster can be made (each attempt fails on the controller's one background poster thread, after PyAV
+has probed the bytes: ~10 ms of CPU each) — the one difference from a real run.
 Run from the repo root with no argument: ``.venv/bin/python bench/ui_load.py``.
 """
 
