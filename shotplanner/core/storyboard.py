@@ -94,6 +94,15 @@ class Storyboard:
     def shot(self, shot_id: str) -> Shot:
         return self._index()[self.row_of(shot_id)]
 
+    def find(self, shot_id: str | None) -> Shot | None:
+        """The shot, or ``None`` when there is no such shot (any more): panels showing a deleted shot."""
+        if shot_id is None:
+            return None
+        try:
+            return self.shot(shot_id)
+        except StoryboardError:
+            return None
+
     def scene(self, scene_id: str) -> Scene:
         for scene in self.project.scenes:
             if scene.id == scene_id:

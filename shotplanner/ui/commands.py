@@ -8,6 +8,7 @@ shots) rather than recomputing it, so redo lands exactly where the first do did.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -83,15 +84,12 @@ class DuplicateShotsCommand(QUndoCommand):
 class _MoveCommand(QUndoCommand):
     """Shared redo/undo for moves: remember where the shots were and where they went."""
 
-    def __init__(self, sb: Storyboard, shot_ids: list[str], text: str) -> None:
+    def __init__(self, sb: Storyboard, text: str, first_move: Callable[[], list[Placement] | None]) -> None:
         super().__init__(text)
         self._sb = sb
-        self._ids = list(shot_ids)
+        self._first_move = first_move  # the core operation; it returns the old placements
         self._before: list[Placement] = []
         self._after: list[Placement] | None = None
-
-    def _first_move(self) -> list[Placement] | None:
-        raise NotImplementedError
 
     def redo(self) -> None:
         if self._after is not None:
@@ -114,22 +112,17 @@ class MoveShotsCommand(_MoveCommand):
     """A drag: move the shots so they land before flat row ``row``."""
 
     def __init__(self, sb: Storyboard, shot_ids: list[str], row: int) -> None:
-        super().__init__(sb, shot_ids, "Move shots" if len(shot_ids) > 1 else "Move shot")
-        self._row = row
-
-    def _first_move(self) -> list[Placement] | None:
-        return self._sb.move_to_row(self._ids, self._row)
+        ids = list(shot_ids)
+        super().__init__(sb, "Move shots" if len(ids) > 1 else "Move shot", lambda: sb.move_to_row(ids, row))
 
 
 class StepShotsCommand(_MoveCommand):
     """Ctrl+Up/Down: shift the selected shots one row, across scene borders."""
 
     def __init__(self, sb: Storyboard, shot_ids: list[str], delta: int) -> None:
-        super().__init__(sb, shot_ids, "Move shots up" if delta < 0 else "Move shots down")
-        self._delta = delta
-
-    def _first_move(self) -> list[Placement] | None:
-        return self._sb.step_shots(self._ids, self._delta)
+        ids = list(shot_ids)
+        super().__init__(sb, "Move shots up" if delta < 0 else "Move shots down",
+                         lambda: sb.step_shots(ids, delta))
 
 
 class UpdateShotCommand(QUndoCommand):

@@ -26,7 +26,7 @@ from shotplanner.core import events as ev
 from shotplanner.core.catalog import Catalog
 from shotplanner.core.catalog_schema import Lifecycle, ModelSpec
 from shotplanner.core.models import Shot
-from shotplanner.core.storyboard import Storyboard, StoryboardError
+from shotplanner.core.storyboard import Storyboard
 from shotplanner.ui.commands import UpdateShotCommand
 
 ModelIdRole = Qt.ItemDataRole.UserRole + 1
@@ -184,12 +184,7 @@ class ModelPicker(QWidget):
     # ------------------------------------------------------------------ drawing
 
     def _shot(self) -> Shot | None:
-        if self.shot_id is None:
-            return None
-        try:
-            return self._sb.shot(self.shot_id)
-        except StoryboardError:
-            return None
+        return self._sb.find(self.shot_id)
 
     def refresh(self) -> None:
         from shotplanner.core.recommend import recommend

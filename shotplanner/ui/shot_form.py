@@ -46,7 +46,7 @@ from shotplanner.core.models import (
     Shot,
     ShotSize,
 )
-from shotplanner.core.storyboard import Storyboard, StoryboardError
+from shotplanner.core.storyboard import Storyboard
 from shotplanner.ui.commands import UpdateShotCommand
 
 LAYER_HINTS = {
@@ -249,12 +249,7 @@ class ShotForm(QWidget):
         self.refresh()
 
     def current_shot(self) -> Shot | None:
-        if self.shot_id is None:
-            return None
-        try:
-            return self._sb.shot(self.shot_id)
-        except StoryboardError:
-            return None
+        return self._sb.find(self.shot_id)
 
     def show_refs_message(self, text: str) -> None:
         self.refs_message.setText(text)
