@@ -74,13 +74,13 @@ SLICE_S = 0.004
 #: The pause between two slices of a backlog (ms). Not 0: an asyncio task on the qasync loop needs a
 #: few Qt loop turns to resume (timer, then its ready callbacks), and a 0 ms timer would let slice after
 #: slice (each followed by its repaint) run ahead of them.
-SLICE_PAUSE_MS = 4
+SLICE_PAUSE_MS = 8
 #: How long events may wait to be applied together (ms). Every event is applied, in order.
 COALESCE_MS = 30
 #: Sending a batch (new takes in the core, rows in the panel, hand-over to the queue) is done in slices:
 #: new takes are added for at most this long, then the panel gets the slice's rows (about as long again)
 #: and the loop gets a turn: 200 shots sent at once are many short GUI turns, not one long stall.
-SEND_SLICE_S = 0.003
+SEND_SLICE_S = 0.0015
 #: How long the GUI waits for the queue's thread to answer a question (a job's state before a retry).
 ASK_TIMEOUT_S = 5.0
 #: How long closing may take: the queue and its clients on the worker loop, then joining the thread.
