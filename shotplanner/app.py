@@ -299,12 +299,9 @@ async def _run_window(app: QApplication, window: Any, services: Services, frame:
         closing.set()
     await closing.wait()
     # Cancel whatever is still running (polling, downloads) before closing the clients they use.
-    current = asyncio.current_task()
-    pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        await asyncio.wait(pending, timeout=5)
+    from shotplanner.generation.runner import cancel_other_tasks
+
+    await cancel_other_tasks(timeout=5)
     await services.aclose()
     return 0
 

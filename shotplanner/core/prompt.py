@@ -133,7 +133,8 @@ def compose_prompt(shot: Shot, project: Project | None = None) -> str:
         if cleaned:
             parts.append(cleaned)
 
-    camera = ", ".join([*camera_words(shot), *([_clean(layers.camera)] if _clean(layers.camera) else [])])
+    camera_text = _clean(layers.camera)
+    camera = ", ".join([*camera_words(shot), *([camera_text] if camera_text else [])])
     if camera:
         parts.append(camera)
     for text in (layers.light, layers.mood):

@@ -30,6 +30,16 @@ T = TypeVar("T")
 E = TypeVar("E")
 
 
+
+async def cancel_other_tasks(timeout: float) -> None:
+    """Cancel every task of the running loop but the caller's, and give them ``timeout`` to finish."""
+    current = asyncio.current_task()
+    pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)
+
 class RunnerClosed(RuntimeError):
     """Work was handed to a loop thread that is not running."""
 
@@ -65,7 +75,7 @@ class LoopThread:
             loop.run_forever()
         finally:
             try:
-                loop.run_until_complete(self._cancel_all())
+                loop.run_until_complete(cancel_other_tasks(timeout=2))
                 loop.run_until_complete(loop.shutdown_asyncgens())
                 loop.run_until_complete(loop.shutdown_default_executor())
             except Exception:  # closing must finish even if a task misbehaves on its way out
@@ -73,15 +83,6 @@ class LoopThread:
             finally:
                 asyncio.set_event_loop(None)
                 loop.close()
-
-    @staticmethod
-    async def _cancel_all() -> None:
-        current = asyncio.current_task()
-        pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.wait(pending, timeout=2)
 
     @property
     def running(self) -> bool:

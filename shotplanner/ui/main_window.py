@@ -517,11 +517,14 @@ class MainWindow(QMainWindow):
             log.info("recent list not updated: %s", exc)
 
     def _update_title(self) -> None:
+        # Called on every core event (many a second while jobs run): touch the window only on a change.
         title = self.storyboard.project.title
         where = f" — {self.folder.name}" if self.folder is not None else ""
-        self.setWindowTitle(f"{title}{where}[*] — {APP_NAME}")
-        self.setWindowModified(self.modified)
-        self.actions["save"].setEnabled(True)
+        text = f"{title}{where}[*] — {APP_NAME}"
+        if text != self.windowTitle():
+            self.setWindowTitle(text)
+        if self.modified != self.isWindowModified():
+            self.setWindowModified(self.modified)
 
     def _clean_changed(self, _clean: bool) -> None:
         self._update_title()
