@@ -35,6 +35,7 @@ from shotplanner.generation.base import (
     RemoteState,
     RemoteStatus,
 )
+from shotplanner.generation.registry import ProviderSpec
 from shotplanner.media.animatic import RenderResult, render_animatic, validate_shot
 from shotplanner.media.errors import InvalidShot, RenderCanceled
 
@@ -70,6 +71,7 @@ class LocalAnimaticProvider:
         self.max_concurrency = max(1, max_concurrency or os.cpu_count() or 1)
         self._pool = ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="animatic")
         self._own_work_dir = work_dir is None and self.project_dir is None
+        self._work_dir_given = work_dir
         if work_dir is not None:
             self.work_dir = Path(work_dir)
         elif self.project_dir is not None:
@@ -77,6 +79,11 @@ class LocalAnimaticProvider:
         else:
             self.work_dir = Path(tempfile.mkdtemp(prefix="shotplanner-animatic-"))
         self._jobs: dict[str, _Job] = {}
+
+    def spec(self) -> ProviderSpec:
+        """How to build this provider in the generation worker process (requests carry their snapshot)."""
+        return ProviderSpec(self.name, {"max_concurrency": self.max_concurrency,
+                                        "work_dir": self._work_dir_given})
 
     def bind(self, project: Project | None, project_dir: Path | None) -> None:
         """Point the provider at another open project (the app reuses one provider)."""

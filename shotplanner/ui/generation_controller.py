@@ -8,14 +8,15 @@ local animatics go at once → each job becomes a new ``Take`` on its shot and i
 event is applied to the core with ``Storyboard.update_take`` (cards and the takes strip repaint from the
 core's own change events) and re-emitted as :attr:`GenerationController.jobChanged` for the queue panel.
 
-Threads: the GUI thread never does network work. The ``JobQueue``, its providers and their HTTP clients
-live on a worker thread with its own asyncio loop (``generation.runner.LoopThread``); the controller
-reaches them only through ``submit``/``call``. Queue events come back through an ``EventInbox`` that wakes
-the GUI once per burst (a queued Qt signal); :meth:`GenerationController.flush` then applies them to the
-core in time slices, so views repaint once per slice. Big batches are handed over in slices too
-(:data:`SEND_SLICE_S`). Takes arriving are not undoable (nobody can un-spend a generation); review edits
-are. At quit, :meth:`GenerationController.aclose` closes the queue and its clients on the worker loop and
-joins the thread with a timeout.
+Where the queue runs: the GUI process never does network work. The ``JobQueue``, its providers and their
+HTTP clients live in a generation worker process (``generation.hosts.ProcessHost``), so their Python work
+never holds the GUI's interpreter lock; providers given as objects that cannot be rebuilt there run on a
+worker thread instead (``ThreadHost``). The controller reaches either only through the host. Queue events
+come back through an ``EventInbox`` that wakes the GUI once per burst (a queued Qt signal);
+:meth:`GenerationController.flush` then applies them to the core in time slices, so views repaint once per
+slice. Big batches are handed over in slices too (:data:`SEND_SLICE_S`). Takes arriving are not undoable
+(nobody can un-spend a generation); review edits are. At quit, :meth:`GenerationController.aclose` asks
+the host to stop following jobs (they resume next session) and waits for it, with a timeout.
 """
 
 from __future__ import annotations
@@ -52,9 +53,10 @@ from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Ta
 from shotplanner.core.recommend import resolve_model
 from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.generation.base import GenerationRequest, build_request, external_id_for
-from shotplanner.generation.queue import Job, JobEvent, JobQueue, QueueError, QueueSettings
+from shotplanner.generation.hosts import ProcessHost, QueueHost, ThreadHost
+from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.registry import create_provider
-from shotplanner.generation.runner import EventInbox, LoopThread, RunnerClosed
+from shotplanner.generation.runner import EventInbox
 from shotplanner.generation.secrets import key_source
 from shotplanner.media.errors import MediaError
 from shotplanner.media.posters import poster_for
@@ -81,9 +83,9 @@ COALESCE_MS = 30
 #: new takes are added for at most this long, then the panel gets the slice's rows (about as long again)
 #: and the loop gets a turn: 200 shots sent at once are many short GUI turns, not one long stall.
 SEND_SLICE_S = 0.0015
-#: How long the GUI waits for the queue's thread to answer a question (a job's state before a retry).
+#: How long the GUI waits for the queue to answer a question (a job's state before a retry).
 ASK_TIMEOUT_S = 5.0
-#: How long closing may take: the queue and its clients on the worker loop, then joining the thread.
+#: How long closing may take: the queue and its clients, then the worker's exit.
 CLOSE_TIMEOUT_S = 5.0
 
 #: Providers the app can build by name (``generation.registry``).
@@ -184,6 +186,7 @@ class GenerationController(QObject):
         *,
         providers: Mapping[str, Provider] | None = None,
         settings: QueueSettings | None = None,
+        queue_process: bool = True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -192,10 +195,10 @@ class GenerationController(QObject):
         self.catalog = catalog
         self.settings = settings or QueueSettings.from_env()
         self._given_providers = dict(providers) if providers is not None else None
-        self.providers: dict[str, Provider] = {}
-        self.queue: JobQueue | None = None
-        #: The worker thread the queue runs on (made with the queue, ended by :meth:`aclose`).
-        self.runner: LoopThread | None = None
+        #: False runs the queue on a thread of this process even when its providers could move out.
+        self.queue_process = queue_process
+        #: Where the queue runs (made on first use, ended by :meth:`aclose`).
+        self.host: QueueHost | None = None
         self._queue_dir: Path | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._posters: concurrent.futures.ThreadPoolExecutor | None = None
@@ -219,40 +222,45 @@ class GenerationController(QObject):
 
     # ------------------------------------------------------------------ queue and providers
 
-    def ensure_queue(self) -> JobQueue:
-        """The queue for the open project (made, with its worker thread, on first use)."""
+    def ensure_queue(self) -> QueueHost:
+        """The queue for the open project (started on first use; again if its worker stopped)."""
         folder = self._project_dir()
         if folder is None:
             raise QueueError("save the project in a folder first: clips are kept in its media folder")
-        if self.queue is not None and self._queue_dir == folder:
-            return self.queue
-        runner = self._ensure_runner()
-        if self.queue is not None:
-            # Another project was opened: its jobs stop here and resume next time it is opened.
-            runner.submit(self.queue.aclose())
-        self.providers = self._make_providers(folder)
-        # Built here, used only on the worker loop: its asyncio parts bind to a loop on first use.
-        queue = JobQueue(folder, self.providers, self.settings)
-        queue.subscribe(self._inbox.put)  # called on the worker thread; put() is thread-safe
-        self.queue = queue
+        host = self.host
+        if host is not None and self._queue_dir == folder and host.running:
+            return host
+        if host is not None:
+            # Another project was opened, or the worker stopped: what ran resumes from the journal.
+            self._retire(host)
+        restarted = host is not None and self._queue_dir == folder
+        self.host = self._make_host(folder)
         self._queue_dir = folder
-        return queue
+        if restarted:
+            self.host.resume()  # its events tell what it picked up
+        return self.host
 
-    def _ensure_runner(self) -> LoopThread:
-        if self.runner is None or not self.runner.running:
-            self.runner = LoopThread("shotplanner-generation").start()
-        return self.runner
-
-    def _ask(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(*args)`` on the queue's thread and wait for the answer (quick bookkeeping only)."""
-        if self.runner is None:
-            raise QueueError("the queue is not running")
+    def _retire(self, host: QueueHost) -> None:
         try:
-            return self.runner.call(fn, *args).result(ASK_TIMEOUT_S)
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop running (a script): let it stop without waiting
+            host.detach()
+            return
+        self._spawn(host.aclose(CLOSE_TIMEOUT_S))
+
+    def _make_host(self, folder: Path) -> QueueHost:
+        providers = self._make_providers(folder)
+        specs = {name: p.spec() for name, p in providers.items() if callable(getattr(p, "spec", None))}
+        if self.queue_process and len(specs) == len(providers):
+            return ProcessHost(folder, specs, self.settings, self._inbox.put)
+        return ThreadHost(folder, providers, self.settings, self._inbox.put)
+
+    def _ask(self, future: concurrent.futures.Future[Any]) -> Any:
+        """Wait for the queue's answer to a quick question (bookkeeping only, never the network)."""
+        try:
+            return future.result(ASK_TIMEOUT_S)
         except concurrent.futures.TimeoutError:
             raise QueueError("the queue did not answer in time; try again") from None
-        except RunnerClosed:
-            raise QueueError("the queue is closed") from None
 
     def _make_providers(self, folder: Path) -> dict[str, Provider]:
         if self._given_providers is not None:
@@ -274,15 +282,13 @@ class GenerationController(QObject):
 
     def set_concurrency(self, provider: str, limit: int) -> None:
         """Apply a new limit now: waiting jobs start if it rose; running ones finish if it fell."""
-        if self.queue is None or self.runner is None or provider not in self.providers:
+        if self.host is None or provider not in self.host.provider_names:
             return  # no queue yet: the limit is read from the settings when the providers are made
-        self.runner.call(self.queue.set_limit, provider, limit)
+        self.host.set_limit(provider, limit)
 
     async def resume(self) -> None:
         """Pick up jobs a previous session left running (their takes are already in the document)."""
-        queue = self.ensure_queue()
-        assert self.runner is not None
-        await asyncio.wrap_future(self.runner.submit(queue.resume()))
+        await asyncio.wrap_future(self.ensure_queue().resume())
 
     def resume_soon(self) -> None:
         self._spawn(self.resume())
@@ -297,18 +303,11 @@ class GenerationController(QObject):
             # A poster being made finishes on its own (it is a short decode); none waiting is started.
             self._posters.shutdown(wait=False, cancel_futures=True)
             self._posters = None
-        runner, queue = self.runner, self.queue
-        self.runner, self.queue, self._queue_dir = None, None, None
-        if runner is None:
+        host = self.host
+        self.host, self._queue_dir = None, None
+        if host is None:
             return
-        if queue is not None and runner.running:
-            try:
-                # On the worker loop: its tasks are canceled and its httpx clients closed where they ran.
-                await asyncio.wait_for(asyncio.wrap_future(runner.submit(queue.aclose())), CLOSE_TIMEOUT_S)
-            except Exception as exc:  # closing goes on: the thread must end even if a client is stuck
-                log.warning("closing the job queue failed: %s", exc or type(exc).__name__)
-        # The loop has nothing left to do, so the join is short; it is bounded anyway (no hang at quit).
-        runner.stop(CLOSE_TIMEOUT_S)
+        await host.aclose(CLOSE_TIMEOUT_S)
         self._flush_all()  # the last states the queue reported
 
     def _poster_pool(self) -> concurrent.futures.ThreadPoolExecutor:
@@ -446,8 +445,8 @@ class GenerationController(QObject):
         return [j.request.take_id for j in jobs]
 
     def _send_slice(self) -> None:
-        queue, runner = self.queue, self.runner
-        if queue is None or runner is None:
+        host = self.host
+        if host is None:
             self._outbox.clear()
             return
         deadline = time.perf_counter() + SEND_SLICE_S
@@ -459,29 +458,16 @@ class GenerationController(QObject):
         self.documentChanged.emit()
         self.jobsSent.emit(chunk)
         # Checked here, where the answer is known, so the refusal shows at once.
-        refused = [j for j in chunk if j.provider not in queue.providers]
+        refused = [j for j in chunk if j.provider not in host.provider_names]
         for job in refused:
             text = f"no provider '{job.provider}' is set up"
             self.storyboard.update_take(job.shot_id, job.request.take_id, state=JobState.FAILED, message=text)
             self.message.emit(text)
-        accepted = [j for j in chunk if j.provider in queue.providers]
+        accepted = [(j.request, j.estimate_usd) for j in chunk if j.provider in host.provider_names]
         if accepted:
-            runner.call(self._enqueue_here, queue, accepted)
+            host.enqueue(accepted)  # a refusal comes back as a failed event and a message
         if self._outbox:
             self._send_timer.start()
-
-    def _enqueue_here(self, queue: JobQueue, jobs: list[PlannedJob]) -> None:
-        """On the queue's thread: enqueue; a refusal comes back as a failed event and a message."""
-        for job in jobs:
-            try:
-                queue.enqueue(job.request, cost_estimate_usd=job.estimate_usd)
-            except QueueError as exc:
-                r = job.request
-                self._inbox.put(
-                    JobEvent(r.take_id, r.shot_id, r.provider, JobState.FAILED, 0.0, str(exc), False, None,
-                             None, None, None, None)
-                )
-                self._inbox.put(str(exc))
 
     # ------------------------------------------------------------------ following
 
@@ -545,21 +531,15 @@ class GenerationController(QObject):
     # ------------------------------------------------------------------ cancel / retry / another model
 
     def job(self, take_id: str) -> Job | None:
-        """A copy of the queue's job for ``take_id`` (taken on the queue's thread), or None."""
-        if self.queue is None or self.runner is None:
+        """A copy of the queue's job for ``take_id``, or None."""
+        if self.host is None or not self.host.running:
             return None
-        queue = self.queue
-
-        def snapshot() -> Job | None:
-            job = queue.jobs.get(take_id)
-            return replace(job) if job is not None else None
-
-        return self._ask(snapshot)
+        return self._ask(self.host.job(take_id))
 
     async def cancel(self, take_id: str) -> bool:
-        if self.queue is None or self.runner is None:
+        if self.host is None:
             return False
-        return await asyncio.wrap_future(self.runner.submit(self.queue.cancel(take_id)))
+        return await asyncio.wrap_future(self.host.cancel(take_id))
 
     def cancel_soon(self, take_id: str) -> None:
         self._spawn(self.cancel(take_id))
@@ -573,7 +553,7 @@ class GenerationController(QObject):
         new create, so it becomes a new take with the same request: the
         failed take stays on the shot, as on a camera report.
         """
-        queue = self.ensure_queue()
+        host = self.ensure_queue()
         job = self.job(take_id)
         if job is None:
             return self._retry_from_take(take_id)
@@ -589,7 +569,7 @@ class GenerationController(QObject):
         # A job the provider still has (it failed on our side: poll timeout, dropped download) is
         # followed again, never re-created. A canceled one was stopped there: it needs a new create.
         if job.state is JobState.FAILED and job.remote_id is not None and job.retryable:
-            self._ask(queue.retry, take_id)  # raises QueueError here if the job changed meanwhile
+            self._ask(host.retry(take_id))  # raises QueueError here if the job changed meanwhile
             return take_id
         new_take = new_id()
         request = replace(job.request, take_id=new_take, external_id=external_id_for(new_take))

@@ -3,11 +3,15 @@ state; failures show the provider's message; cancel and retry work; billable job
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import threading
 from pathlib import Path
 from typing import Any
 
 from shotplanner.core.models import JobState
+from shotplanner.generation.hosts import ProcessHost, ThreadHost
 from shotplanner.ui import generation_controller
 from shotplanner.ui.generation_controller import GenerationController
 from shotplanner.ui.queue_panel import COL, QueuePanel
@@ -28,7 +32,7 @@ fal_server = review_support.fal_server  # a fixture
 
 
 def _setup(
-    qtbot: Any, tmp_path: Path, server: Any, count: int = 3
+    qtbot: Any, tmp_path: Path, server: Any, count: int = 3, *, queue_process: bool = True
 ) -> tuple[Any, GenerationController, QueuePanel]:
     folder = saved(review_project(count), tmp_path / "film")
     window = open_window(qtbot, folder)
@@ -38,6 +42,7 @@ def _setup(
         window.catalog,
         providers=providers(server, window.storyboard.project, folder),
         settings=FAST,
+        queue_process=queue_process,
         parent=window,
     )
     panel = QueuePanel(controller)
@@ -164,11 +169,63 @@ def test_local_animatics_need_no_confirmation(qtbot, aloop, tmp_path, fal_server
     run(aloop, controller.aclose())
 
 
-def test_the_queue_runs_off_the_gui_thread_and_closes_cleanly(qtbot, aloop, tmp_path, fal_server) -> None:
-    """Provider calls happen on the queue's own thread; closing cancels its jobs, closes the HTTP client
-    there and ends the thread; the concurrency limit is changed through the queue's public method."""
+def test_the_queue_runs_in_a_worker_process_and_closes_cleanly(qtbot, aloop, tmp_path, fal_server) -> None:
+    """By default the queue and its HTTP clients run in a child process (never holding the GUI's
+    interpreter lock); the concurrency limit reaches it; closing ends it without canceling any job."""
     fal_server.faults.never_finish = True
     window, controller, panel = _setup(qtbot, tmp_path, fal_server, count=2)
+
+    async def scenario() -> None:
+        controller.generate([s.id for s in window.storyboard.shots()]).accept()
+        await until(lambda: [r.state for r in panel.model.rows] == [JobState.RUNNING] * 2)
+        host = controller.host
+        assert isinstance(host, ProcessHost) and host.running and host.pid != os.getpid()
+        controller.set_concurrency("fal", 1)
+        assert (await asyncio.wrap_future(host.limits()))["fal"] == 1
+        await controller.aclose()
+        assert controller.host is None and not host.running
+        assert host.process.returncode == 0
+
+    run(aloop, scenario())
+    # Closing stops following (the jobs resume next session); it does not cancel them at the provider.
+    assert fal_server.cancels == 0 and fal_server.creates == 2
+
+
+def test_a_worker_that_dies_loses_no_job_and_sends_nothing_twice(qtbot, aloop, tmp_path, fal_server) -> None:
+    """The worker is killed while jobs run: the user is told, and the next action starts a new worker that
+    resumes the jobs from the journal and finishes them, with one create per job."""
+    fal_server.faults.never_finish = True
+    window, controller, panel = _setup(qtbot, tmp_path, fal_server, count=3)
+    messages: list[str] = []
+    controller.message.connect(messages.append)
+
+    async def scenario() -> None:
+        controller.generate([s.id for s in window.storyboard.shots()]).accept()
+        await until(lambda: [r.state for r in panel.model.rows] == [JobState.RUNNING] * 3)
+        first = controller.host
+        assert isinstance(first, ProcessHost)
+        first.process.send_signal(signal.SIGKILL)
+        await until(lambda: any("worker stopped" in m for m in messages))
+        assert not first.running
+        fal_server.faults.never_finish = False
+        await controller.resume()
+        assert controller.host is not first and controller.host is not None and controller.host.running
+        await until(lambda: all(r.state is JobState.DONE for r in panel.model.rows))
+
+    run(aloop, scenario())
+    assert fal_server.creates == 3
+    assert all(s.takes[-1].state is JobState.DONE and s.takes[-1].clip for s in window.storyboard.shots())
+    run(aloop, controller.aclose())
+
+
+def test_on_a_thread_the_queue_runs_off_the_gui_thread_and_closes_cleanly(
+    qtbot, aloop, tmp_path, fal_server
+) -> None:
+    """Without the worker process (providers that cannot be rebuilt there), provider calls happen on the
+    queue's own thread; closing cancels its jobs, closes the HTTP client there and ends the thread; the
+    concurrency limit is changed through the queue's public method."""
+    fal_server.faults.never_finish = True
+    window, controller, panel = _setup(qtbot, tmp_path, fal_server, count=2, queue_process=False)
     gui = threading.get_ident()
     threads: set[int] = set()
     fal = controller._given_providers["fal"]  # type: ignore[index]
@@ -185,15 +242,16 @@ def test_the_queue_runs_off_the_gui_thread_and_closes_cleanly(qtbot, aloop, tmp_
         await until(lambda: [r.state for r in panel.model.rows] == [JobState.RUNNING] * 2)
         controller.set_concurrency("fal", 1)
         await until(lambda: fal.max_concurrency == 1)
-        runner = controller.runner
-        assert runner is not None and runner.running and not runner.in_thread()
+        host = controller.host
+        assert isinstance(host, ThreadHost)
+        runner = host.runner
+        assert runner.running and not runner.in_thread()
         await controller.aclose()
-        assert not runner.running and controller.runner is None
+        assert not runner.running and controller.host is None
         assert fal.client.is_closed
 
     run(aloop, scenario())
     assert threads and gui not in threads
-    # Closing stops following (the jobs resume next session); it does not cancel them at the provider.
     assert fal_server.cancels == 0
 
 

@@ -22,6 +22,7 @@ from shotplanner.generation.base import (
 )
 from shotplanner.generation.download import stream_to
 from shotplanner.generation.http import make_client
+from shotplanner.generation.registry import ProviderSpec
 
 
 class HttpProvider:
@@ -40,9 +41,19 @@ class HttpProvider:
         self.allow_loopback_http = allow_loopback_http
         self.download_max_bytes = download_max_bytes
         self._keys = keys
+        self._timeout = timeout
         # Auth travels per request (never as a client default) so a CDN download never receives it.
         self.client = make_client(self.base_url, timeout=timeout,
                                   max_connections=max(16, 2 * self.max_concurrency))
+
+    def spec(self) -> ProviderSpec:
+        """How to build this provider again in the generation worker process (keys included only when
+        they were given here; otherwise the worker looks them up itself)."""
+        return ProviderSpec(self.name, {
+            "base_url": self.base_url, "keys": self._keys, "max_concurrency": self.max_concurrency,
+            "allow_loopback_http": self.allow_loopback_http, "timeout": self._timeout,
+            "download_max_bytes": self.download_max_bytes,
+        })
 
     def keys(self) -> tuple[str, ...]:
         """The key parts, looked up once on first use (MissingKey when absent)."""

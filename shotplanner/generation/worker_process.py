@@ -1,0 +1,128 @@
+"""The generation worker process: the app's job queue, running beside the GUI rather than inside it.
+
+Started by :class:`~shotplanner.generation.hosts.ProcessHost` as
+``python -m shotplanner.generation.worker_process`` (the frozen app: ``shotplanner --generation-worker``).
+It speaks in frames (``pipe.FramedPipe``) over its stdin and stdout:
+
+- from the app: ``("open", folder, specs, settings)`` first; then ``("enqueue", items)`` and
+  ``("call", id, op, args)`` with ``op`` one of resume, cancel, retry, job, set_limit, limits, close;
+- to the app: ``("event", JobEvent)``, ``("message", text)``, ``("reply", id, ok, value)``.
+
+Anything else written to stdout would corrupt the conversation, so stdout is moved to stderr first. End of
+input (the app quit, or died) is handled like ``close``: jobs stop being followed and are resumed from the
+journal next time; nothing is canceled at the provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from shotplanner.generation.hosts import enqueue_all, job_copy, queue_limits
+from shotplanner.generation.pipe import FramedPipe
+from shotplanner.generation.queue import JobEvent, JobQueue, QueueError
+from shotplanner.generation.registry import provider_from_spec
+from shotplanner.generation.runner import cancel_other_tasks
+
+log = logging.getLogger(__name__)
+
+
+async def _answer(pipe: FramedPipe, request_id: int, op: str, args: tuple[Any, ...], queue: JobQueue) -> None:
+    try:
+        value: Any = None
+        if op == "resume":
+            await queue.resume()
+        elif op == "cancel":
+            value = await queue.cancel(*args)
+        elif op == "retry":
+            queue.retry(*args)
+        elif op == "job":
+            value = job_copy(queue, *args)
+        elif op == "set_limit":
+            queue.set_limit(*args)
+        elif op == "limits":
+            value = queue_limits(queue)
+        else:
+            raise QueueError(f"the worker does not know {op!r}")
+    except QueueError as exc:
+        pipe.send(("reply", request_id, False, QueueError(str(exc))))
+    except Exception as exc:  # an answer always goes back: the app must not wait for nothing
+        log.exception("%s failed", op)
+        pipe.send(("reply", request_id, False, QueueError(f"{op} failed: {type(exc).__name__}")))
+    else:
+        pipe.send(("reply", request_id, True, value))
+
+
+async def serve(reader: BinaryIO, writer: BinaryIO) -> None:
+    loop = asyncio.get_running_loop()
+    inbox: asyncio.Queue[Any] = asyncio.Queue()
+
+    def put(message: Any) -> None:
+        loop.call_soon_threadsafe(inbox.put_nowait, message)
+
+    pipe = FramedPipe(reader, writer, put, lambda: put(None), name="generation-worker").start()
+    first = await inbox.get()
+    if first is None or first[0] != "open":
+        pipe.close()
+        return
+    _open, folder_text, specs, settings = first
+    folder = Path(folder_text)
+    if "local" in specs:
+        from shotplanner.media.qt import ensure_gui_app
+
+        ensure_gui_app()  # the animatic renderer draws with QtGui; Qt wants its app made on this thread
+    providers = {name: provider_from_spec(spec, folder) for name, spec in specs.items()}
+    queue = JobQueue(folder, providers, settings)
+
+    def emit(item: JobEvent | str) -> None:
+        pipe.send(("event", item) if isinstance(item, JobEvent) else ("message", item))
+
+    queue.subscribe(emit)
+    answering: set[asyncio.Task[None]] = set()
+    close_id: int | None = None
+    while (message := await inbox.get()) is not None:
+        if message[0] == "enqueue":
+            enqueue_all(queue, message[1], emit)
+            continue
+        _call, request_id, op, args = message
+        if op == "close":
+            close_id = request_id
+            break
+        if op in ("resume", "cancel"):  # these wait on the network: answered by a task
+            task = loop.create_task(_answer(pipe, request_id, op, args, queue))
+            answering.add(task)
+            task.add_done_callback(answering.discard)
+        else:  # bookkeeping: answered now, in the order asked
+            await _answer(pipe, request_id, op, args, queue)
+    try:
+        await queue.aclose()
+        await cancel_other_tasks(timeout=2)  # answers still waiting on the network
+    finally:
+        if close_id is not None:
+            pipe.send(("reply", close_id, True, None))
+        pipe.close()
+
+
+def main() -> int:
+    # The parent decides when this process ends (Ctrl+C in a terminal reaches the whole group).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="generation worker: %(levelname)s %(name)s: %(message)s")
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
+    try:
+        asyncio.run(serve(sys.stdin.buffer, channel))
+    except Exception:
+        log.exception("the generation worker failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
