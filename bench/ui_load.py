@@ -6,8 +6,10 @@ core, the cards and the queue panel; meanwhile the storyboard scrolls one step e
 dragging the scroll bar). A 1 ms asyncio ticker measures the loop's lateness: p99 and max are the figures.
 
 The server runs in its own process (``python -m tests.generation.servers``) so its work is not our stall.
-The job queue runs as in the app: on its own worker thread and loop (``generation.runner.LoopThread``), its
-events applied to the core on the GUI thread in time slices; the ticker measures only the GUI loop.
+The window is set up as the app does it (``install_review(..., resume=True)``, which starts the generation
+worker process when the project opens); the job queue runs in that worker (``generation.hosts.ProcessHost``)
+and its events are applied to the core on the GUI thread in time slices; the ticker measures only the GUI
+loop. The machine is shared by all of them (2 cores here): the server, the worker, the GUI.
 It serves bytes that are not video, so the clip check's decode is off (``ClipCheck(decode=False)``) and
 no poster can be made (each attempt fails on the controller's one background poster thread, after PyAV
 has probed the bytes: ~10 ms of CPU each) — the one difference from a real run.
@@ -118,7 +120,7 @@ async def scenario(hub: object, window: object, stalls: list[float], baseline: l
     scroller.setInterval(16)
     scroller.timeout.connect(scroll)
     tick = loop.create_task(ticker())
-    await asyncio.sleep(0.3)  # settle: first paint, caches
+    await asyncio.sleep(1.0)  # settle: first paint, caches, the generation worker's start
     stalls.clear()
     scroller.start()
     await asyncio.sleep(BASELINE_S)  # baseline in the same run: scrolling alone, no job running
@@ -168,7 +170,7 @@ def main() -> int:
                 base_url=base, keys=(FAL_KEY,), max_concurrency=CONCURRENCY, allow_loopback_http=True
             )
             settings = QueueSettings(poll_initial_s=0.1, poll_max_s=0.3, check=ClipCheck(decode=False))
-            hub = install_review(window, providers={"fal": provider}, settings=settings)
+            hub = install_review(window, providers={"fal": provider}, settings=settings, resume=True)
             window.resize(1440, 900)
             window.show()
             prepare_runtime()

@@ -43,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list[0] in ("-h", "--help"):
         _main_parser(None).print_help()
         return EXIT_OK
+    if args_list[0] == "--generation-worker":  # the frozen app starts its queue worker this way
+        from shotplanner.generation.worker_process import main as worker_main
+
+        return worker_main()
     if args_list[0] == "--healthcheck":
         from shotplanner.healthcheck import run_healthcheck
 

@@ -73,16 +73,16 @@ log = logging.getLogger(__name__)
 #: Queue events are applied to the document in slices at most this long, then the loop gets a turn
 #: (views repaint once per slice rather than once per event; 200 busy jobs stay smooth).
 SLICE_S = 0.004
-#: The pause between two slices of a backlog (ms). Not 0: an asyncio task on the qasync loop needs a
-#: few Qt loop turns to resume (timer, then its ready callbacks), and a 0 ms timer would let slice after
-#: slice (each followed by its repaint) run ahead of them.
+#: The pause between two slices of work (ms). Not 0: an asyncio task on the qasync loop needs a few Qt
+#: loop turns to resume (timer, then its ready callbacks), and a 0 ms timer would let slice after slice
+#: (each followed by its repaint) run ahead of them.
 SLICE_PAUSE_MS = 8
 #: How long events may wait to be applied together (ms). Every event is applied, in order.
 COALESCE_MS = 30
 #: Sending a batch (new takes in the core, rows in the panel, hand-over to the queue) is done in slices:
-#: new takes are added for at most this long, then the panel gets the slice's rows (about as long again)
-#: and the loop gets a turn: 200 shots sent at once are many short GUI turns, not one long stall.
-SEND_SLICE_S = 0.0015
+#: new takes are added for at most this long, then the panel gets the slice's rows (several times as
+#: long) and the loop gets a turn: 200 shots sent at once are many short GUI turns, not one long stall.
+SEND_SLICE_S = 0.0006
 #: How long the GUI waits for the queue to answer a question (a job's state before a retry).
 ASK_TIMEOUT_S = 5.0
 #: How long closing may take: the queue and its clients, then the worker's exit.
@@ -211,14 +211,12 @@ class GenerationController(QObject):
         #: the queue's thread).
         self._last: dict[str, JobEvent] = {}
         self._outbox: deque[PlannedJob] = deque()
-        self._send_timer = QTimer(self)
-        self._send_timer.setSingleShot(True)
-        self._send_timer.setInterval(SLICE_PAUSE_MS)
-        self._send_timer.timeout.connect(self._send_slice)
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(COALESCE_MS)
-        self._flush_timer.timeout.connect(self.flush)
+        # One timer paces both kinds of GUI work (sending a batch, applying events), one slice per turn:
+        # two slices never run back to back, each is followed by its repaint and the loop's other work.
+        self._pump = QTimer(self)
+        self._pump.setSingleShot(True)
+        self._pump.timeout.connect(self._pump_once)
+        self._send_next = True
 
     # ------------------------------------------------------------------ queue and providers
 
@@ -295,7 +293,7 @@ class GenerationController(QObject):
 
     async def aclose(self) -> None:
         """Stop following jobs (they resume next session), close the clients, end the worker thread."""
-        self._send_timer.stop()
+        self._pump.stop()
         self._outbox.clear()  # not handed over yet: no take was made for them
         for task in list(self._tasks):
             task.cancel()
@@ -442,6 +440,8 @@ class GenerationController(QObject):
         n = len(jobs)
         self.message.emit(f"Sent {n} job{'s' if n != 1 else ''} to the queue")
         self._send_slice()
+        if self._outbox and not self._pump.isActive():
+            self._pump.start(SLICE_PAUSE_MS)
         return [j.request.take_id for j in jobs]
 
     def _send_slice(self) -> None:
@@ -466,32 +466,36 @@ class GenerationController(QObject):
         accepted = [(j.request, j.estimate_usd) for j in chunk if j.provider in host.provider_names]
         if accepted:
             host.enqueue(accepted)  # a refusal comes back as a failed event and a message
-        if self._outbox:
-            self._send_timer.start()
 
     # ------------------------------------------------------------------ following
 
     def _wake(self) -> None:
         """Events are waiting (GUI thread): apply them together after a short wait."""
-        if not self._flush_timer.isActive():
-            self._flush_timer.start(COALESCE_MS)
+        if not self._pump.isActive():
+            self._pump.start(COALESCE_MS)
+
+    def _pump_once(self) -> None:
+        """One slice of GUI work: sending and applying events take turns while both have work."""
+        if self._outbox and (self._send_next or not len(self._inbox)):
+            self._send_slice()
+            self._send_next = False
+        else:
+            self.flush()
+            self._send_next = True
+        if self._outbox or len(self._inbox) or not self._inbox.rearm():
+            self._pump.start(SLICE_PAUSE_MS)
+        # else: all sent, inbox drained and re-armed: the next event wakes us
 
     def flush(self) -> None:
-        """Apply waiting events in order, for at most ``SLICE_S``; the rest go in the next turn."""
+        """Apply waiting events in order, for at most ``SLICE_S``; the rest wait for the next turn."""
         deadline = time.perf_counter() + SLICE_S
-        while True:
-            item = self._inbox.take()
-            if item is None:
-                if self._inbox.rearm():
-                    return  # drained: the next event wakes us
-                continue
+        while (item := self._inbox.take()) is not None:
             self._apply(item)
             if time.perf_counter() > deadline:
                 break
-        self._flush_timer.start(SLICE_PAUSE_MS)
 
     def _flush_all(self) -> None:
-        self._flush_timer.stop()
+        self._pump.stop()
         while (item := self._inbox.take()) is not None:
             self._apply(item)
         self._inbox.rearm()
