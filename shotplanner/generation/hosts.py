@@ -188,6 +188,7 @@ class ProcessHost:
         env.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
         self.process = subprocess.Popen(
             worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
+            bufsize=0,  # unbuffered ends for the pipe's threads (see pipe.py)
         )
         assert self.process.stdin is not None and self.process.stdout is not None
         self._pipe = FramedPipe(self.process.stdout, self.process.stdin, self._received, self._gone,

@@ -6,6 +6,9 @@ pickle is safe here and keeps dataclasses (requests, job events) whole without a
 A :class:`FramedPipe` has one reader thread and one writer thread: :meth:`send` never blocks its caller
 (the GUI thread must not wait for a slow child to read a batch of 200 requests), and received messages
 are handed to ``on_message`` on the reader thread, which must return quickly (put them in an inbox).
+Give it unbuffered files (``buffering=0``): a daemon thread blocked reading a *buffered* file holds that
+file's lock, and Python aborts at exit when it cannot take it ("could not acquire lock ... at interpreter
+shutdown").
 """
 
 from __future__ import annotations
@@ -78,7 +81,10 @@ class FramedPipe:
     def _write_loop(self) -> None:
         try:
             while (frame := self._out.get()) is not None:
-                self._writer.write(frame)
+                view = memoryview(frame)
+                while view:  # an unbuffered file may take a frame in several writes
+                    written = self._writer.write(view)
+                    view = view[written or 0:]
                 self._writer.flush()
         except (OSError, ValueError):  # the other end is gone (broken pipe) or the file was closed
             pass

@@ -113,11 +113,13 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="generation worker: %(levelname)s %(name)s: %(message)s")
-    channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    # Unbuffered ends (see pipe.py): the reader thread may still be blocked on input when this exits.
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+    requests = os.fdopen(os.dup(sys.stdin.fileno()), "rb", buffering=0)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
     try:
-        asyncio.run(serve(sys.stdin.buffer, channel))
+        asyncio.run(serve(requests, channel))
     except Exception:
         log.exception("the generation worker failed")
         return 1

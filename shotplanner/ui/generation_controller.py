@@ -175,7 +175,7 @@ class GenerationController(QObject):
     documentChanged = Signal()
     #: Something to tell the user in the status bar.
     message = Signal(str)
-    #: Emitted from the queue's thread when events are waiting (queued connection: runs :meth:`_wake`).
+    #: Emitted from a background thread when events are waiting (queued connection: runs :meth:`_wake`).
     _eventsWaiting = Signal()
 
     def __init__(
@@ -200,15 +200,16 @@ class GenerationController(QObject):
         #: Where the queue runs (made on first use, ended by :meth:`aclose`).
         self.host: QueueHost | None = None
         self._queue_dir: Path | None = None
+        self._resumed: concurrent.futures.Future[Any] = concurrent.futures.Future()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._posters: concurrent.futures.ThreadPoolExecutor | None = None
         self.dialog: ConfirmDialog | None = None
         self.confirm_parent: QWidget | None = None
-        # Items from the queue's thread: job events, or a message for the status bar.
+        # Items from the queue (via the host's background thread): job events, or a status-bar message.
         self._inbox: EventInbox[JobEvent | str] = EventInbox(self._eventsWaiting.emit)
         self._eventsWaiting.connect(self._wake, Qt.ConnectionType.QueuedConnection)
         #: The last event applied per take (GUI-side: answers "is there a provider page?" without asking
-        #: the queue's thread).
+        #: the queue).
         self._last: dict[str, JobEvent] = {}
         self._outbox: deque[PlannedJob] = deque()
         # One timer paces both kinds of GUI work (sending a batch, applying events), one slice per turn:
@@ -229,14 +230,19 @@ class GenerationController(QObject):
         if host is not None and self._queue_dir == folder and host.running:
             return host
         if host is not None:
-            # Another project was opened, or the worker stopped: what ran resumes from the journal.
+            # Another project was opened, or the worker stopped.
             self._retire(host)
-        restarted = host is not None and self._queue_dir == folder
         self.host = self._make_host(folder)
         self._queue_dir = folder
-        if restarted:
-            self.host.resume()  # its events tell what it picked up
+        # Every new queue starts from the journal: jobs an earlier session (or a worker that died) left
+        # running are followed again, never sent again. Its events say what it picked up.
+        self._resumed = self.host.resume()
+        self._resumed.add_done_callback(self._resume_failed)
         return self.host
+
+    def _resume_failed(self, future: concurrent.futures.Future[Any]) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            log.warning("resuming the journal failed: %s", future.exception())
 
     def _retire(self, host: QueueHost) -> None:
         try:
@@ -286,13 +292,14 @@ class GenerationController(QObject):
 
     async def resume(self) -> None:
         """Pick up jobs a previous session left running (their takes are already in the document)."""
-        await asyncio.wrap_future(self.ensure_queue().resume())
+        self.ensure_queue()
+        await asyncio.wrap_future(self._resumed)
 
     def resume_soon(self) -> None:
         self._spawn(self.resume())
 
     async def aclose(self) -> None:
-        """Stop following jobs (they resume next session), close the clients, end the worker thread."""
+        """Stop following jobs (they resume next session), close the clients, end the worker."""
         self._pump.stop()
         self._outbox.clear()  # not handed over yet: no take was made for them
         for task in list(self._tasks):

@@ -31,8 +31,10 @@ def _pipe_pair() -> tuple[FramedPipe, FramedPipe, list[Any], threading.Event]:
     b_read, a_write = os.pipe()
     got: list[Any] = []
     closed = threading.Event()
-    a = FramedPipe(os.fdopen(a_read, "rb"), os.fdopen(a_write, "wb"), got.append, closed.set, name="a")
-    b = FramedPipe(os.fdopen(b_read, "rb"), os.fdopen(b_write, "wb"), lambda m: None, lambda: None, name="b")
+    a = FramedPipe(os.fdopen(a_read, "rb", buffering=0), os.fdopen(a_write, "wb", buffering=0), got.append,
+                   closed.set, name="a")
+    b = FramedPipe(os.fdopen(b_read, "rb", buffering=0), os.fdopen(b_write, "wb", buffering=0),
+                   lambda m: None, lambda: None, name="b")
     return a.start(), b.start(), got, closed
 
 
@@ -69,7 +71,7 @@ def test_the_frozen_app_starts_its_worker_with_its_own_flag(monkeypatch: pytest.
 def test_the_cli_flag_runs_the_worker(tmp_path: Path) -> None:
     """``shotplanner --generation-worker`` (what the frozen app runs) speaks the worker's protocol."""
     proc = subprocess.Popen([sys.executable, "-m", "shotplanner", "--generation-worker"], cwd=ROOT,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
     assert proc.stdin is not None and proc.stdout is not None
     replies: list[Any] = []
     done = threading.Event()
