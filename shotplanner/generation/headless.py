@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Shot, Take, new_id
 from shotplanner.generation.base import GenerationError, GenerationRequest, build_request
+from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.queue import Job, JobEvent, JobQueue, QueueError, QueueSettings
 
 if TYPE_CHECKING:
     from shotplanner.core.catalog import Catalog
     from shotplanner.core.catalog_schema import ModelSpec, Route
     from shotplanner.core.models import Project
+    from shotplanner.generation.base import Provider
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -269,7 +271,23 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     except (GenerationError, ImportError) as exc:
         print(f"Cannot set up providers: {exc}", file=out)
         return EXIT_FAILED
-    queue = JobQueue(project_dir, providers, QueueSettings.from_env())  # type: ignore[arg-type]
+    follower = FollowerLock(project_dir)
+    if not follower.try_acquire():
+        print("This project's jobs are being followed by an open Shotplanner window (or another run); "
+              "close it, or wait for it to finish, then run this again. Nothing was sent.", file=out)
+        return EXIT_REFUSED
+    try:
+        return await _follow(project, project_dir, providers, requests, retries, active_takes, out)
+    finally:
+        follower.release()
+
+
+async def _follow(project: Project, project_dir: Path, providers: dict[str, Provider],
+                  requests: list[tuple[GenerationRequest, float | None]], retries: list[str],
+                  active_takes: set[str], out: TextIO) -> int:
+    from shotplanner.core.storage import save_project
+
+    queue = JobQueue(project_dir, providers, QueueSettings.from_env())
     dirty = asyncio.Event()
     stopping = asyncio.Event()
     ours: set[str] = set(active_takes)  # the jobs this run sends, follows or resumes

@@ -16,8 +16,11 @@ for that lock in the middle of its paints: the storyboard stalled for tens of mi
 process it runs beside the GUI instead. The thread host remains for providers that cannot be rebuilt
 from a :class:`~shotplanner.generation.registry.ProviderSpec` (objects made in code, tests' doubles).
 
-The job journal (``PROJECT/.shotplanner/jobs/``) stays the one truth in both: a worker that dies loses no
-job; the next host resumes what the journal holds.
+The job journal (``PROJECT/.shotplanner/jobs/``) stays the one truth in both. Each host holds the
+project's :class:`~shotplanner.generation.journal.FollowerLock` while it runs, so a worker still closing
+and its successor never follow one journal together. A worker that dies loses no job the journal holds:
+the next host resumes them under the queue's own rules (an unanswered submit stays UNKNOWN unless the
+provider can look it up by our id).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from typing import Any, Protocol
 
 from shotplanner.core.models import JobState
 from shotplanner.generation.base import GenerationRequest, Provider
+from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.pipe import FramedPipe, PipeClosed
 from shotplanner.generation.queue import Job, JobEvent, JobQueue, QueueError, QueueSettings
 from shotplanner.generation.registry import ProviderSpec
@@ -49,6 +53,8 @@ log = logging.getLogger(__name__)
 Item = tuple[GenerationRequest, float | None]
 #: Receives queue events, or a message for the user (any thread).
 Emit = Callable[[JobEvent | str], None]
+#: How long a thread host waits (on the GUI thread) for the project's previous follower to let go.
+THREAD_FOLLOWER_WAIT_S = 5.0
 
 
 class QueueHost(Protocol):
@@ -107,6 +113,9 @@ class ThreadHost:
 
     def __init__(self, folder: Path, providers: Mapping[str, Provider], settings: QueueSettings,
                  emit: Emit) -> None:
+        self._follower = FollowerLock(folder)
+        if not self._follower.acquire(THREAD_FOLLOWER_WAIT_S):
+            raise QueueError("another queue is following this project's jobs; close it, then send again")
         self.provider_names = frozenset(providers)
         self.providers = dict(providers)
         self.runner = LoopThread("shotplanner-generation").start()
@@ -148,11 +157,16 @@ class ThreadHost:
             except (Exception, RunnerClosed) as exc:  # the thread must end even if a client is stuck
                 log.warning("closing the job queue failed: %s", exc or type(exc).__name__)
         # The loop has nothing left to do, so the join is short; it is bounded anyway (no hang at quit).
-        self.runner.stop(timeout)
+        if self.runner.stop(timeout):
+            self._follower.release()
 
     def detach(self) -> None:
+        def closed(_future: concurrent.futures.Future[None]) -> None:
+            self.runner.stop(0)
+            self._follower.release()
+
         if self.runner.running:
-            self.runner.submit(self.queue.aclose()).add_done_callback(lambda _f: self.runner.stop(0))
+            self.runner.submit(self.queue.aclose()).add_done_callback(closed)
 
 
 # ---------------------------------------------------------------------------------------------- process
@@ -180,6 +194,10 @@ class ProcessHost:
         self._emit = emit
         self._ids = itertools.count(1)
         self._waiting: dict[int, concurrent.futures.Future[Any]] = {}
+        # Jobs handed over that the worker has not yet reported past QUEUED: if it dies, these are the
+        # jobs it may never have taken (a QUEUED record is written in a batch; SUBMITTING is on disk
+        # before any submit), so they are reported failed, to send again.
+        self._unconfirmed: dict[str, GenerationRequest] = {}
         self._lock = threading.Lock()
         self._closing = False
         env = dict(os.environ)
@@ -214,18 +232,27 @@ class ProcessHost:
             self._pipe.send(("call", request_id, op, args))
         except PipeClosed:
             with self._lock:
-                self._waiting.pop(request_id, None)
-            future.set_exception(QueueError("the generation worker has stopped; send again to restart it"))
+                mine = self._waiting.pop(request_id, None)  # else the reader thread resolved it
+            if mine is not None:
+                mine.set_exception(QueueError("the generation worker has stopped; send again to restart it"))
         return future
 
     def enqueue(self, items: list[Item]) -> None:
+        with self._lock:
+            for request, _estimate in items:
+                self._unconfirmed[request.take_id] = request
         try:
             self._pipe.send(("enqueue", items))
         except PipeClosed:
-            for request, _estimate in items:
-                self._emit(JobEvent(request.take_id, request.shot_id, request.provider, JobState.FAILED, 0.0,
-                                    "the generation worker has stopped; try again", True, None, None, None,
-                                    None, None))
+            self._fail_unconfirmed()
+
+    def _fail_unconfirmed(self) -> None:
+        with self._lock:
+            requests, self._unconfirmed = list(self._unconfirmed.values()), {}
+        for r in requests:
+            self._emit(JobEvent(r.take_id, r.shot_id, r.provider, JobState.FAILED, 0.0,
+                                "the generation worker stopped before sending this job; send it again", True,
+                                None, None, None, None, None))
 
     def resume(self) -> concurrent.futures.Future[Any]:
         return self._ask("resume")
@@ -249,7 +276,13 @@ class ProcessHost:
 
     def _received(self, message: Any) -> None:
         kind = message[0]
-        if kind == "event" or kind == "message":
+        if kind == "event":
+            event: JobEvent = message[1]
+            if event.state is not JobState.QUEUED:
+                with self._lock:
+                    self._unconfirmed.pop(event.take_id, None)
+            self._emit(event)
+        elif kind == "message":
             self._emit(message[1])
         elif kind == "reply":
             _kind, request_id, ok, value = message
@@ -271,6 +304,7 @@ class ProcessHost:
         if not self._closing:
             code = self.process.poll()
             log.error("the generation worker stopped (exit code %s)", code)
+            self._fail_unconfirmed()
             self._emit("The generation worker stopped; running jobs resume when you send or retry again")
 
     # ------------------------------------------------------------------ closing
@@ -284,21 +318,23 @@ class ProcessHost:
         """Ask the worker to stop following jobs (they resume next time) and to exit; kill it if it hangs."""
         self._closing = True
         deadline = time.monotonic() + timeout
-        if self.running:
-            try:
-                await asyncio.wait_for(asyncio.wrap_future(self._ask("close")), timeout)
-            except (TimeoutError, Exception) as exc:
-                log.warning("closing the generation worker failed: %s", exc or type(exc).__name__)
-        self._pipe.close(timeout=1.0)
-        while self.process.poll() is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
-        if self.process.poll() is None:
-            log.warning("the generation worker did not exit; killing it")
-            self.process.kill()
-            self.process.wait(2)
-        for stream in (self.process.stdout, self.process.stdin):
-            if stream is not None:
+        try:
+            if self.running:
                 try:
-                    stream.close()
-                except OSError:
-                    pass
+                    await asyncio.wait_for(asyncio.wrap_future(self._ask("close")), timeout)
+                except (TimeoutError, Exception) as exc:
+                    log.warning("closing the generation worker failed: %s", exc or type(exc).__name__)
+            self._pipe.close(timeout=0)
+            while self.process.poll() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+        finally:
+            # Even when this is canceled (the app quitting): no worker outlives its host. End of input
+            # makes a healthy worker close its queue and exit; one that does not is killed.
+            self._pipe.close(timeout=0)
+            if self.process.poll() is None:
+                try:
+                    self.process.wait(0.5)
+                except subprocess.TimeoutExpired:
+                    log.warning("the generation worker did not exit; killing it")
+                    self.process.kill()
+                    self.process.wait(2)

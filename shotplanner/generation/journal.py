@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,49 @@ class Journal:
         with lock:
             self._written[take_id] = 1 << 62  # nothing queued earlier may bring it back
             self.path(take_id).unlink(missing_ok=True)
+
+
+class FollowerLock:
+    """Only one queue follows a project's journal at a time (``PROJECT/.shotplanner/jobs/.follower.lock``).
+
+    Two queues resuming one journal (a worker still closing while its successor starts, or two windows on
+    one project) could both submit a job the journal holds as QUEUED, and bill it twice. The lock is an
+    OS file lock, so the system releases it when its holder exits, even when it is killed.
+    """
+
+    def __init__(self, project_dir: Path) -> None:
+        self.path = journal_dir(project_dir) / ".follower.lock"
+        self._fh: Any = None
+
+    def try_acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+b")  # noqa: SIM115  (held open for as long as the lock is)
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            return False
+        self._fh = fh
+        return True
+
+    def acquire(self, timeout: float, poll: float = 0.05) -> bool:
+        """Wait up to ``timeout`` for the lock (blocking: call it where waiting stalls nobody)."""
+        deadline = time.monotonic() + timeout
+        while not self.try_acquire():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(poll)
+        return True
+
+    def release(self) -> None:
+        if self._fh is not None:
+            self._fh.close()  # closing the file releases the lock
+            self._fh = None

@@ -123,7 +123,10 @@ class FramedPipe:
                 except Exception as exc:  # one bad message must not end the conversation
                     log.error("%s: a message could not be read: %s", self.name, exc)
                     continue
-                self._on_message(message)
+                try:
+                    self._on_message(message)
+                except Exception:  # the receiver's bug: logged, and the conversation goes on
+                    log.exception("%s: handling a message failed", self.name)
         except (OSError, ValueError):
             pass
         finally:

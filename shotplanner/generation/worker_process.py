@@ -24,12 +24,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from shotplanner.generation.hosts import enqueue_all, job_copy, queue_limits
+from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.pipe import FramedPipe
 from shotplanner.generation.queue import JobEvent, JobQueue, QueueError
 from shotplanner.generation.registry import provider_from_spec
 from shotplanner.generation.runner import cancel_other_tasks
 
 log = logging.getLogger(__name__)
+
+#: How long a new worker waits for the project's previous follower (a worker still closing) to let go.
+FOLLOWER_WAIT_S = 30.0
 
 
 async def _answer(pipe: FramedPipe, request_id: int, op: str, args: tuple[Any, ...], queue: JobQueue) -> None:
@@ -72,6 +76,13 @@ async def serve(reader: BinaryIO, writer: BinaryIO) -> None:
         return
     _open, folder_text, specs, settings = first
     folder = Path(folder_text)
+    follower = FollowerLock(folder)
+    # The previous worker of this project may still be closing: wait for it, never follow alongside it.
+    if not await asyncio.to_thread(follower.acquire, FOLLOWER_WAIT_S):
+        pipe.send(("message", "Another Shotplanner window is following this project's jobs; nothing was "
+                              "sent from this one. Close the other window, then send again."))
+        pipe.close()
+        return
     if "local" in specs:
         from shotplanner.media.qt import ensure_gui_app
 
@@ -93,16 +104,17 @@ async def serve(reader: BinaryIO, writer: BinaryIO) -> None:
         if op == "close":
             close_id = request_id
             break
-        if op in ("resume", "cancel"):  # these wait on the network: answered by a task
+        if op == "cancel":  # waits on the network: answered by a task
             task = loop.create_task(_answer(pipe, request_id, op, args, queue))
             answering.add(task)
             task.add_done_callback(answering.discard)
-        else:  # bookkeeping: answered now, in the order asked
+        else:  # answered now, in the order asked (a resume loads the journal before any question)
             await _answer(pipe, request_id, op, args, queue)
     try:
         await queue.aclose()
         await cancel_other_tasks(timeout=2)  # answers still waiting on the network
     finally:
+        follower.release()
         if close_id is not None:
             pipe.send(("reply", close_id, True, None))
         pipe.close()

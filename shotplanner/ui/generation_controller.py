@@ -10,13 +10,14 @@ core's own change events) and re-emitted as :attr:`GenerationController.jobChang
 
 Where the queue runs: the GUI process never does network work. The ``JobQueue``, its providers and their
 HTTP clients live in a generation worker process (``generation.hosts.ProcessHost``), so their Python work
-never holds the GUI's interpreter lock; providers given as objects that cannot be rebuilt there run on a
-worker thread instead (``ThreadHost``). The controller reaches either only through the host. Queue events
-come back through an ``EventInbox`` that wakes the GUI once per burst (a queued Qt signal);
-:meth:`GenerationController.flush` then applies them to the core in time slices, so views repaint once per
-slice. Big batches are handed over in slices too (:data:`SEND_SLICE_S`). Takes arriving are not undoable
-(nobody can un-spend a generation); review edits are. At quit, :meth:`GenerationController.aclose` asks
-the host to stop following jobs (they resume next session) and waits for it, with a timeout.
+never holds the GUI's interpreter lock; providers given as objects are described to it by their
+``spec()``, and those that have none run on a worker thread instead (``ThreadHost``). The controller
+reaches either only through the host. Queue events come back through an ``EventInbox`` that wakes the GUI
+once per burst (a queued Qt signal); :meth:`GenerationController.flush` then applies them to the core in
+time slices, so views repaint once per slice. Big batches are handed over in slices too
+(:data:`SEND_SLICE_S`). Takes arriving are not undoable (nobody can un-spend a generation); review edits
+are. At quit, :meth:`GenerationController.aclose` asks the host to stop following jobs (they resume next
+session) and waits for it, with a timeout.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.generation.base import GenerationRequest, build_request, external_id_for
 from shotplanner.generation.hosts import ProcessHost, QueueHost, ThreadHost
 from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings
-from shotplanner.generation.registry import create_provider
+from shotplanner.generation.registry import ProviderSpec, create_provider
 from shotplanner.generation.runner import EventInbox
 from shotplanner.generation.secrets import key_source
 from shotplanner.media.errors import MediaError
@@ -253,14 +254,27 @@ class GenerationController(QObject):
         self._spawn(host.aclose(CLOSE_TIMEOUT_S))
 
     def _make_host(self, folder: Path) -> QueueHost:
+        if self._given_providers is None and self.queue_process:
+            # Described, not built: the worker makes the providers (and their HTTP clients) itself.
+            return ProcessHost(folder, self._default_specs(), self.settings, self._inbox.put)
         providers = self._make_providers(folder)
         specs = {name: p.spec() for name, p in providers.items() if callable(getattr(p, "spec", None))}
         if self.queue_process and len(specs) == len(providers):
             return ProcessHost(folder, specs, self.settings, self._inbox.put)
         return ThreadHost(folder, providers, self.settings, self._inbox.put)
 
+    def _default_specs(self) -> dict[str, ProviderSpec]:
+        specs = {}
+        for name in ALL_PROVIDERS:
+            limit = concurrency_limit(name)
+            kwargs = {"max_concurrency": limit} if limit and name != LOCAL_PROVIDER else {}
+            specs[name] = ProviderSpec(name, kwargs)
+        return specs
+
     def _ask(self, future: concurrent.futures.Future[Any]) -> Any:
-        """Wait for the queue's answer to a quick question (bookkeeping only, never the network)."""
+        """Wait for the queue's answer to a question about its jobs (after it has loaded the journal: a
+        job an earlier worker left must not look unknown). Bounded: the GUI waits at most a few seconds."""
+        concurrent.futures.wait([self._resumed], ASK_TIMEOUT_S)  # its failure is logged, not ours
         try:
             return future.result(ASK_TIMEOUT_S)
         except concurrent.futures.TimeoutError:
@@ -453,6 +467,12 @@ class GenerationController(QObject):
 
     def _send_slice(self) -> None:
         host = self.host
+        if host is not None and not host.running:
+            try:
+                host = self.ensure_queue()  # the worker stopped mid-batch: the rest go to a new one
+            except QueueError as exc:
+                self.message.emit(str(exc))
+                host = None
         if host is None:
             self._outbox.clear()
             return

@@ -84,6 +84,24 @@ def test_refuses_to_spend_without_yes_when_not_interactive(tmp_path: Path, clip_
         server.stop()
 
 
+def test_refuses_while_an_open_window_follows_the_project(tmp_path: Path, clip_bytes: bytes) -> None:
+    """An open window's worker holds the project's follower lock: a command-line run sends nothing."""
+    from shotplanner.generation.journal import FollowerLock
+
+    server = ContractServer("kling", clip=clip_bytes).start()
+    window = FollowerLock(tmp_path / "film")
+    try:
+        make_project(tmp_path / "film", 2)
+        assert window.try_acquire()
+        proc = generate(tmp_path / "film", server, "--yes")
+        output = proc.stdout.read() if proc.stdout else ""
+        assert proc.returncode == 3, output
+        assert "followed by an open Shotplanner window" in output and server.creates == 0
+    finally:
+        window.release()
+        server.stop()
+
+
 def test_sigkill_midway_then_rerun_delivers_every_clip_with_one_create_each(tmp_path: Path,
                                                                             clip_bytes: bytes) -> None:
     server = ContractServer("kling", clip=clip_bytes).start()

@@ -18,6 +18,7 @@ import pytest
 from shotplanner.core.models import JobState
 from shotplanner.generation import hosts
 from shotplanner.generation.hosts import ProcessHost
+from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.pipe import FramedPipe, PipeClosed
 from shotplanner.generation.queue import JobEvent, QueueError
 from shotplanner.generation.registry import ProviderSpec
@@ -167,3 +168,42 @@ def test_the_worker_exits_when_the_app_goes_away(tmp_path: Path, fast_settings: 
         assert time.monotonic() < deadline, events
         time.sleep(0.01)
     assert not host.running
+
+
+def test_one_follower_per_project(tmp_path: Path, fast_settings: Any,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A journal is followed by one queue at a time: a second lock, a thread host, wait for the first."""
+    first = FollowerLock(tmp_path)
+    assert first.try_acquire()
+    assert not FollowerLock(tmp_path).try_acquire()
+    monkeypatch.setattr(hosts, "THREAD_FOLLOWER_WAIT_S", 0.1)
+    with pytest.raises(QueueError, match="another queue"):
+        hosts.ThreadHost(tmp_path, {}, fast_settings, lambda _e: None)
+    first.release()
+    second = FollowerLock(tmp_path)
+    assert second.try_acquire()
+    second.release()
+
+
+def test_jobs_a_dying_worker_never_took_are_failed_to_send_again(tmp_path: Path, serve: Any,
+                                                                 fast_settings: Any) -> None:
+    """While another queue follows the project the new worker waits and takes no job; killed then, the
+    jobs handed to it come back failed (retryable, "send it again") and nothing reached the provider."""
+    server = serve("fal")
+    holder = FollowerLock(tmp_path)
+    assert holder.try_acquire()
+    events: list[Any] = []
+    host = ProcessHost(tmp_path, {"fal": provider_for(server).spec()}, fast_settings, events.append)
+    host.enqueue([(request("fal", "t1"), 0.5), (request("fal", "t2"), 0.5)])
+    time.sleep(0.5)
+    host.process.kill()
+    deadline = time.monotonic() + 10
+    while len([e for e in events if isinstance(e, JobEvent)]) < 2:
+        assert time.monotonic() < deadline, events
+        time.sleep(0.01)
+    failed = [e for e in events if isinstance(e, JobEvent)]
+    assert {e.take_id for e in failed} == {"t1", "t2"}
+    assert all(e.state is JobState.FAILED and e.retryable and "send it again" in e.message for e in failed)
+    assert server.creates == 0
+    holder.release()
+    host.process.wait(5)

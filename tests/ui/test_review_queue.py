@@ -208,8 +208,13 @@ def test_a_worker_that_dies_loses_no_job_and_sends_nothing_twice(qtbot, aloop, t
         await until(lambda: any("worker stopped" in m for m in messages))
         assert not first.running
         fal_server.faults.never_finish = False
-        await controller.resume()
+        take = window.storyboard.shots()[0].takes[-1].id
+        controller.ensure_queue()  # what a send or a retry does first
         assert controller.host is not first and controller.host is not None and controller.host.running
+        # Asked at once, the new worker already knows the job from the journal (a retry would resume it,
+        # not send it again).
+        job = controller.job(take)
+        assert job is not None and job.remote_id is not None
         await until(lambda: all(r.state is JobState.DONE for r in panel.model.rows))
 
     run(aloop, scenario())
