@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,8 +51,17 @@ log = logging.getLogger(__name__)
 
 #: Each item handed over: a request and its estimated cost.
 Item = tuple[GenerationRequest, float | None]
-#: Receives queue events, or a message for the user (any thread).
-Emit = Callable[[JobEvent | str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerStopped:
+    """The worker ended on its own (it was not closed): emitted once, for the user and for a restart."""
+
+    message: str
+
+
+#: Receives queue events, a message for the user, or the news that the worker stopped (any thread).
+Emit = Callable[[JobEvent | str | WorkerStopped], None]
 #: How long a thread host waits (on the GUI thread) for the project's previous follower to let go.
 THREAD_FOLLOWER_WAIT_S = 5.0
 
@@ -182,10 +191,12 @@ def worker_command() -> list[str]:
 class ProcessHost:
     """The queue in a child process (``worker_process``), spoken to over its stdin and stdout.
 
-    Starting returns at once: the child imports and opens the queue while the first messages wait in its
-    pipe. If the child dies, every question still waiting fails with :class:`QueueError`, ``emit`` gets a
-    message, and :attr:`running` turns False; the controller starts a new host on the next send, which
-    resumes the journal (a job whose submit got no answer stays UNKNOWN: nothing is re-sent).
+    Starting returns at once: the child imports, waits for the project's follower lock and resumes the
+    journal while the first messages wait in its pipe. If the child dies, every question still waiting
+    fails with :class:`QueueError`, jobs it never took come back FAILED (to send again), ``emit`` gets a
+    :class:`WorkerStopped` and :attr:`running` turns False; the controller then starts a new host, which
+    resumes the journal under the queue's rules (an unanswered submit stays UNKNOWN unless the provider
+    can look it up by our id).
     """
 
     def __init__(self, folder: Path, specs: Mapping[str, ProviderSpec], settings: QueueSettings,
@@ -305,7 +316,7 @@ class ProcessHost:
             code = self.process.poll()
             log.error("the generation worker stopped (exit code %s)", code)
             self._fail_unconfirmed()
-            self._emit("The generation worker stopped; running jobs resume when you send or retry again")
+            self._emit(WorkerStopped(f"The generation worker stopped (exit code {code})"))
 
     # ------------------------------------------------------------------ closing
 

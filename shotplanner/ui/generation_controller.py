@@ -54,7 +54,7 @@ from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Ta
 from shotplanner.core.recommend import resolve_model
 from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.generation.base import GenerationRequest, build_request, external_id_for
-from shotplanner.generation.hosts import ProcessHost, QueueHost, ThreadHost
+from shotplanner.generation.hosts import ProcessHost, QueueHost, ThreadHost, WorkerStopped
 from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.registry import ProviderSpec, create_provider
 from shotplanner.generation.runner import EventInbox
@@ -88,6 +88,11 @@ SEND_SLICE_S = 0.0006
 ASK_TIMEOUT_S = 5.0
 #: How long closing may take: the queue and its clients, then the worker's exit.
 CLOSE_TIMEOUT_S = 5.0
+#: A worker that stopped on its own is started again after this pause (ms), at most this many times in
+#: this window (s): one that keeps dying is left stopped, and the user told.
+RESTART_DELAY_MS = 500
+RESTARTS_ALLOWED = 3
+RESTART_WINDOW_S = 60.0
 
 #: Providers the app can build by name (``generation.registry``).
 ALL_PROVIDERS = ("local", "fal", "replicate", "kling", "openai")
@@ -207,7 +212,8 @@ class GenerationController(QObject):
         self.dialog: ConfirmDialog | None = None
         self.confirm_parent: QWidget | None = None
         # Items from the queue (via the host's background thread): job events, or a status-bar message.
-        self._inbox: EventInbox[JobEvent | str] = EventInbox(self._eventsWaiting.emit)
+        self._inbox: EventInbox[JobEvent | str | WorkerStopped] = EventInbox(self._eventsWaiting.emit)
+        self._restarts: deque[float] = deque(maxlen=RESTARTS_ALLOWED)
         self._eventsWaiting.connect(self._wake, Qt.ConnectionType.QueuedConnection)
         #: The last event applied per take (GUI-side: answers "is there a provider page?" without asking
         #: the queue).
@@ -527,9 +533,12 @@ class GenerationController(QObject):
             self._apply(item)
         self._inbox.rearm()
 
-    def _apply(self, event: JobEvent | str) -> None:
+    def _apply(self, event: JobEvent | str | WorkerStopped) -> None:
         if isinstance(event, str):
             self.message.emit(event)
+            return
+        if isinstance(event, WorkerStopped):
+            self._worker_stopped(event)
             return
         self._last[event.take_id] = event
         try:
@@ -541,6 +550,24 @@ class GenerationController(QObject):
         if event.state is JobState.DONE and event.clip:
             self._spawn(self._make_poster(event.shot_id, event.take_id, event.clip))
         self.jobChanged.emit(event)
+
+    def _worker_stopped(self, stopped: WorkerStopped) -> None:
+        """Start a new worker so running jobs go on being followed, unless it keeps stopping."""
+        now = time.monotonic()
+        if len(self._restarts) == RESTARTS_ALLOWED and now - self._restarts[0] < RESTART_WINDOW_S:
+            self.message.emit(f"{stopped.message} again; its jobs are kept and resume when you send or retry")
+            return
+        self._restarts.append(now)
+        self.message.emit(f"{stopped.message}; starting it again, its jobs resume")
+        QTimer.singleShot(RESTART_DELAY_MS, self, self._restart_worker)
+
+    def _restart_worker(self) -> None:
+        if self.host is None or self.host.running or self._queue_dir != self._project_dir():
+            return  # closed, already restarted, or another project is open now
+        try:
+            self.ensure_queue()
+        except QueueError as exc:
+            self.message.emit(str(exc))
 
     async def _make_poster(self, shot_id: str, take_id: str, clip: str) -> None:
         folder = self._project_dir()

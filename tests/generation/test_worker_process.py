@@ -17,7 +17,7 @@ import pytest
 
 from shotplanner.core.models import JobState
 from shotplanner.generation import hosts
-from shotplanner.generation.hosts import ProcessHost
+from shotplanner.generation.hosts import ProcessHost, WorkerStopped
 from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.pipe import FramedPipe, PipeClosed
 from shotplanner.generation.queue import JobEvent, QueueError
@@ -164,7 +164,7 @@ def test_the_worker_exits_when_the_app_goes_away(tmp_path: Path, fast_settings: 
     with pytest.raises(QueueError):
         host.limits().result(5)
     deadline = time.monotonic() + 5
-    while not any("worker stopped" in e for e in events if isinstance(e, str)):
+    while not any(isinstance(e, WorkerStopped) and "worker stopped" in e.message for e in events):
         assert time.monotonic() < deadline, events
         time.sleep(0.01)
     assert not host.running

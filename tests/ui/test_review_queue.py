@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from shotplanner.core.models import JobState
-from shotplanner.generation.hosts import ProcessHost, ThreadHost
+from shotplanner.generation.hosts import ProcessHost, ThreadHost, WorkerStopped
 from shotplanner.ui import generation_controller
 from shotplanner.ui.generation_controller import GenerationController
 from shotplanner.ui.queue_panel import COL, QueuePanel
@@ -192,8 +192,8 @@ def test_the_queue_runs_in_a_worker_process_and_closes_cleanly(qtbot, aloop, tmp
 
 
 def test_a_worker_that_dies_loses_no_job_and_sends_nothing_twice(qtbot, aloop, tmp_path, fal_server) -> None:
-    """The worker is killed while jobs run: the user is told, and the next action starts a new worker that
-    resumes the jobs from the journal and finishes them, with one create per job."""
+    """The worker is killed while jobs run: the user is told, a new worker starts by itself, resumes the
+    jobs from the journal and finishes them, with one create per job."""
     fal_server.faults.never_finish = True
     window, controller, panel = _setup(qtbot, tmp_path, fal_server, count=3)
     messages: list[str] = []
@@ -205,12 +205,12 @@ def test_a_worker_that_dies_loses_no_job_and_sends_nothing_twice(qtbot, aloop, t
         first = controller.host
         assert isinstance(first, ProcessHost)
         first.process.send_signal(signal.SIGKILL)
-        await until(lambda: any("worker stopped" in m for m in messages))
+        await until(lambda: any("worker stopped" in m and "starting it again" in m for m in messages))
         assert not first.running
         fal_server.faults.never_finish = False
         take = window.storyboard.shots()[0].takes[-1].id
-        controller.ensure_queue()  # what a send or a retry does first
-        assert controller.host is not first and controller.host is not None and controller.host.running
+        await until(lambda: controller.host is not first and controller.host is not None)
+        assert controller.host.running
         # Asked at once, the new worker already knows the job from the journal (a retry would resume it,
         # not send it again).
         job = controller.job(take)
@@ -278,3 +278,14 @@ def test_a_big_batch_is_handed_over_in_slices(qtbot, aloop, tmp_path, fal_server
     run(aloop, scenario())
     assert fal_server.creates == 12
     run(aloop, controller.aclose())
+
+
+def test_a_worker_that_keeps_stopping_is_left_stopped(qtbot, tmp_path, fal_server) -> None:
+    """Restarts are bounded: after three in a minute the user is told the jobs wait for them instead."""
+    _window, controller, _panel = _setup(qtbot, tmp_path, fal_server, count=1)
+    messages: list[str] = []
+    controller.message.connect(messages.append)
+    for _ in range(4):
+        controller._apply(WorkerStopped("The generation worker stopped (exit code -9)"))
+    assert sum("starting it again" in m for m in messages) == 3
+    assert "resume when you send or retry" in messages[-1]
