@@ -78,7 +78,14 @@ async def serve(reader: BinaryIO, writer: BinaryIO) -> None:
     folder = Path(folder_text)
     follower = FollowerLock(folder)
     # The previous worker of this project may still be closing: wait for it, never follow alongside it.
-    if not await asyncio.to_thread(follower.acquire, FOLLOWER_WAIT_S):
+    try:
+        held = await asyncio.to_thread(follower.acquire, FOLLOWER_WAIT_S)
+    except OSError as exc:  # a read-only project, a full disk: no journal, so no job may be sent
+        pipe.send(("message", f"Cannot write this project's job folder ({exc.strerror or exc}); "
+                              "nothing can be generated until it can."))
+        pipe.close()
+        return
+    if not held:
         pipe.send(("message", "Another Shotplanner window is following this project's jobs; nothing was "
                               "sent from this one. Close the other window, then send again."))
         pipe.close()

@@ -207,3 +207,20 @@ def test_jobs_a_dying_worker_never_took_are_failed_to_send_again(tmp_path: Path,
     assert server.creates == 0
     holder.release()
     host.process.wait(5)
+
+
+def test_a_project_whose_job_folder_cannot_be_written_gets_a_clear_message(tmp_path: Path,
+                                                                          fast_settings: Any) -> None:
+    (tmp_path / ".shotplanner").write_text("not a folder")  # the journal cannot be made here
+    events: list[Any] = []
+    host = ProcessHost(tmp_path, {"fal": ProviderSpec("fal", {"base_url": "http://127.0.0.1:9"})},
+                       fast_settings, events.append)
+    host.enqueue([(request("fal", "t1"), None)])
+    assert host.process.wait(20) == 0
+    deadline = time.monotonic() + 5
+    while not any(isinstance(e, WorkerStopped) for e in events):
+        assert time.monotonic() < deadline, events
+        time.sleep(0.01)
+    assert any(isinstance(e, str) and "Cannot write this project's job folder" in e for e in events)
+    failed = [e for e in events if isinstance(e, JobEvent)]
+    assert [e.state for e in failed] == [JobState.FAILED] and "send it again" in failed[0].message
