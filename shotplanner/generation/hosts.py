@@ -5,7 +5,7 @@ The window reaches its queue only through a host; both hosts have the same small
     host = ProcessHost(folder, specs, settings, emit)   # or ThreadHost(folder, providers, settings, emit)
     host.enqueue([(request, estimate_usd), ...])         # refusals come back through emit
     await asyncio.wrap_future(host.cancel(take_id))     # every question answers with a concurrent Future
-    await host.aclose()                                 # stop following jobs; they resume next time
+    await host.aclose(timeout=5)                        # stop following jobs; they resume next time
 
 ``emit`` receives each :class:`~shotplanner.generation.queue.JobEvent` (or a message for the status bar)
 on a background thread: it must be thread-safe and quick (the controller's ``EventInbox.put``).
@@ -99,9 +99,7 @@ def enqueue_all(queue: JobQueue, items: list[Item], emit: Emit) -> None:
         try:
             queue.enqueue(request, cost_estimate_usd=estimate)
         except QueueError as exc:
-            r = request
-            emit(JobEvent(r.take_id, r.shot_id, r.provider, JobState.FAILED, 0.0, str(exc), False, None, None,
-                          None, None, None))
+            emit(JobEvent.not_taken(request, str(exc)))
             emit(str(exc))
 
 
@@ -126,10 +124,9 @@ class ThreadHost:
         if not self._follower.acquire(THREAD_FOLLOWER_WAIT_S):
             raise QueueError("another queue is following this project's jobs; close it, then send again")
         self.provider_names = frozenset(providers)
-        self.providers = dict(providers)
         self.runner = LoopThread("shotplanner-generation").start()
         # Built here, used only on the worker loop: its asyncio parts bind to a loop on first use.
-        self.queue = JobQueue(folder, self.providers, settings)
+        self.queue = JobQueue(folder, providers, settings)
         self.queue.subscribe(emit)  # called on the worker thread
         self._emit = emit
 
@@ -260,10 +257,9 @@ class ProcessHost:
     def _fail_unconfirmed(self) -> None:
         with self._lock:
             requests, self._unconfirmed = list(self._unconfirmed.values()), {}
-        for r in requests:
-            self._emit(JobEvent(r.take_id, r.shot_id, r.provider, JobState.FAILED, 0.0,
-                                "the generation worker stopped before sending this job; send it again", True,
-                                None, None, None, None, None))
+        text = "the generation worker stopped before sending this job; send it again"
+        for request in requests:
+            self._emit(JobEvent.not_taken(request, text, retryable=True))
 
     def resume(self) -> concurrent.futures.Future[Any]:
         return self._ask("resume")

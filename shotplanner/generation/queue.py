@@ -168,6 +168,12 @@ class JobEvent:
     bytes_done: int | None = None
     bytes_total: int | None = None
 
+    @classmethod
+    def not_taken(cls, request: GenerationRequest, message: str, *, retryable: bool = False) -> JobEvent:
+        """A job that failed before the queue took it (refused, or its queue stopped): nothing was sent."""
+        return cls(request.take_id, request.shot_id, request.provider, JobState.FAILED, 0.0, message,
+                   retryable, None, None, None, None, None)
+
     def take_fields(self) -> dict[str, Any]:
         fields: dict[str, Any] = {
             "state": self.state, "progress": max(0.0, min(1.0, self.progress)), "message": self.message,

@@ -290,15 +290,11 @@ class GenerationController(QObject):
         if self._given_providers is not None:
             providers = dict(self._given_providers)
         else:
-            providers = {}
-            for name in ALL_PROVIDERS:
-                kwargs: dict[str, Any] = {}
-                limit = concurrency_limit(name)
-                if limit and name != LOCAL_PROVIDER:
-                    kwargs["max_concurrency"] = limit
-                providers[name] = create_provider(
-                    name, project=self.storyboard.project, project_dir=folder, **kwargs
-                )
+            project = self.storyboard.project
+            providers = {
+                name: create_provider(name, project=project, project_dir=folder, **spec.kwargs)
+                for name, spec in self._default_specs().items()
+            }
         local = providers.get(LOCAL_PROVIDER)
         if local is not None and hasattr(local, "bind"):
             local.bind(self.storyboard.project, folder)
