@@ -10,9 +10,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
+from fractions import Fraction
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shotplanner.core.heading import parse_heading
 
 #: Bumped whenever the on-disk shape changes; ``core.storage`` migrates older files up to it.
 SCHEMA_VERSION = 1
@@ -96,11 +99,31 @@ class Quality(StrEnum):
     FINAL = "final"
 
 
-AspectRatio = Literal["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21"]
+AspectRatio = Literal["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21", "2.39:1", "1.85:1"]
 Resolution = Literal["480p", "540p", "720p", "768p", "1080p", "1440p", "2k", "4k"]
 ImageRole = Literal["start", "end", "reference"]
 
-ASPECT_RATIOS: tuple[str, ...] = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21")
+ASPECT_RATIOS: tuple[str, ...] = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21", "2.39:1", "1.85:1")
+#: Frame rates crews shoot and deliver at; 23.976, 29.97 and 59.94 are the NTSC rates (x 1000/1001).
+FRAME_RATES: tuple[float, ...] = (23.976, 24.0, 25.0, 29.97, 30.0, 48.0, 50.0, 59.94, 60.0)
+NTSC_RATES: tuple[float, ...] = (23.976, 29.97, 59.94)
+
+
+def is_ntsc(fps: float) -> bool:
+    """True for 23.976/29.97/59.94 (and their exact 24000/1001-style values)."""
+    return any(abs(fps - rate) < 0.01 for rate in NTSC_RATES)
+
+
+def fps_fraction(fps: float) -> Fraction:
+    """The exact rate: 24000/1001 for 23.976, 24 for 24 (timelines and encoders need the fraction)."""
+    if is_ntsc(fps):
+        return Fraction(round(fps * 1.001) * 1000, 1001)
+    return Fraction(fps).limit_denominator(1000)
+
+
+def fps_label(fps: float) -> str:
+    """``24``, ``23.976``: how a frame rate is written on a slate or in a prompt."""
+    return f"{fps:g}"
 RESOLUTIONS: tuple[str, ...] = ("480p", "540p", "720p", "768p", "1080p", "1440p", "2k", "4k")
 #: Vertical pixel count of each resolution name, for comparisons ("at least 1080p").
 RESOLUTION_LINES: dict[str, int] = {
@@ -135,6 +158,8 @@ class PromptLayers(Model):
 class ImageRef(Model):
     path: str  # relative to the project folder, e.g. "media/refs/ab12.png"
     role: ImageRole = "reference"
+    #: The file name the user chose (shown in the form); ``path`` may be a content-addressed copy.
+    label: str = ""
 
 
 class Character(Model):
@@ -182,10 +207,15 @@ REVIEW_QUESTIONS: dict[str, str] = {
 }
 
 
+TakeKind = Literal["clip", "frame"]
+
+
 class Take(Model):
     """One generation of a shot, like a line on a camera report."""
 
     id: str = Field(default_factory=new_id)
+    #: ``clip`` is a video take; ``frame`` a storyboard still (``clip`` then holds the image's path).
+    kind: TakeKind = "clip"
     created_at: datetime = Field(default_factory=utcnow)
     model_id: str
     provider: str
@@ -224,7 +254,7 @@ class Shot(Model):
     duration_s: float = Field(default=5.0, ge=0.0, le=3600.0)
     aspect: AspectRatio = "16:9"
     resolution: Resolution = "1080p"
-    fps: int = Field(default=24, ge=1, le=120)
+    fps: float = Field(default=24.0, ge=1, le=120)
     audio: bool = False
     quality: Quality = Quality.FINAL
     reference_images: list[ImageRef] = Field(default_factory=list)
@@ -267,16 +297,34 @@ class Shot(Model):
 class Scene(Model):
     id: str = Field(default_factory=new_id)
     number: str = "1"
+    #: The heading as written (``INT. KITCHEN - NIGHT``); the three parts below are derived from it.
     heading: str = ""
+    int_ext: str = ""
+    location: str = ""
+    time_of_day: str = ""
     description: str = ""
     shots: list[Shot] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _derive_heading_parts(self) -> Scene:
+        # The heading is the one truth; the parts are stored too so a reader of project.json sees them.
+        parts = parse_heading(self.heading)
+        for name, value in zip(("int_ext", "location", "time_of_day"), parts, strict=True):
+            if self.__dict__.get(name) != value:
+                object.__setattr__(self, name, value)
+        return self
 
 
 class Project(Model):
     schema_version: int = SCHEMA_VERSION
     title: str = "Untitled film"
-    fps: int = Field(default=24, ge=1, le=120)
+    #: Title-page fields, as a screenplay's title page carries them.
+    author: str = ""
+    credit: str = ""
+    draft_date: str = ""
+    fps: float = Field(default=24.0, ge=1, le=120)
     aspect: AspectRatio = "16:9"
+    resolution: Resolution = "1080p"
     characters: list[Character] = Field(default_factory=list)
     scenes: list[Scene] = Field(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from shotplanner.core.models import Angle, Movement, Project, Shot, ShotSize
+from shotplanner.core.models import Angle, Movement, Project, Shot, ShotSize, fps_label
 
 SIZE_WORDS: dict[ShotSize, str] = {
     ShotSize.EWS: "extreme wide shot",
@@ -142,6 +142,6 @@ def compose_prompt(shot: Shot, project: Project | None = None) -> str:
         if cleaned:
             parts.append(cleaned)
     if not any(_FPS_MENTION.search(p) for p in parts):
-        parts.append(f"{shot.fps}fps")
+        parts.append(f"{fps_label(shot.fps)}fps")
     prompt = ", ".join(parts)
     return prompt[:1].upper() + prompt[1:] + "." if prompt else ""

@@ -9,13 +9,12 @@ writes loose ``asset-clip`` elements beside the project, which Final Cut and Res
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import opentimelineio as otio
 
-from shotplanner.core.models import Project
+from shotplanner.core.models import Project, fps_fraction
 
 FCPXML_VERSION = "1.8"
 #: Final Cut's names for the common formats; anything else is described by width/height only.
@@ -27,7 +26,7 @@ def fcp_time(frames: int, fps: int) -> str:
     """Rational seconds as FCPXML writes them: ``0s``, ``5s``, ``121/24s``."""
     if frames == 0:
         return "0s"
-    value = Fraction(frames, fps)
+    value = frames / fps_fraction(fps)
     return f"{value.numerator}s" if value.denominator == 1 else f"{value.numerator}/{value.denominator}s"
 
 

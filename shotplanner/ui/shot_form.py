@@ -169,7 +169,7 @@ class ShotForm(QWidget):
         self.fps_spin = QSpinBox()
         self.fps_spin.setRange(1, 120)
         self.fps_spin.setSuffix(" fps")
-        self.fps_spin.valueChanged.connect(lambda v: self._value_edited("fps", int(v)))
+        self.fps_spin.valueChanged.connect(lambda v: self._value_edited("fps", float(v)))
         self.audio_check = QCheckBox("Needs synced audio")
         self.audio_check.toggled.connect(lambda on: self._push({"audio": bool(on)}, "Toggle audio"))
         self.quality_combo = self._enum_combo([(q.value, q.value) for q in Quality], "quality")
@@ -299,7 +299,7 @@ class ShotForm(QWidget):
         _set_combo(self.quality_combo, shot.quality.value)
         self.lens_spin.setValue(shot.lens_mm or self.lens_spin.minimum())
         self.duration_spin.setValue(shot.duration_s)
-        self.fps_spin.setValue(shot.fps)
+        self.fps_spin.setValue(round(shot.fps))  # whole rates until the form offers 23.976 etc.
         self.audio_check.setChecked(shot.audio)
         if fields is None or "reference_images" in fields:
             self._load_refs(shot)
