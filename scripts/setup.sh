@@ -14,7 +14,7 @@ DEB_PACKAGES=(
   libfreetype6 libglib2.0-0 libpulse0 libxkbcommon0 libxkbcommon-x11-0 libxcb1 libxcb-cursor0
   libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0
   libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 zlib1g libzstd1
-  libatomic1 fontconfig fonts-dejavu-core xvfb xauth
+  libatomic1 fontconfig fonts-dejavu-core xvfb xauth xdotool
 )
 
 missing=()
