@@ -60,7 +60,16 @@ class RateLimited(TransientError):
 
 
 class ServerError(TransientError):
-    """HTTP 5xx, or a body we could not parse (a proxy's error page, truncated JSON)."""
+    """HTTP 5xx, or a body we could not parse (a proxy's error page, truncated JSON).
+
+    After a create it means the job may exist, unless ``not_created``: the provider documents this
+    answer as one given before the request reached it (fal's ingress errors).
+    """
+
+    def __init__(self, message: str, *, provider: str = "", status_code: int | None = None,
+                 not_created: bool = False) -> None:
+        super().__init__(message, provider=provider, status_code=status_code)
+        self.not_created = not_created
 
 
 class NetworkError(TransientError):
@@ -208,8 +217,10 @@ class Provider(Protocol):
         """Ask the provider to stop; False when the API cannot cancel."""
         ...
 
-    async def lookup(self, external_id: str) -> str | None:
-        """Find a job by our own id (Kling ``external_task_id``); None when not found or not supported."""
+    async def find_created(self, request: GenerationRequest, since: str | None) -> str | None:
+        """After a create that may have worked (``supports_lookup`` providers only): the remote id of the
+        job it made, or None when the provider's own records show it was never created. ``since`` is when
+        the create left (ISO time). Kling looks it up by ``external_task_id``, Replicate in its list."""
         ...
 
     async def aclose(self) -> None: ...
@@ -226,17 +237,21 @@ def external_id_for(take_id: str) -> str:
 def build_request(shot: Shot, project: Project | None, project_dir: Path, model: ModelSpec, route: Route,
                   take_id: str) -> GenerationRequest:
     """Turn a shot (and the model/route chosen for it) into a request. Images become absolute paths."""
+    from shotplanner.core.confine import require_inside
     from shotplanner.core.prompt import compose_prompt
 
     root = Path(project_dir)
     start = shot.image_for("start")
     end = shot.image_for("end")
-    refs = [root / r.path for r in shot.reference_images if r.role == "reference"]
+    # Every image must stay inside the project (raises OutsideProject, naming it): nothing else is sent.
+    refs = [require_inside(root, r.path, "reference image") for r in shot.reference_images
+            if r.role == "reference"]
     if project is not None:
         for cid in shot.character_ids:
             character = project.character(cid)
             if character is not None:
-                refs.extend(root / p for p in character.reference_images)
+                refs.extend(require_inside(root, p, f"{character.name}'s reference image")
+                            for p in character.reference_images)
     uses_image = start is not None or (bool(refs) and model.image_input.reference)
     provider_model = route.image_model if uses_image and route.image_model else route.model
     # Only the local renderer reads the shot itself (a remote provider gets the prompt and settings);
@@ -254,8 +269,8 @@ def build_request(shot: Shot, project: Project | None, project_dir: Path, model:
         resolution=shot.resolution,
         fps=shot.fps,
         audio=shot.audio,
-        start_image=root / start.path if start else None,
-        end_image=root / end.path if end else None,
+        start_image=require_inside(root, start.path, "start frame") if start else None,
+        end_image=require_inside(root, end.path, "end frame") if end else None,
         reference_images=tuple(dict.fromkeys(refs)),
         external_id=external_id_for(take_id),
         shot_snapshot=shot_copy,

@@ -67,15 +67,21 @@ def _select(project: Project, numbers: str) -> list[Shot]:
     return [s for s in shots if s.number in wanted]
 
 
-def _plan(project: Project, shots: list[Shot], catalog: Catalog, provider: str | None,
+def _plan(project: Project, project_dir: Path, shots: list[Shot], catalog: Catalog, provider: str | None,
           out: TextIO) -> list[Planned]:
     from shotplanner.core.catalog import CatalogError
+    from shotplanner.core.confine import shot_breaches
     from shotplanner.core.recommend import resolve_model
     from shotplanner.core.validation import check_shot
 
     planned = []
     for shot in shots:
         label = shot.number or shot.id
+        breached = shot_breaches(shot, project, project_dir)
+        if breached:
+            # Never read or sent: a project naming files outside itself is not generated from.
+            print(f"  {label:>5}  skipped: {breached[0].message}", file=out)
+            continue
         try:
             if provider == LOCAL_PROVIDER:
                 model = catalog.get(LOCAL_MODEL_ID)
@@ -216,7 +222,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     leftover = Journal(project_dir).load()
     records = {r["take_id"]: r for r in leftover}
     active_takes = {take_id for take_id, r in records.items() if JobState(r["state"]).is_active}
-    planned = _plan(project, shots, catalog, args.provider, out)
+    planned = _plan(project, project_dir, shots, catalog, args.provider, out)
     todo: list[Planned] = []
     retries: list[str] = []
     for p in planned:
@@ -315,6 +321,8 @@ async def _follow(project: Project, project_dir: Path, providers: dict[str, Prov
     ran: list[Job] = []
     try:
         await queue.resume()
+        for text in queue.refused:
+            print(f"  {text}", file=out)
         for take_id in retries:
             try:
                 queue.retry(take_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import email.utils
 import json
 import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -108,9 +110,23 @@ def json_body(response: httpx.Response, provider: str) -> Any:
                           provider=provider, status_code=response.status_code) from exc
 
 
+#: Set by the queue around a create (each job runs in its own task, so this is per job): awaited once,
+#: just before the request's first byte is written. The queue journals "may have left" there, so that a
+#: kill before it is provably a request that never left.
+before_send: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("before_send", default=None)
+
+
 async def send(client: httpx.AsyncClient, method: str, url: str, provider: str,
                **kwargs: Any) -> httpx.Response:
     """One request; transport failures become NetworkError (``sent`` says whether the server may have it)."""
+    hook = before_send.get()
+    if hook is not None:
+        async def trace(name: str, info: dict[str, Any]) -> None:
+            # httpcore's events: the connection is made, the request's headers are about to be written.
+            if name.endswith("send_request_headers.started"):
+                await hook()
+
+        kwargs["extensions"] = {**kwargs.get("extensions", {}), "trace": trace}
     try:
         return await client.request(method, url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:

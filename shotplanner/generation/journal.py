@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from shotplanner.core.confine import OutsideProject, is_safe_id, require_safe_id
+
 log = logging.getLogger(__name__)
 
 JOURNAL_DIR = ".shotplanner/jobs"
@@ -55,7 +57,8 @@ class Journal:
         self._flusher: asyncio.Task[None] | None = None
 
     def path(self, take_id: str) -> Path:
-        return self.folder / f"{take_id}.json"
+        """The record's file; a take id that is not a plain id never becomes a file name."""
+        return self.folder / f"{require_safe_id(take_id, 'take id')}.json"
 
     async def write(self, take_id: str, record: dict[str, Any]) -> None:
         """Returns once the record is on disk (fsynced when durable)."""
@@ -105,11 +108,21 @@ class Journal:
             except (OSError, ValueError) as exc:
                 log.warning("unreadable job record %s: %s", path.name, exc)
                 continue
-            if isinstance(record, dict) and record.get("take_id"):
-                records.append(record)
+            if not isinstance(record, dict) or not record.get("take_id"):
+                continue
+            if not is_safe_id(record["take_id"]) or record["take_id"] != path.stem:
+                # A crafted record would have us write and delete a file of its choosing: never touched.
+                log.warning("job record %s names take %r, not a plain id of its own; skipped",
+                            path.name, record["take_id"])
+                continue
+            records.append(record)
         return records
 
     def remove(self, take_id: str) -> None:
+        try:
+            path = self.path(take_id)
+        except OutsideProject:
+            return  # no such record can exist: nothing is deleted
         self._pending.pop(take_id, None)
         with self._guard:
             lock = self._file_locks.setdefault(take_id, threading.Lock())
@@ -117,7 +130,7 @@ class Journal:
         # goes; a write that starts later sees the mark and never recreates the record.
         with lock:
             self._written[take_id] = 1 << 62  # nothing queued earlier may bring it back
-            self.path(take_id).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
 
 
 class FollowerLock:

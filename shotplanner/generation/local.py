@@ -162,7 +162,7 @@ class LocalAnimaticProvider:
             job.out_path.unlink()
         return True
 
-    async def lookup(self, external_id: str) -> str | None:
+    async def find_created(self, request: GenerationRequest, since: str | None) -> str | None:
         return None  # local renders do not outlive the process
 
     async def aclose(self) -> None:

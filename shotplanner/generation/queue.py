@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from shotplanner.core.confine import contains, inside, is_safe_id
 from shotplanner.core.models import LOCAL_PROVIDER, JobState
 from shotplanner.generation.base import (
     SNAPSHOT_FIELDS,
@@ -49,14 +50,20 @@ from shotplanner.generation.base import (
     TransientError,
 )
 from shotplanner.generation.download import ClipCheck, check_clip, fsync_file
+from shotplanner.generation.http import before_send
 from shotplanner.generation.journal import Journal
 from shotplanner.generation.redact import install_log_filter
 
 log = logging.getLogger(__name__)
 
 TAKES_DIR = "media/takes"
-#: HTTP answers to a submit after which the job may exist anyway (gateway timeout, conflict).
-MAYBE_CREATED = (504, 409)
+
+
+def _maybe_created(exc: TransientError, job: Job) -> bool:
+    """Whether a failed create may have made the job anyway (so it must not simply be sent again)."""
+    if isinstance(exc, NetworkError):
+        return exc.sent and job.sent  # refused or never connected: the request never left
+    return not getattr(exc, "not_created", False)  # 5xx, 408/409, an unreadable 2xx
 
 
 class _RemoteCanceled(Exception):
@@ -119,6 +126,10 @@ class Job:
     submitted_at: str | None = None
     finished_at: str | None = None
     attempt: int = 1
+    #: The create's first byte may have left (journaled before it does): a kill after this leaves a job
+    #: that may exist; before it, the request provably never left.
+    sent: bool = False
+    sending_since: str | None = None
 
     @property
     def provider(self) -> str:
@@ -259,6 +270,8 @@ class JobQueue:
         self._listeners: list[Listener] = []
         self._cancel_requested: set[str] = set()
         self._rng = random.Random()
+        #: Messages about journal records that were not resumed (they break confinement).
+        self.refused: list[str] = []
 
     # ---------------------------------------------------------------------------------- events
 
@@ -315,9 +328,25 @@ class JobQueue:
     def active(self) -> list[Job]:
         return [job for job in self.jobs.values() if job.state.is_active]
 
+    def confinement_problem(self, request: GenerationRequest, clip: str | None = None) -> str | None:
+        """Why ``request`` must not run here: a take id that is not a plain id (it names files), or an
+        image (or a journaled clip) outside the project folder. None when it is sound."""
+        if not is_safe_id(request.take_id):
+            return f"take id {request.take_id!r} is not a plain id; the job is not run"
+        images = [request.start_image, request.end_image, *request.reference_images]
+        for image in images:
+            if image is not None and not contains(self.project_dir, image):
+                return f"image '{image}' is outside the project folder; the job is not run"
+        if clip and inside(self.project_dir, clip) is None:
+            return f"clip '{clip}' is outside the project folder; the job is not run"
+        return None
+
     def enqueue(self, request: GenerationRequest, *, cost_estimate_usd: float | None = None) -> Job:
         if request.take_id in self.jobs:
             raise QueueError(f"take {request.take_id} is already in the queue")
+        problem = self.confinement_problem(request)
+        if problem is not None:
+            raise QueueError(problem)
         if request.provider not in self.providers:
             raise QueueError(f"no provider '{request.provider}' is set up")
         job = Job(request.take_id, request.shot_id, request, cost_estimate_usd=cost_estimate_usd,
@@ -338,6 +367,12 @@ class JobQueue:
                 log.warning("skipping a job record that does not fit: %s", exc)
                 continue
             if job.take_id in self.jobs:
+                continue
+            problem = self.confinement_problem(job.request, job.clip)
+            if problem is not None:
+                # Never read, sent, written or deleted: the record stays on disk, for a human to look at.
+                log.warning("job record %s skipped: %s", record.get("take_id"), problem)
+                self.refused.append(f"A job record of shot {job.shot_id!r} was not resumed: {problem}")
                 continue
             self.jobs[job.take_id] = job
             self._emit(job)
@@ -514,49 +549,60 @@ class JobQueue:
 
     async def _submit(self, job: Job, provider: Provider) -> None:
         job.submitted_at = None
+        job.sent = False
         await self._set(job, JobState.SUBMITTING, "sending")  # on disk BEFORE the request leaves
+
+        async def leaving() -> None:
+            # Called by generation.http just before the create's first byte goes out: from here on a
+            # kill leaves a job that may exist. Before it, the journal proves the request never left.
+            if not job.sent:
+                job.sent = True
+                job.sending_since = _now()
+                await self._save(job)
+
         attempt = 0
         while True:
             attempt += 1
+            token = before_send.set(leaving)
             try:
                 remote_id = await provider.submit(job.request)
                 break
-            except NetworkError as exc:
-                if not exc.sent:
-                    if attempt > self.settings.max_retries:
-                        raise  # it provably never left: FAILED (retryable), not UNKNOWN
-                    await asyncio.sleep(self._backoff(attempt))  # never reached the server: safe
-                    continue
-                remote_id = await self._lookup_or_unknown(job, provider, exc)
-                if remote_id is None:
-                    # The provider confirmed it never got it: send again, a bounded number of times.
-                    if attempt > self.settings.max_retries:
-                        raise
-                    await asyncio.sleep(self._backoff(attempt))
-                    continue
-                break
-            except TransientError as exc:
-                if exc.status_code in MAYBE_CREATED:
-                    # A gateway timeout or a conflict: the job may exist. Look it up or stop (UNKNOWN).
-                    remote_id = await self._lookup_or_unknown(job, provider, exc)
-                    if remote_id is not None:
-                        break
-                # Any other HTTP 429/5xx answer means the job was not created: safe to send again later.
+            except RateLimited as exc:  # 429: documented as not created
                 if attempt > self.settings.max_retries:
                     raise
-                await asyncio.sleep(self._backoff(attempt, getattr(exc, "retry_after", None)))
+                await asyncio.sleep(self._backoff(attempt, exc.retry_after))
+            except TransientError as exc:
+                if not _maybe_created(exc, job):
+                    # It provably never reached the provider (no connection; a documented not-created
+                    # answer): sending it again cannot bill twice.
+                    if attempt > self.settings.max_retries:
+                        raise
+                    await asyncio.sleep(self._backoff(attempt, getattr(exc, "retry_after", None)))
+                    continue
+                # A 5xx, an unreadable 2xx, a timeout after sending: the job may exist. Look it up where
+                # the API can; otherwise stop here (UNKNOWN: "may exist at the provider").
+                remote_id = await self._lookup_or_unknown(job, provider, exc)
+                if remote_id is not None:
+                    break
+                # The provider's own records say it was never created: sending again is safe.
+                if attempt > self.settings.max_retries:
+                    raise
+                job.sent = False
+                await asyncio.sleep(self._backoff(attempt))
+            finally:
+                before_send.reset(token)
         job.remote_id = remote_id
         job.submitted_at = _now()
         await self._set(job, JobState.SUBMITTED, "submitted")  # the remote id is on disk now
 
     async def _lookup_or_unknown(self, job: Job, provider: Provider, exc: GenerationError) -> str | None:
-        """After an unanswered submit: the provider's lookup, else UNKNOWN (raises SubmitUnknown)."""
+        """After a create that may have worked: the provider's lookup, else UNKNOWN (raises SubmitUnknown)."""
         if getattr(provider, "name", "") == LOCAL_PROVIDER:
             return None  # rendering locally costs nothing: just do it again
-        if getattr(provider, "supports_lookup", False) and job.request.external_id:
+        if getattr(provider, "supports_lookup", False):
             for attempt in range(1, self.settings.max_retries + 1):
                 try:
-                    found = await provider.lookup(job.request.external_id)
+                    found = await provider.find_created(job.request, job.sending_since)
                 except TransientError:
                     await asyncio.sleep(self._backoff(attempt))
                     continue
@@ -564,10 +610,16 @@ class JobQueue:
                     log.info("job %s was never created at %s; sending again", job.take_id, provider.name)
                 return found
         raise SubmitUnknown(
-            f"no answer to the submit ({exc.message}); the job may exist at {job.provider} and bill: "
-            "check there before sending it again", provider=job.provider)
+            f"the create may have reached {job.provider} ({exc.message}): the job may exist at "
+            f"{job.provider} and bill, so it is not sent again automatically; check there, then retry",
+            provider=job.provider)
 
     async def _recover_unanswered(self, job: Job, provider: Provider) -> None:
+        if not job.sent:
+            # The journal says its first byte never left: re-queued, never called unknown.
+            job.state = JobState.QUEUED
+            job.message = "never sent before the stop; sending now"
+            return
         try:
             remote_id = await self._lookup_or_unknown(
                 job, provider, GenerationError("the app stopped while sending"))

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shotplanner.core.confine import inside
 from shotplanner.core.models import Project, Scene, Shot, Take
 
 #: How many characters of the shot's subject/action go into a clip name after the film number.
@@ -101,7 +102,8 @@ def plan_cut(project: Project, project_dir: Path, report: ExportReport) -> list[
                 )
                 continue
             take = shot.cut_take()
-            media = (project_dir / take.clip).resolve() if take is not None and take.clip else None
+            inner = inside(project_dir, take.clip) if take is not None else None
+            media = inner.resolve() if inner is not None else None
             missing = media is not None and not media.is_file()
             if missing and media is not None:
                 report.missing.append((shot.number or shot.id, media))

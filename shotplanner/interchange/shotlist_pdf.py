@@ -19,6 +19,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from shotplanner.core.confine import inside
 from shotplanner.core.models import Project
 from shotplanner.interchange.cut import ExportReport
 from shotplanner.interchange.shotlist import ShotRow
@@ -136,9 +137,12 @@ def _poster(row: ShotRow, project_dir: Path) -> tuple[Path | None, str]:
     take = row.shot.cut_take()
     if take is None or not take.clip:
         return None, "no clip yet"
-    clip = project_dir / take.clip
-    if take.poster and (project_dir / take.poster).is_file():
-        return project_dir / take.poster, ""
+    clip = inside(project_dir, take.clip)
+    if clip is None:
+        return None, "clip outside the project folder"
+    poster = inside(project_dir, take.poster)
+    if poster is not None and poster.is_file():
+        return poster, ""
     if not clip.is_file():
         return None, "clip missing"
     from shotplanner.media.posters import poster_for

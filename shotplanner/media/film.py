@@ -13,6 +13,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from shotplanner.core.confine import inside
 from shotplanner.core.models import Project, Shot
 from shotplanner.media.animatic import AnimaticRenderer, _cancelled, _even, validate_shot
 from shotplanner.media.encode import ClipWriter
@@ -71,7 +72,7 @@ def render_film(project: Project, project_dir: Path, out_path: Path, *, width: i
     plan: list[tuple[Shot, Path | None, int]] = []
     for shot in project.all_shots():
         take = shot.cut_take()
-        clip = project_dir / take.clip if take is not None and take.clip else None
+        clip = inside(project_dir, take.clip) if take is not None else None
         if clip is not None:
             try:
                 info = probe(clip)

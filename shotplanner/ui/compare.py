@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shotplanner.core.confine import inside
 from shotplanner.core.models import Take
 from shotplanner.ui.player import PlayerWidget
 
@@ -155,8 +156,8 @@ class CompareView(QWidget):
                 if k in take.settings
             ]
             side.settings.setText(" · ".join(rows))
-            clip = folder / take.clip if folder is not None and take.clip else None
-            poster = folder / take.poster if folder is not None and take.poster else None
+            clip = inside(folder, take.clip) if folder is not None else None
+            poster = inside(folder, take.poster) if folder is not None else None
             side.player.set_clip(clip, poster)
         diffs = differences(a, b)
         self.diff_label.setText(

@@ -15,6 +15,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from shotplanner.core.confine import inside
 from shotplanner.core.storyboard import Storyboard
 from shotplanner.ui.player import PlayerWidget
 
@@ -32,7 +33,7 @@ def film_playlist(storyboard: Storyboard, folder: Path | None) -> list[FilmEntry
     out = []
     for shot in storyboard.shots():
         take = shot.cut_take()
-        clip = folder / take.clip if take is not None and take.clip and folder is not None else None
+        clip = inside(folder, take.clip) if take is not None and folder is not None else None
         if clip is not None and not clip.is_file():
             clip = None
         out.append(

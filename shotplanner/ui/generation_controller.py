@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 # Imported here, not inside the methods: a first import in the middle of a busy queue (PyAV for posters,
 # the recommender, the cost table) stalls the event loop for tens of milliseconds.
+from shotplanner.core.confine import inside, shot_breaches
 from shotplanner.core.cost import estimate_shot
 from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Take, new_id
 from shotplanner.core.recommend import resolve_model
@@ -412,6 +413,10 @@ class GenerationController(QObject):
             if folder is None:
                 problems.append("Save the project in a folder first")
                 break
+            breached = shot_breaches(shot, self.storyboard.project, folder)
+            if breached:  # names a file outside the project: never read, never sent
+                problems.extend(b.message for b in breached)
+                continue
             take_id = new_id()
             request = build_request(shot, self.storyboard.project, folder, model, route, take_id)
             if prompt is not None:
@@ -569,10 +574,14 @@ class GenerationController(QObject):
         folder = self._project_dir()
         if folder is None:
             return
+        clip_path = inside(folder, clip)
+        if clip_path is None:
+            log.warning("no poster for %s: outside the project folder", clip)
+            return
         try:
             # PyAV decoding off the GUI thread: a poster must never stall the storyboard.
             loop = asyncio.get_running_loop()
-            path = await loop.run_in_executor(self._poster_pool(), poster_for, folder / clip)
+            path = await loop.run_in_executor(self._poster_pool(), poster_for, clip_path)
         except MediaError as exc:
             log.warning("no poster for %s: %s", clip, exc)
             return

@@ -366,6 +366,16 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._fill_recent()
         self._select_first()
+        self._report_breaches()
+
+    def _report_breaches(self) -> None:
+        """A project naming files outside its folder opens, with a message; those entries are never used."""
+        from shotplanner.core.confine import breach_report, breaches
+
+        found = breaches(self.storyboard.project, self.folder) if self.folder is not None else []
+        if found:
+            self.show_error("Entries outside the project", breach_report(found) + "\n\nThey are left as "
+                            "they are and are never read, sent, written or deleted.")
 
     def open_project(self, path: Path) -> bool:
         try:

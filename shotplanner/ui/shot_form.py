@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from shotplanner.core import events as ev
+from shotplanner.core.confine import inside
 from shotplanner.core.models import (
     ASPECT_RATIOS,
     LAYER_NAMES,
@@ -317,7 +318,8 @@ class ShotForm(QWidget):
                 # Small pictures only: the form is not the place for a 12k-pixel decode.
                 from shotplanner.ui.thumbnails import read_scaled
 
-                image, _ = read_scaled(folder / ref.path, QSize(96, 54))
+                path = inside(folder, ref.path)
+                image, _ = read_scaled(path, QSize(96, 54)) if path is not None else (None, None)
                 if image is not None:
                     item.setIcon(QIcon(QPixmap.fromImage(image)))
             self.refs_list.addItem(item)

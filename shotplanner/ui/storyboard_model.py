@@ -33,6 +33,7 @@ from PySide6.QtCore import (
 )
 
 from shotplanner.core import events as ev
+from shotplanner.core.confine import inside
 from shotplanner.core.models import JobState, Scene, Shot, Take
 from shotplanner.core.storyboard import Storyboard
 
@@ -278,9 +279,10 @@ class StoryboardModel(QAbstractListModel):
         if self._thumbs is None or self.project_dir is None:
             return None
         rel = thumbnail_source(shot)
-        if rel is None:
+        path = inside(self.project_dir, rel)
+        if path is None:
             return None
-        return self._thumbs.get(self.project_dir / rel)
+        return self._thumbs.get(path)
 
     def _on_thumbnail_ready(self, path: str) -> None:
         if self.project_dir is None:

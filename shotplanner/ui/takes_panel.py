@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from shotplanner.core import events as ev
+from shotplanner.core.confine import inside
 from shotplanner.core.models import REVIEW_QUESTIONS, JobState, Shot, Take
 from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.ui import review_commands as rc
@@ -240,7 +241,8 @@ class TakesPanel(QWidget):
             self.header.setText(f"Shot {shot.number} — {n} take{'s' if n != 1 else ''}")
             folder = self.project_dir()
             for i, take in enumerate(shot.takes, 1):
-                pm = QPixmap(str(folder / take.poster)) if folder is not None and take.poster else QPixmap()
+                poster = inside(folder, take.poster) if folder is not None else None
+                pm = QPixmap(str(poster)) if poster is not None else QPixmap()
                 if pm.isNull():
                     pm = _placeholder(take)
                 item = QListWidgetItem(QIcon(pm), take_label(i, take, self.model_name(take.model_id)))
@@ -315,8 +317,8 @@ class TakesPanel(QWidget):
             self.info.setText(text)
             if load_clip:
                 folder = self.project_dir()
-                clip = folder / take.clip if folder is not None and take.clip else None
-                poster = folder / take.poster if folder is not None and take.poster else None
+                clip = inside(folder, take.clip) if folder is not None else None
+                poster = inside(folder, take.poster) if folder is not None else None
                 self.player.set_clip(clip, poster)
         finally:
             self._filling = False

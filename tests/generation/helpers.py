@@ -22,6 +22,16 @@ MODELS = {
 }
 
 
+def write_png(path: Path, width: int = 640, height: int = 360) -> Path:
+    """A real PNG (written by Pillow) inside a project: a gradient a provider would accept."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    image.save(path, "PNG")
+    return path
+
+
 def request(kind: str, take_id: str = "take1", duration: float = 2.0, **extra: Any) -> GenerationRequest:
     return GenerationRequest(take_id=take_id, shot_id=f"shot-{take_id}", model_id="test-model", provider=kind,
                              provider_model=MODELS[kind], prompt="A lighthouse at dusk, slow push-in.",

@@ -52,6 +52,10 @@ class Faults:
     echo_key_in_error: bool = False  # a 400 whose body repeats the Authorization header
     lose_submit: float = 0.0  # hold every create this long, then drop it without creating anything
     redirect_downloads: str | None = None  # clip downloads answer 302 to this base URL + the same path
+    create_then_status: list[int] = field(default_factory=list)  # first creates make the job, answer these
+    create_then_garbage: int = 0  # first N creates make the job, then answer 200 with an unreadable body
+    #: Each create makes the job, then waits on this event before answering (a kill lands meanwhile).
+    hold_created: threading.Event | None = None
 
 
 class _Server(ThreadingHTTPServer):
@@ -254,6 +258,11 @@ class _Handler(BaseHTTPRequestHandler):
             return True
         code = s.take_list("submit_status", s.faults.submit_status)
         if code is not None:
+            if s.kind == "fal":
+                # fal's ingress answers before the request reaches it: nginx's page, no x-fal-request-id.
+                self._send(code, raw=f"<html><center><h1>{code}</h1></center><hr><center>nginx</center>"
+                                     "</html>".encode(), headers={"Content-Type": "text/html"})
+                return True
             payload = ({"code": 5000, "message": "server error", "request_id": "r"} if s.kind == "kling"
                        else {"detail": f"upstream error {code}"})
             self._send(code, payload)
@@ -279,7 +288,19 @@ class _Handler(BaseHTTPRequestHandler):
         if s.faults.hang_submit:
             time.sleep(s.faults.hang_submit)  # the job exists; the answer never arrives in time
             return
-        self._send(200, payload)
+        if s.faults.hold_created is not None:
+            s.faults.hold_created.wait(30)
+        ours = {"x-fal-request-id": job_id} if s.kind == "fal" else {}  # fal's app was reached
+        code = s.take_list("create_then_status", s.faults.create_then_status)
+        if code is not None:  # the job exists; the answer says otherwise
+            payload = ({"code": 5000, "message": "server error", "request_id": "r"} if s.kind == "kling"
+                       else {"detail": f"internal error {code}"})
+            self._send(code, payload, headers=ours)
+            return
+        if s.take("create_then_garbage", s.faults.create_then_garbage):
+            self._send(200, raw=b'{"request_id": "' + job_id.encode()[:3], headers=ours)
+            return
+        self._send(200, payload, headers=ours)
 
     def _record(self, body: bytes) -> Any:
         try:
@@ -354,11 +375,17 @@ class _Handler(BaseHTTPRequestHandler):
             if not isinstance(parsed, dict) or "input" not in parsed:
                 self._send(422, {"title": "Invalid input", "detail": "input is required", "status": 422})
                 return
-            job_id = s.new_job({})
+            model = path.removeprefix("/v1/models/").removesuffix("/predictions")
+            input_ = {k: v for k, v in parsed["input"].items() if not str(v).startswith("data:")}
+            created = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{time.time() % 1:.6f}"[2:] + "Z"
+            job_id = s.new_job({"model": model, "input": input_, "created_at": created})
             self._created(job_id, {"id": job_id, "status": "starting", "output": None, "error": None,
                                    "urls": {"get": f"{s.base}/v1/predictions/{job_id}"}})
             return
         parts = path.strip("/").split("/")
+        if method == "GET" and parts == ["v1", "predictions"]:
+            self._replicate_list()
+            return
         if len(parts) < 3 or parts[1] != "predictions" or parts[2] not in s.jobs:
             self._send(404, {"title": "Not found", "detail": "Prediction not found", "status": 404})
             return
@@ -380,6 +407,22 @@ class _Handler(BaseHTTPRequestHandler):
         if state == "done":
             payload["output"] = s.clip_url(job_id)
         self._send(200, payload)
+
+    def _replicate_list(self) -> None:
+        """``GET /v1/predictions``: newest first, 100 a page, ``created_after`` honoured (as documented)."""
+        s = self.server_ref
+        from urllib.parse import parse_qs
+
+        query = parse_qs(urlsplit(self.path).query)
+        after = (query.get("created_after") or [""])[0]
+        with s.lock:
+            rows = [{"id": jid, "model": j.get("model", ""), "version": j.get("version", ""),
+                     "input": j.get("input", {}), "created_at": j["created_at"], "status": "starting",
+                     "source": "api", "urls": {"get": f"{s.base}/v1/predictions/{jid}"}}
+                    for jid, j in s.jobs.items()]
+        rows = [r for r in rows if not after or r["created_at"] > after]
+        rows.sort(key=lambda r: r["created_at"], reverse=True)
+        self._send(200, {"next": None, "previous": None, "results": rows[:100]})
 
     # --------------------------------------------------------------------------------- kling
 

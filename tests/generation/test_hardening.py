@@ -79,16 +79,85 @@ def test_kling_lookup_then_resend_is_bounded(serve, tmp_path: Path, fast_setting
     asyncio.run(scenario())
 
 
-@pytest.mark.parametrize("code", [504, 409])
-def test_a_gateway_timeout_or_conflict_on_submit_is_unknown_not_resent(code, serve, tmp_path: Path,
-                                                                       fast_settings) -> None:
+@pytest.mark.parametrize("code", [500, 502, 504, 409])
+def test_a_create_answered_with_an_error_after_it_was_made_is_unknown_not_resent(
+        code, serve, tmp_path: Path, fast_settings) -> None:
     server = serve("fal")
-    server.faults.submit_status = [code] * 5
+    server.faults.create_then_status = [code] * 5  # fal made the job, then answered an error
     queue, _ = asyncio.run(run_jobs(tmp_path, server, fast_settings, [request("fal")]))
     job = queue.jobs["take1"]
     assert job.state is JobState.UNKNOWN, (job.state, job.message)
-    assert "may exist at fal" in job.message
-    assert server._sub_counters["submit_status"] == 1  # one POST: never sent again on its own
+    assert "may exist at fal" in job.message and "not sent again" in job.message
+    assert server.creates == 1  # one POST: never sent again on its own
+
+
+def test_a_create_answered_with_garbage_is_unknown_not_resent(serve, tmp_path: Path, fast_settings) -> None:
+    server = serve("fal")
+    server.faults.create_then_garbage = 5
+    queue, _ = asyncio.run(run_jobs(tmp_path, server, fast_settings, [request("fal")]))
+    job = queue.jobs["take1"]
+    assert job.state is JobState.UNKNOWN, (job.state, job.message)
+    assert server.creates == 1
+
+
+def test_fal_ingress_errors_are_documented_as_not_created_and_sent_again(serve, tmp_path: Path,
+                                                                         fast_settings) -> None:
+    server = serve("fal")
+    server.faults.submit_status = [502, 503, 504]  # nginx pages, no x-fal-request-id: fal never saw them
+    queue, _ = asyncio.run(run_jobs(tmp_path, server, fast_settings, [request("fal")]))
+    assert queue.jobs["take1"].state is JobState.DONE and server.creates == 1
+
+
+@pytest.mark.parametrize("fault", ["create_then_status", "create_then_garbage", "hang_submit"])
+def test_kling_finds_a_create_that_may_have_worked_by_our_own_id(fault, serve, tmp_path: Path,
+                                                               fast_settings) -> None:
+    server = serve("kling")
+    if fault == "create_then_status":
+        server.faults.create_then_status = [502]
+    elif fault == "create_then_garbage":
+        server.faults.create_then_garbage = 1
+    else:
+        server.faults.hang_submit = 0.6  # the task exists; the answer comes after the client's timeout
+
+    async def scenario() -> JobQueue:
+        import httpx
+
+        queue = JobQueue(tmp_path, {"kling": provider_for(server, timeout=httpx.Timeout(0.3))}, fast_settings)
+        queue.enqueue(request("kling"))
+        await asyncio.sleep(0.1)
+        server.faults.hang_submit = 0.0  # lookups answer normally
+        await asyncio.wait_for(queue.join(), 20)
+        await queue.aclose()
+        return queue
+
+    job = asyncio.run(scenario()).jobs["take1"]
+    assert job.state is JobState.DONE, job.message  # found under external_task_id, followed, downloaded
+    assert server.creates == 1  # never abandoned as "request refused", never sent twice
+
+
+@pytest.mark.parametrize("fault", ["create_then_status", "create_then_garbage"])
+def test_replicate_finds_a_create_that_may_have_worked_in_its_prediction_list(fault, serve, tmp_path: Path,
+                                                                            fast_settings) -> None:
+    server = serve("replicate")
+    setattr(server.faults, fault, [503] if fault == "create_then_status" else 1)
+    queue, _ = asyncio.run(run_jobs(tmp_path, server, fast_settings, [request("replicate")]))
+    job = queue.jobs["take1"]
+    assert job.state is JobState.DONE, job.message
+    assert server.creates == 1
+
+
+def test_replicate_5xx_that_made_nothing_is_sent_again(serve, tmp_path: Path, fast_settings) -> None:
+    server = serve("replicate")
+    server.faults.submit_status = [503]  # answered without creating: the list shows nothing
+    queue, _ = asyncio.run(run_jobs(tmp_path, server, fast_settings, [request("replicate")]))
+    assert queue.jobs["take1"].state is JobState.DONE and server.creates == 1
+
+
+def test_openai_5xx_after_a_create_is_unknown(serve, tmp_path: Path, fast_settings) -> None:
+    server = serve("openai")  # no way to look a video up by our id: "may exist at the provider"
+    server.faults.create_then_status = [502]
+    queue, _ = asyncio.run(run_jobs(tmp_path, server, fast_settings, [request("openai")]))
+    assert queue.jobs["take1"].state is JobState.UNKNOWN and server.creates == 1
 
 
 def test_kling_gateway_timeout_is_looked_up_by_our_own_id(serve, tmp_path: Path, fast_settings) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import mimetypes
 from pathlib import Path
 
 import httpx
@@ -22,6 +21,7 @@ from shotplanner.generation.base import (
 )
 from shotplanner.generation.download import stream_to
 from shotplanner.generation.http import make_client
+from shotplanner.generation.media_check import CheckedImage, ImageRefused, check_image
 from shotplanner.generation.registry import ProviderSpec
 
 
@@ -72,21 +72,34 @@ class HttpProvider:
         """Headers for fetching a result; only providers serving results from their own API add auth."""
         return {}
 
-    async def lookup(self, external_id: str) -> str | None:
-        return None
+    async def find_created(self, request: GenerationRequest, since: str | None) -> str | None:
+        return None  # only providers with ``supports_lookup`` are asked
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
 
-async def data_uri(path: Path) -> str:
-    raw = await asyncio.to_thread(Path(path).read_bytes)
-    mime = mimetypes.guess_type(str(path))[0] or "image/png"
-    return f"data:{mime};base64,{base64.b64encode(raw).decode('ascii')}"
+async def checked_bytes(path: Path, provider: str) -> tuple[CheckedImage, bytes]:
+    """The image's bytes, once ``media_check`` found it readable, decodable and within ``provider``'s
+    limits (ImageRefused, naming the file, before anything is sent)."""
+    def read() -> tuple[CheckedImage, bytes]:
+        checked = check_image(Path(path), provider)
+        try:
+            return checked, Path(path).read_bytes()
+        except OSError as exc:
+            raise ImageRefused(f"image {Path(path).name}: cannot be read ({exc.strerror or exc}); "
+                               "nothing was sent", provider=provider) from None
+
+    return await asyncio.to_thread(read)
 
 
-async def raw_base64(path: Path) -> str:
-    raw = await asyncio.to_thread(Path(path).read_bytes)
+async def data_uri(path: Path, provider: str = "") -> str:
+    checked, raw = await checked_bytes(path, provider)
+    return f"data:{checked.mime};base64,{base64.b64encode(raw).decode('ascii')}"
+
+
+async def raw_base64(path: Path, provider: str = "") -> str:
+    _checked, raw = await checked_bytes(path, provider)
     return base64.b64encode(raw).decode("ascii")
 
 

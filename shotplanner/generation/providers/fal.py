@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import httpx
+
 from shotplanner.generation.base import GenerationRequest, RemoteState, RemoteStatus, ServerError
 from shotplanner.generation.http import error_text, json_body, raise_for_status, send
 from shotplanner.generation.providers.common import (
@@ -44,12 +46,12 @@ class FalProvider(HttpProvider):
         elif "kling-video" in endpoint:
             end_key = "tail_image_url"
         if request.start_image:
-            body[start_key] = await data_uri(request.start_image)
+            body[start_key] = await data_uri(request.start_image, self.name)
             body.pop("aspect_ratio")  # image-to-video follows the image
         if request.end_image:
-            body[end_key] = await data_uri(request.end_image)
+            body[end_key] = await data_uri(request.end_image, self.name)
         if request.reference_images and "reference-to-video" in endpoint:
-            body["image_urls"] = [await data_uri(p) for p in request.reference_images]
+            body["image_urls"] = [await data_uri(p, self.name) for p in request.reference_images]
         body.update(dict(request.extra))
         return body
 
@@ -57,6 +59,9 @@ class FalProvider(HttpProvider):
         body = await self.build_input(request)
         response = await send(self.client, "POST", f"/{request.provider_model.strip('/')}", self.name,
                               json=body, headers=self._auth())
+        if _ingress_error(response):
+            raise ServerError(f"fal's gateway answered {response.status_code} before the request reached it",
+                              provider=self.name, status_code=response.status_code, not_created=True)
         raise_for_status(response, self.name, model_hint=request.provider_model)
         data = json_body(response, self.name)
         request_id = data.get("request_id") if isinstance(data, dict) else None
@@ -119,3 +124,10 @@ class FalProvider(HttpProvider):
     async def cancel(self, remote_id: str) -> bool:
         response = await send(self.client, "PUT", f"/{remote_id}/cancel", self.name, headers=self._auth())
         return response.status_code in (200, 202)
+
+
+def _ingress_error(response: httpx.Response) -> bool:
+    """fal's own client retries a create only on these: a 502/503/504 from its gateway (nginx's page,
+    no ``x-fal-request-id``), given before the request reached fal. Any other 5xx may hide a job."""
+    return (response.status_code in (502, 503, 504) and "x-fal-request-id" not in response.headers
+            and "nginx" in response.text.lower())

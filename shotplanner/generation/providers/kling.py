@@ -126,9 +126,9 @@ class KlingProvider(HttpProvider):
         if image_mode:
             # Kling wants raw base64, without the data: prefix; the output follows the image's aspect.
             if request.start_image:
-                body["image"] = await raw_base64(request.start_image)
+                body["image"] = await raw_base64(request.start_image, self.name)
             if request.end_image:
-                body["image_tail"] = await raw_base64(request.end_image)
+                body["image_tail"] = await raw_base64(request.end_image, self.name)
         else:
             body["aspect_ratio"] = request.aspect
         body.update(dict(request.extra))
@@ -161,11 +161,13 @@ class KlingProvider(HttpProvider):
             raise ServerError("task succeeded without a video URL", provider=self.name)
         return RemoteStatus(RemoteState.DONE, progress=1.0, result_url=str(url))
 
-    async def lookup(self, external_id: str) -> str | None:
-        """Find a task by our external_task_id; None when Kling has no such task (never created)."""
+    async def find_created(self, request: GenerationRequest, since: str | None) -> str | None:
+        """Find the task by our external_task_id; None when Kling has no such task (never created)."""
+        if not request.external_id:
+            return None
         for kind in ("text2video", "image2video"):
             try:
-                data = await self._call("GET", f"/v1/videos/{kind}/{external_id}")
+                data = await self._call("GET", f"/v1/videos/{kind}/{request.external_id}")
             except (BadRequest, ModelUnavailable):
                 continue  # not found under this kind
             task_id = data.get("task_id")

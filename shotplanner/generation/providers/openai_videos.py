@@ -6,8 +6,6 @@ a 404 or ``model_not_found`` reads as "retired", a clear permanent state, never 
 
 from __future__ import annotations
 
-import asyncio
-
 from shotplanner.generation.base import (
     GenerationError,
     GenerationRequest,
@@ -19,7 +17,7 @@ from shotplanner.generation.base import (
     ServerError,
 )
 from shotplanner.generation.http import error_text, json_body, raise_for_status, send
-from shotplanner.generation.providers.common import HttpProvider, failed_status
+from shotplanner.generation.providers.common import HttpProvider, checked_bytes, failed_status
 
 RETIRED_MESSAGE = ("OpenAI retired the Videos API (sora-2, sora-2-pro) on 2026-09-24; "
                    "set a compatible gateway's base URL or pick another model")
@@ -65,8 +63,8 @@ class OpenAIVideosProvider(HttpProvider):
         files: dict[str, tuple[str | None, bytes | str, str] | tuple[None, str]] = {
             key: (None, value) for key, value in form.items()}
         if request.start_image:
-            raw = await asyncio.to_thread(request.start_image.read_bytes)
-            files["input_reference"] = (request.start_image.name, raw, "image/png")
+            checked, raw = await checked_bytes(request.start_image, self.name)
+            files["input_reference"] = (request.start_image.name, raw, checked.mime)
         response = await send(self.client, "POST", "/videos", self.name, files=files, headers=self._auth())
         self._raise(response, on_submit=True)
         data = json_body(response, self.name)
@@ -121,9 +119,6 @@ class OpenAIVideosProvider(HttpProvider):
 
     async def cancel(self, remote_id: str) -> bool:
         return False  # DELETE only removes finished videos; there is no cancel
-
-    async def lookup(self, external_id: str) -> str | None:
-        return None
 
 
 __all__ = ["RETIRED_MESSAGE", "GenerationError", "OpenAIVideosProvider"]

@@ -5,7 +5,15 @@ Outputs of API-created predictions are deleted after one hour, so the queue down
 
 from __future__ import annotations
 
-from shotplanner.generation.base import GenerationRequest, RemoteState, RemoteStatus, ServerError
+from datetime import UTC, datetime, timedelta
+
+from shotplanner.generation.base import (
+    GenerationRequest,
+    RemoteState,
+    RemoteStatus,
+    ServerError,
+    SubmitUnknown,
+)
 from shotplanner.generation.http import json_body, raise_for_status, send
 from shotplanner.generation.providers.common import (
     HttpProvider,
@@ -25,10 +33,17 @@ IMAGE_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Clock difference allowed between us and Replicate when matching a prediction's ``created_at``.
+CLOCK_SKEW = timedelta(minutes=2)
+#: Pages of the prediction list read while looking for a create that may have worked.
+LIST_PAGES = 3
+
+
 class ReplicateProvider(HttpProvider):
     name = "replicate"
     default_base_url = "https://api.replicate.com"
     default_concurrency = 4
+    supports_lookup = True
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys()[0]}"}
@@ -45,11 +60,11 @@ class ReplicateProvider(HttpProvider):
         start_key, end_key = next((fields for prefix, fields in IMAGE_FIELDS.items()
                                    if request.provider_model.startswith(prefix)), ("image", "last_frame"))
         if request.start_image:
-            body[start_key] = await data_uri(request.start_image)
+            body[start_key] = await data_uri(request.start_image, self.name)
         if request.end_image and end_key:
-            body[end_key] = await data_uri(request.end_image)
+            body[end_key] = await data_uri(request.end_image, self.name)
         if request.reference_images and request.provider_model.startswith("bytedance/"):
-            body["reference_images"] = [await data_uri(p) for p in request.reference_images[:4]]
+            body["reference_images"] = [await data_uri(p, self.name) for p in request.reference_images[:4]]
         body.update(dict(request.extra))
         return body
 
@@ -98,3 +113,49 @@ class ReplicateProvider(HttpProvider):
         response = await send(self.client, "POST", f"/v1/predictions/{remote_id}/cancel", self.name,
                               headers=self._auth())
         return response.status_code < 400
+
+    async def find_created(self, request: GenerationRequest, since: str | None) -> str | None:
+        """Look for the prediction a create that may have worked made, in ``GET /v1/predictions``.
+
+        Replicate takes no id of ours, so the match is: same model (or pinned version), same prompt,
+        created after the create left (less a clock margin). One match is the job; none means it was never
+        created; several cannot be told apart, so the job stays "may exist" (SubmitUnknown).
+        """
+        model, _, version = request.provider_model.partition(":")
+        start = (datetime.fromisoformat(since) if since else datetime.now(UTC)) - CLOCK_SKEW
+        params: dict[str, str] | None = {
+            "created_after": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+        url = "/v1/predictions"
+        matches: list[str] = []
+        for _page in range(LIST_PAGES):
+            response = await send(self.client, "GET", url, self.name, params=params, headers=self._auth())
+            raise_for_status(response, self.name)
+            data = json_body(response, self.name)
+            results = data.get("results") if isinstance(data, dict) else None
+            if not isinstance(results, list):
+                raise ServerError("the prediction list is not a list", provider=self.name)
+            for row in results:
+                if not isinstance(row, dict) or not row.get("id"):
+                    continue
+                same_model = row.get("version") == version if version else row.get("model") == model
+                given = row.get("input") if isinstance(row.get("input"), dict) else {}
+                fits = same_model and given.get("prompt") == request.prompt
+                if fits and _after(row.get("created_at"), start):
+                    matches.append(str(row["id"]))
+            next_url = data.get("next") if isinstance(data, dict) else None
+            if not next_url:
+                break
+            url, params = str(next_url), None
+            if not url.startswith(self.base_url + "/"):
+                break  # a next page elsewhere would receive our key: not followed
+        if len(matches) > 1:
+            raise SubmitUnknown(f"{len(matches)} predictions match this create; check which one is this "
+                                "take's before sending it again", provider=self.name)
+        return matches[0] if matches else None
+
+
+def _after(created_at: object, start: datetime) -> bool:
+    try:
+        return datetime.fromisoformat(str(created_at).replace("Z", "+00:00")) >= start
+    except ValueError:
+        return False
