@@ -55,9 +55,14 @@ Item = tuple[GenerationRequest, float | None]
 
 @dataclass(frozen=True, slots=True)
 class WorkerStopped:
-    """The worker ended on its own (it was not closed): emitted once, for the user and for a restart."""
+    """The worker ended on its own (it was not closed): emitted once, for the user and for a restart.
+
+    ``unsent`` are the jobs handed to it that it never took (none is in its journal past QUEUED, none was
+    sent): the next worker gets them again, so they are re-queued, never failed or called unknown.
+    """
 
     message: str
+    unsent: tuple[Item, ...] = ()
 
 
 #: Receives queue events, a message for the user, or the news that the worker stopped (any thread).
@@ -96,6 +101,8 @@ class QueueHost(Protocol):
 def enqueue_all(queue: JobQueue, items: list[Item], emit: Emit) -> None:
     """Enqueue each item; a refusal becomes a failed event for its take and a message (queue's thread)."""
     for request, estimate in items:
+        if request.take_id in queue.jobs:
+            continue  # handed over again after a worker stopped, and already resumed from the journal
         try:
             queue.enqueue(request, cost_estimate_usd=estimate)
         except QueueError as exc:
@@ -204,8 +211,8 @@ class ProcessHost:
         self._waiting: dict[int, concurrent.futures.Future[Any]] = {}
         # Jobs handed over that the worker has not yet reported past QUEUED: if it dies, these are the
         # jobs it may never have taken (a QUEUED record is written in a batch; SUBMITTING is on disk
-        # before any submit), so they are reported failed, to send again.
-        self._unconfirmed: dict[str, GenerationRequest] = {}
+        # before any submit), so they go to the next worker (which skips any its journal holds).
+        self._unconfirmed: dict[str, Item] = {}
         self._lock = threading.Lock()
         self._closing = False
         env = dict(os.environ)
@@ -247,19 +254,19 @@ class ProcessHost:
 
     def enqueue(self, items: list[Item]) -> None:
         with self._lock:
-            for request, _estimate in items:
-                self._unconfirmed[request.take_id] = request
+            for item in items:
+                self._unconfirmed[item[0].take_id] = item
         try:
             self._pipe.send(("enqueue", items))
         except PipeClosed:
-            self._fail_unconfirmed()
+            unsent = self._take_unconfirmed()
+            if unsent:
+                self._emit(WorkerStopped("The generation worker had stopped", unsent))
 
-    def _fail_unconfirmed(self) -> None:
+    def _take_unconfirmed(self) -> tuple[Item, ...]:
         with self._lock:
-            requests, self._unconfirmed = list(self._unconfirmed.values()), {}
-        text = "the generation worker stopped before sending this job; send it again"
-        for request in requests:
-            self._emit(JobEvent.not_taken(request, text, retryable=True))
+            items, self._unconfirmed = tuple(self._unconfirmed.values()), {}
+        return items
 
     def resume(self) -> concurrent.futures.Future[Any]:
         return self._ask("resume")
@@ -311,8 +318,8 @@ class ProcessHost:
         if not self._closing:
             code = self.process.poll()
             log.error("the generation worker stopped (exit code %s)", code)
-            self._fail_unconfirmed()
-            self._emit(WorkerStopped(f"The generation worker stopped (exit code {code})"))
+            self._emit(WorkerStopped(f"The generation worker stopped (exit code {code})",
+                                     self._take_unconfirmed()))
 
     # ------------------------------------------------------------------ closing
 

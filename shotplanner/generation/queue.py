@@ -617,8 +617,7 @@ class JobQueue:
     async def _recover_unanswered(self, job: Job, provider: Provider) -> None:
         if not job.sent:
             # The journal says its first byte never left: re-queued, never called unknown.
-            job.state = JobState.QUEUED
-            job.message = "never sent before the stop; sending now"
+            await self._set(job, JobState.QUEUED, "never sent before the stop; sending now")
             return
         try:
             remote_id = await self._lookup_or_unknown(

@@ -215,6 +215,8 @@ class GenerationController(QObject):
         # Items from the queue (via the host's background thread): job events, or a status-bar message.
         self._inbox: EventInbox[JobEvent | str | WorkerStopped] = EventInbox(self._eventsWaiting.emit)
         self._restarts: deque[float] = deque(maxlen=RESTARTS_ALLOWED)
+        #: Jobs a stopped worker never took, for the next one.
+        self._unsent: list[tuple[GenerationRequest, float | None]] = []
         self._eventsWaiting.connect(self._wake, Qt.ConnectionType.QueuedConnection)
         #: The last event applied per take (GUI-side: answers "is there a provider page?" without asking
         #: the queue).
@@ -553,10 +555,13 @@ class GenerationController(QObject):
         self.jobChanged.emit(event)
 
     def _worker_stopped(self, stopped: WorkerStopped) -> None:
-        """Start a new worker so running jobs go on being followed, unless it keeps stopping."""
+        """Start a new worker so running jobs go on being followed, unless it keeps stopping. Jobs the
+        stopped one never took are handed to the next (they were never sent: re-queued, not failed)."""
+        self._unsent.extend(stopped.unsent)
         now = time.monotonic()
         if len(self._restarts) == RESTARTS_ALLOWED and now - self._restarts[0] < RESTART_WINDOW_S:
             self.message.emit(f"{stopped.message} again; its jobs are kept and resume when you send or retry")
+            self._fail_unsent()
             return
         self._restarts.append(now)
         self.message.emit(f"{stopped.message}; starting it again, its jobs resume")
@@ -564,11 +569,24 @@ class GenerationController(QObject):
 
     def _restart_worker(self) -> None:
         if self.host is None or self.host.running or self._queue_dir != self._project_dir():
+            self._fail_unsent()
             return  # closed, already restarted, or another project is open now
         try:
-            self.ensure_queue()
+            host = self.ensure_queue()
         except QueueError as exc:
             self.message.emit(str(exc))
+            self._fail_unsent()
+            return
+        unsent, self._unsent = self._unsent, []
+        if unsent:
+            host.enqueue(unsent)  # after its resume: any the journal already holds are skipped
+
+    def _fail_unsent(self) -> None:
+        """No worker to take them: say so on each take (nothing was sent; sending again is safe)."""
+        unsent, self._unsent = self._unsent, []
+        text = "the generation worker stopped before sending this job; nothing was sent: send it again"
+        for request, _estimate in unsent:
+            self._apply(JobEvent.not_taken(request, text, retryable=True))
 
     async def _make_poster(self, shot_id: str, take_id: str, clip: str) -> None:
         folder = self._project_dir()

@@ -185,10 +185,11 @@ def test_one_follower_per_project(tmp_path: Path, fast_settings: Any,
     second.release()
 
 
-def test_jobs_a_dying_worker_never_took_are_failed_to_send_again(tmp_path: Path, serve: Any,
-                                                                 fast_settings: Any) -> None:
+def test_jobs_a_dying_worker_never_took_come_back_to_be_queued_again(tmp_path: Path, serve: Any,
+                                                                    fast_settings: Any) -> None:
     """While another queue follows the project the new worker waits and takes no job; killed then, the
-    jobs handed to it come back failed (retryable, "send it again") and nothing reached the provider."""
+    jobs handed to it come back unsent (for the next worker, never failed) and nothing reached the
+    provider."""
     server = serve("fal")
     holder = FollowerLock(tmp_path)
     assert holder.try_acquire()
@@ -198,12 +199,12 @@ def test_jobs_a_dying_worker_never_took_are_failed_to_send_again(tmp_path: Path,
     time.sleep(0.5)
     host.process.kill()
     deadline = time.monotonic() + 10
-    while len([e for e in events if isinstance(e, JobEvent)]) < 2:
+    while not any(isinstance(e, WorkerStopped) for e in events):
         assert time.monotonic() < deadline, events
         time.sleep(0.01)
-    failed = [e for e in events if isinstance(e, JobEvent)]
-    assert {e.take_id for e in failed} == {"t1", "t2"}
-    assert all(e.state is JobState.FAILED and e.retryable and "send it again" in e.message for e in failed)
+    stopped = next(e for e in events if isinstance(e, WorkerStopped))
+    assert {request.take_id for request, _ in stopped.unsent} == {"t1", "t2"}
+    assert not any(isinstance(e, JobEvent) and e.state is not JobState.QUEUED for e in events)
     assert server.creates == 0
     holder.release()
     host.process.wait(5)
@@ -222,5 +223,5 @@ def test_a_project_whose_job_folder_cannot_be_written_gets_a_clear_message(tmp_p
         assert time.monotonic() < deadline, events
         time.sleep(0.01)
     assert any(isinstance(e, str) and "Cannot write this project's job folder" in e for e in events)
-    failed = [e for e in events if isinstance(e, JobEvent)]
-    assert [e.state for e in failed] == [JobState.FAILED] and "send it again" in failed[0].message
+    stopped = next(e for e in events if isinstance(e, WorkerStopped))
+    assert [request.take_id for request, _ in stopped.unsent] == ["t1"]  # never sent: for the next worker

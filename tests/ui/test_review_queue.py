@@ -289,3 +289,26 @@ def test_a_worker_that_keeps_stopping_is_left_stopped(qtbot, tmp_path, fal_serve
         controller._apply(WorkerStopped("The generation worker stopped (exit code -9)"))
     assert sum("starting it again" in m for m in messages) == 3
     assert "resume when you send or retry" in messages[-1]
+
+
+def test_a_worker_killed_right_after_send_loses_no_job_and_sends_none_twice(qtbot, aloop, tmp_path,
+                                                                           fal_server) -> None:
+    """The real worker, killed within moments of Send (before it took the batch): the next worker gets
+    the jobs again; every take ends done, each create happened once, none is called unknown or failed."""
+    window, controller, _panel = _setup(qtbot, tmp_path, fal_server, count=6)
+    plan = controller.plan([s.id for s in window.storyboard.shots()])
+    fal_server.faults.latency = 0.05
+
+    async def scenario() -> None:
+        controller.send(plan.jobs)
+        host = controller.host
+        assert isinstance(host, ProcessHost)
+        await asyncio.sleep(0.05)
+        os.kill(host.pid, signal.SIGKILL)  # very likely before it read the batch; never after all sent
+        takes = lambda: [t for s in window.storyboard.shots() for t in s.takes]  # noqa: E731
+        await until(lambda: len(takes()) == 6 and all(t.state.is_terminal for t in takes()), 40)
+        assert [t.state for t in takes()] == [JobState.DONE] * 6, [(t.state, t.message) for t in takes()]
+
+    run(aloop, scenario(), 60)
+    assert fal_server.creates == 6
+    run(aloop, controller.aclose())
