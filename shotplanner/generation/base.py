@@ -85,6 +85,11 @@ class NetworkError(TransientError):
         self.sent = sent
 
 
+class LocalFault(TransientError):
+    """Trouble on this machine (disk full, no permission), not at the provider. A job the provider has
+    accepted is paused by it: resuming downloads again, never re-creates."""
+
+
 class PermanentError(GenerationError):
     """Trying again with the same input will fail the same way."""
 

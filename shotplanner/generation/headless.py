@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import signal
 import sys
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from shotplanner.core.catalog_schema import ModelSpec, Route
     from shotplanner.core.models import Project
     from shotplanner.generation.base import Provider
+
+log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -291,7 +294,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
 async def _follow(project: Project, project_dir: Path, providers: dict[str, Provider],
                   requests: list[tuple[GenerationRequest, float | None]], retries: list[str],
                   active_takes: set[str], out: TextIO) -> int:
-    from shotplanner.core.storage import save_project
+    from shotplanner.core.storage import ProjectError, save_project
 
     queue = JobQueue(project_dir, providers, QueueSettings.from_env())
     dirty = asyncio.Event()
@@ -315,7 +318,10 @@ async def _follow(project: Project, project_dir: Path, providers: dict[str, Prov
             if stopping.is_set():
                 return
             dirty.clear()
-            await asyncio.to_thread(save_project, project.model_copy(deep=True), project_dir)
+            try:
+                await asyncio.to_thread(save_project, project.model_copy(deep=True), project_dir)
+            except ProjectError as exc:  # a full disk: the journal keeps the jobs; the final save tries again
+                log.warning("saving the project failed: %s", exc)
 
     save_task = asyncio.create_task(saver())
     ran: list[Job] = []
@@ -342,14 +348,26 @@ async def _follow(project: Project, project_dir: Path, providers: dict[str, Prov
         dirty.set()
         with contextlib.suppress(Exception):
             await asyncio.shield(save_task)
-        save_project(project, project_dir)
         ran.extend(j for j in queue.jobs.values() if j.take_id in ours)
-        _forget_saved(queue, project)
+        try:
+            save_project(project, project_dir)
+        except ProjectError as exc:
+            # The journal still holds every job (nothing is forgotten): the next run picks them up.
+            print(f"Could not save the project: {exc}. Its jobs are kept in the job journal; free space, "
+                  "then run the same command again (nothing is sent twice).", file=out)
+            unsaved = True
+        else:
+            unsaved = False
+            _forget_saved(queue, project)
     done = sum(j.state is JobState.DONE for j in ran)
     bad = [j for j in ran if j.state in (JobState.FAILED, JobState.UNKNOWN)]
+    paused = [j for j in bad if j.state is JobState.FAILED and j.retryable and j.remote_id]
     spent = sum(j.cost_usd or 0.0 for j in ran if j.state is JobState.DONE)
     print(f"Finished: {done} done, {len(bad)} failed or unknown; recorded cost ${spent:.2f}.", file=out)
-    return EXIT_FAILED if bad else EXIT_OK
+    if paused:
+        print(f"{len(paused)} job(s) the provider accepted are paused (see above); run the same command "
+              "again to resume them: they are fetched again, never re-created.", file=out)
+    return EXIT_FAILED if bad or unsaved else EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
@@ -371,5 +389,10 @@ def run(args: argparse.Namespace) -> int:
     except (ProjectError, QueueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # this machine's trouble (a full disk): a message, never a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}. Jobs already sent are kept in the job journal; "
+              "fix that, then run the same command again (nothing is sent twice).", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         loop.close()

@@ -41,6 +41,7 @@ from shotplanner.generation.base import (
     GenerationError,
     GenerationRequest,
     JobFailed,
+    LocalFault,
     NetworkError,
     Provider,
     RateLimited,
@@ -57,6 +58,16 @@ from shotplanner.generation.redact import install_log_filter
 log = logging.getLogger(__name__)
 
 TAKES_DIR = "media/takes"
+
+
+def _local_fault(job: Job, exc: OSError) -> LocalFault:
+    reason = exc.strerror or type(exc).__name__
+    if job.remote_id is not None:
+        return LocalFault(f"paused: the clip could not be saved here ({reason}); free space (or fix the "
+                          "project folder), then resume — it is fetched again, nothing is re-created",
+                          provider=job.provider)
+    return LocalFault(f"could not prepare the job here ({reason}); fix that, then send it again",
+                      provider=job.provider)
 
 
 def _maybe_created(exc: TransientError, job: Job) -> bool:
@@ -524,10 +535,14 @@ class JobQueue:
             return
         except GenerationError as exc:
             await self._fail(job, exc)
+        except OSError as exc:  # this machine's trouble (disk full, permissions), not the provider's
+            await self._fail(job, _local_fault(job, exc))
         except Exception as exc:  # a bug must end the job visibly, not kill the queue
             log.exception("job %s crashed", job.take_id)
-            await self._fail(job, GenerationError(f"internal error: {type(exc).__name__}",
-                                                  provider=job.provider))
+            error = GenerationError(f"internal error: {type(exc).__name__}", provider=job.provider)
+            # A job the provider accepted stays followable: retrying resumes it, never re-creates it.
+            error.retryable = job.remote_id is not None
+            await self._fail(job, error)
 
     async def _fail(self, job: Job, exc: GenerationError) -> None:
         self._cancel_requested.discard(job.take_id)
@@ -535,7 +550,11 @@ class JobQueue:
         job.error_kind = type(exc).__name__
         job.finished_at = _now()
         state = JobState.UNKNOWN if isinstance(exc, SubmitUnknown) else JobState.FAILED
-        await self._set(job, state, exc.message)
+        try:
+            await self._set(job, state, exc.message)
+        except OSError as write_error:  # the journal cannot be written either (the same full disk)
+            log.error("job %s: its record could not be written: %s", job.take_id, write_error)
+            self._emit(job)
 
     def _backoff(self, attempt: int, hint: float | None = None) -> float:
         s = self.settings
