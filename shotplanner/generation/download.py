@@ -7,8 +7,10 @@ duration with what was asked. The queue then renames the file atomically to a na
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -22,7 +24,7 @@ CHUNK = 256 * 1024
 MAX_REDIRECTS = 5
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -38,17 +40,59 @@ def check_url(url: str, provider: str, *, allow_loopback_http: bool = False) -> 
     host = (parts.hostname or "").lower()
     if scheme == "https" and host:
         return url
-    if scheme == "http" and host and allow_loopback_http and _is_loopback(host):
+    if scheme == "http" and host and allow_loopback_http and is_loopback(host):
         return url
     shown = f"{scheme}://{host}" if host else f"{scheme}: URL"
     raise UnsafeURL(f"refusing to download from {shown}: only https URLs are fetched", provider=provider)
+
+
+def _refused_address(address: str, allow_loopback: bool) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return not allow_loopback
+    return not ip.is_global  # private, link-local (cloud metadata), CGNAT, reserved, multicast, unspecified
+
+
+async def check_result_url(url: str, provider: str, *, allow_loopback_http: bool = False) -> str:
+    """:func:`check_url`, then the host's addresses: a result URL that resolves to a private, link-local
+    or loopback address is refused before any connection (loopback only behind the test switch).
+
+    The name is resolved here and again by the connection (a rebinding DNS server could answer
+    differently the second time); this check stops every URL that names or resolves to such an address.
+    """
+    url = check_url(url, provider, allow_loopback_http=allow_loopback_http)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        addresses = [host] if _is_ip(host) else [
+            info[4][0] for info in await asyncio.get_running_loop().getaddrinfo(
+                host, parts.port or 443, type=socket.SOCK_STREAM)]
+    except OSError as exc:
+        raise NetworkError(f"cannot resolve the result's host ({exc.strerror or exc})", provider=provider,
+                           sent=False) from exc
+    bad = [a for a in addresses if _refused_address(str(a), allow_loopback_http)]
+    if bad or not addresses:
+        raise UnsafeURL(f"refusing to download from {host}: it is a private, link-local or loopback "
+                        f"address ({bad[0] if bad else 'none found'}), not the provider's storage",
+                        provider=provider)
+    return url
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 async def stream_to(client: httpx.AsyncClient, url: str, dest_tmp: Path, on_bytes: BytesCallback, *,
                     provider: str, allow_loopback_http: bool = False, max_bytes: int = 4 * 1024**3,
                     headers: dict[str, str] | None = None) -> None:
     """Download ``url`` into ``dest_tmp``, continuing a partial file when the server allows a Range."""
-    url = check_url(url, provider, allow_loopback_http=allow_loopback_http)
+    url = await check_result_url(url, provider, allow_loopback_http=allow_loopback_http)
     origin = _origin(url)
     have = dest_tmp.stat().st_size if dest_tmp.exists() else 0
     for _hop in range(MAX_REDIRECTS + 1):
@@ -61,7 +105,8 @@ async def stream_to(client: httpx.AsyncClient, url: str, dest_tmp: Path, on_byte
             async with client.stream("GET", url, headers=request_headers) as response:
                 if response.status_code in (301, 302, 303, 307, 308):
                     location = response.headers.get("location", "")
-                    url = check_url(urljoin(url, location), provider, allow_loopback_http=allow_loopback_http)
+                    url = await check_result_url(urljoin(url, location), provider,
+                                                 allow_loopback_http=allow_loopback_http)
                     continue
                 if response.status_code == 416 and have:
                     # Our partial file is already complete (or stale): start over to be sure.

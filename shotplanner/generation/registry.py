@@ -1,7 +1,8 @@
 """Building providers by name, with base URLs and test switches from the environment.
 
-``SHOTPLANNER_<NAME>_BASE_URL`` overrides a provider's base URL (a compatible gateway, or a test
-server); ``SHOTPLANNER_ALLOW_LOOPBACK_HTTP=1`` lets downloads use plain http to 127.0.0.1 (tests only).
+``SHOTPLANNER_<NAME>_BASE_URL`` overrides a provider's base URL: https on the provider's own domain (its
+key goes there), or, with ``SHOTPLANNER_ALLOW_LOOPBACK_HTTP=1`` (tests only), a loopback server over http;
+the same switch lets downloads use plain http to 127.0.0.1. Anything else is refused (UnsafeURL).
 """
 
 from __future__ import annotations

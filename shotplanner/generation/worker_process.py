@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from shotplanner.generation.base import GenerationError
 from shotplanner.generation.hosts import enqueue_all, job_copy, queue_limits
 from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.pipe import FramedPipe
@@ -94,7 +95,12 @@ async def serve(reader: BinaryIO, writer: BinaryIO) -> None:
         from shotplanner.media.qt import ensure_gui_app
 
         ensure_gui_app()  # the animatic renderer draws with QtGui; Qt wants its app made on this thread
-    providers = {name: provider_from_spec(spec, folder) for name, spec in specs.items()}
+    providers = {}
+    for name, spec in specs.items():
+        try:
+            providers[name] = provider_from_spec(spec, folder)
+        except GenerationError as exc:  # a refused base URL: that provider is left out, and the user told
+            pipe.send(("message", f"{name} is not set up: {exc}"))
     queue = JobQueue(folder, providers, settings)
 
     def emit(item: JobEvent | str) -> None:

@@ -168,11 +168,12 @@ def test_unsafe_output_urls_are_refused(url, serve, tmp_path: Path, fast_setting
 
 
 def test_loopback_http_needs_the_explicit_setting(serve, tmp_path: Path, fast_settings) -> None:
+    from shotplanner.generation.base import UnsafeURL
+
     server = serve("fal")
-    queue, _ = asyncio.run(run_jobs(tmp_path, server, fast_settings, [request("fal")],
-                                    allow_loopback_http=False))
-    assert queue.jobs["take1"].state is JobState.FAILED
-    assert "only https" in queue.jobs["take1"].message
+    with pytest.raises(UnsafeURL, match=r"only sent over https to fal\.run"):
+        asyncio.run(run_jobs(tmp_path, server, fast_settings, [request("fal")], allow_loopback_http=False))
+    assert server.creates == 0 and server.auth_failures == 0  # the key went nowhere
 
 
 def test_non_video_and_wrong_duration_are_rejected_and_kept(serve, tmp_path: Path, fast_settings) -> None:

@@ -25,6 +25,8 @@ from shotplanner.generation.registry import ProviderSpec
 from tests.generation.helpers import provider_for, request
 
 ROOT = Path(__file__).resolve().parents[2]
+#: A fal provider pointed at a loopback port nobody serves (behind the test switch).
+DEAD_END = ProviderSpec("fal", {"base_url": "http://127.0.0.1:9", "allow_loopback_http": True})
 
 
 def _pipe_pair() -> tuple[FramedPipe, FramedPipe, list[Any], threading.Event]:
@@ -57,7 +59,8 @@ def test_a_spec_never_shows_its_keys_and_an_app_spec_carries_none() -> None:
     assert "secret" not in repr(given)
     from shotplanner.generation.providers.fal import FalProvider
 
-    made_by_app = FalProvider(base_url="http://127.0.0.1:9")  # keys looked up by whoever runs it
+    # keys looked up by whoever runs it
+    made_by_app = FalProvider(base_url="http://127.0.0.1:9", allow_loopback_http=True)
     assert made_by_app.spec().kwargs["keys"] is None
     assert pickle.loads(pickle.dumps(made_by_app.spec())).kwargs["base_url"] == "http://127.0.0.1:9"
 
@@ -83,7 +86,7 @@ def test_the_cli_flag_runs_the_worker(tmp_path: Path) -> None:
             done.set()
 
     pipe = FramedPipe(proc.stdout, proc.stdin, received, done.set, name="test").start()
-    pipe.send(("open", str(tmp_path), {"fal": ProviderSpec("fal", {"base_url": "http://127.0.0.1:9"})},
+    pipe.send(("open", str(tmp_path), {"fal": DEAD_END},
                hosts.QueueSettings()))
     pipe.send(("call", 1, "limits", ()))
     pipe.send(("call", 2, "close", ()))
@@ -138,7 +141,7 @@ def test_a_refused_enqueue_comes_back_as_a_failed_event_and_a_message(tmp_path: 
     events: list[Any] = []
 
     async def scenario() -> None:
-        host = ProcessHost(tmp_path, {"fal": ProviderSpec("fal", {"base_url": "http://127.0.0.1:9"})},
+        host = ProcessHost(tmp_path, {"fal": DEAD_END},
                            fast_settings, events.append)
         host.enqueue([(request("kling", "t1"), None)])  # no kling provider in this worker
         for _ in range(500):
@@ -156,7 +159,7 @@ def test_a_refused_enqueue_comes_back_as_a_failed_event_and_a_message(tmp_path: 
 def test_the_worker_exits_when_the_app_goes_away(tmp_path: Path, fast_settings: Any) -> None:
     """End of input (the app died) closes the queue and ends the worker; questions waiting fail at once."""
     events: list[Any] = []
-    host = ProcessHost(tmp_path, {"fal": ProviderSpec("fal", {"base_url": "http://127.0.0.1:9"})},
+    host = ProcessHost(tmp_path, {"fal": DEAD_END},
                        fast_settings, events.append)
     assert host.limits().result(30) == {"fal": 4}
     host.process.stdin.close()  # type: ignore[union-attr]  # as if this process had died
@@ -214,7 +217,7 @@ def test_a_project_whose_job_folder_cannot_be_written_gets_a_clear_message(tmp_p
                                                                           fast_settings: Any) -> None:
     (tmp_path / ".shotplanner").write_text("not a folder")  # the journal cannot be made here
     events: list[Any] = []
-    host = ProcessHost(tmp_path, {"fal": ProviderSpec("fal", {"base_url": "http://127.0.0.1:9"})},
+    host = ProcessHost(tmp_path, {"fal": DEAD_END},
                        fast_settings, events.append)
     host.enqueue([(request("fal", "t1"), None)])
     assert host.process.wait(20) == 0

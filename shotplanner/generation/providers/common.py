@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -18,8 +19,9 @@ from shotplanner.generation.base import (
     RemoteState,
     RemoteStatus,
     ServerError,
+    UnsafeURL,
 )
-from shotplanner.generation.download import stream_to
+from shotplanner.generation.download import is_loopback, stream_to
 from shotplanner.generation.http import make_client
 from shotplanner.generation.media_check import CheckedImage, ImageRefused, check_image
 from shotplanner.generation.registry import ProviderSpec
@@ -30,13 +32,19 @@ class HttpProvider:
 
     name = ""
     default_base_url = ""
+    #: The provider's domain: a base URL must be https on it or on one of its subdomains.
+    api_domain = ""
     default_concurrency = 4
     supports_lookup = False
 
     def __init__(self, *, base_url: str | None = None, keys: tuple[str, ...] | None = None,
                  max_concurrency: int | None = None, allow_loopback_http: bool = False,
                  timeout: httpx.Timeout | None = None, download_max_bytes: int = 4 * 1024**3) -> None:
-        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        # The key goes wherever the base URL points: https on the provider's own host only (loopback,
+        # http or https, behind the test switch).
+        self.base_url = check_base_url((base_url or self.default_base_url).rstrip("/"), self.name,
+                                       self.api_domain or urlsplit(self.default_base_url).hostname or "",
+                                       allow_loopback=allow_loopback_http)
         self.max_concurrency = max_concurrency or self.default_concurrency
         self.allow_loopback_http = allow_loopback_http
         self.download_max_bytes = download_max_bytes
@@ -77,6 +85,20 @@ class HttpProvider:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def check_base_url(url: str, provider: str, domain: str, *, allow_loopback: bool) -> str:
+    """The base URL, when its key may go there: https on ``domain`` (or a subdomain), or loopback behind
+    the test switch. Anything else raises UnsafeURL (the key never leaves)."""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if allow_loopback and scheme in ("http", "https") and is_loopback(host):
+        return url
+    if scheme == "https" and (host == domain or host.endswith("." + domain)) and not parts.username:
+        return url
+    shown = f"{scheme}://{host}" if host else repr(url)
+    raise UnsafeURL(f"refusing the base URL {shown}: {provider}'s key is only sent over https to {domain}",
+                    provider=provider)
 
 
 async def checked_bytes(path: Path, provider: str) -> tuple[CheckedImage, bytes]:

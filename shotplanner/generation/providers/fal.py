@@ -23,6 +23,7 @@ from shotplanner.generation.providers.common import (
 class FalProvider(HttpProvider):
     name = "fal"
     default_base_url = "https://queue.fal.run"
+    api_domain = "fal.run"
     default_concurrency = 4
 
     def _auth(self) -> dict[str, str]:

@@ -76,6 +76,7 @@ def error_for_code(code: int, message: str, provider: str,
 class KlingProvider(HttpProvider):
     name = "kling"
     default_base_url = "https://api-singapore.klingai.com"
+    api_domain = "klingai.com"
     default_concurrency = 3
     supports_lookup = True
 

@@ -1,6 +1,6 @@
 """OpenAI Videos API (Sora 2 / Sora 2 Pro).
 
-OpenAI shut this API down on 2026-09-24. The client stays for compatible gateways (set the base URL);
+OpenAI shut this API down on 2026-09-24. The client stays for the API's own host;
 a 404 or ``model_not_found`` reads as "retired", a clear permanent state, never a crash.
 """
 
@@ -20,7 +20,7 @@ from shotplanner.generation.http import error_text, json_body, raise_for_status,
 from shotplanner.generation.providers.common import HttpProvider, checked_bytes, failed_status
 
 RETIRED_MESSAGE = ("OpenAI retired the Videos API (sora-2, sora-2-pro) on 2026-09-24; "
-                   "set a compatible gateway's base URL or pick another model")
+                   "pick another model")
 SECONDS = (4, 8, 12)
 
 
@@ -34,6 +34,7 @@ def size_for(model: str, aspect: str, resolution: str) -> str:
 class OpenAIVideosProvider(HttpProvider):
     name = "openai"
     default_base_url = "https://api.openai.com/v1"
+    api_domain = "openai.com"
     default_concurrency = 2
 
     def _auth(self) -> dict[str, str]:

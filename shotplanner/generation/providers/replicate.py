@@ -42,6 +42,7 @@ LIST_PAGES = 3
 class ReplicateProvider(HttpProvider):
     name = "replicate"
     default_base_url = "https://api.replicate.com"
+    api_domain = "replicate.com"
     default_concurrency = 4
     supports_lookup = True
 
