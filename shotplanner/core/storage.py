@@ -21,6 +21,8 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -323,44 +325,144 @@ def save_project(project: Project, folder: Path | str, *, now: datetime | None =
     except OSError as e:
         raise ProjectWriteError(folder, f"cannot create the project folder: {e.strerror or e}") from None
     _refuse_newer(target)
+    # A symlinked project.json is written through: the link stays, the file it points to is replaced.
+    real = _link_target(target)
     project.modified_at = now
     data = project.model_dump_json(indent=1).encode("utf-8")
-    tmp = _write_temp(folder, data)
+    _clear_stale_temps(real.parent)
+    tmp = _write_temp(real.parent, data, mode=_mode_for(real))
     try:
-        if _looks_complete(target) and _looks_like_ours(target):
-            _keep_backups(folder, target, now)
-        elif target.is_file():
+        if _looks_complete(real) and _looks_like_ours(real):
+            _keep_backups(folder, real, now)
+        elif real.is_file():
             # Someone else's file, or a damaged one: never overwrite what we could not read.
-            os.replace(target, folder / f"{PROJECT_FILE}.unreadable-{now:%Y%m%d-%H%M%S}")
-        os.replace(tmp, target)
+            os.replace(real, real.parent / f"{PROJECT_FILE}.unreadable-{now:%Y%m%d-%H%M%S}")
+        os.replace(tmp, real)
     except OSError as e:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise ProjectWriteError(target, f"cannot be saved: {e.strerror or e}") from None
-    _fsync_dir(folder)
+    finally:
+        _forget_temp(tmp)
+    _fsync_dir(real.parent)
 
 
 def write_atomic(path: Path | str, data: bytes) -> None:
     """Replace ``path`` with ``data`` all at once (temp file, fsync, rename, fsync folder)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(path.parent, data, prefix=f".{path.name}.")
+    path = _link_target(path)
+    _clear_stale_temps(path.parent, f".{path.name}.")
+    tmp = _write_temp(path.parent, data, prefix=f".{path.name}.", mode=_mode_for(path))
     try:
         os.replace(tmp, path)
     except OSError as e:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise ProjectWriteError(path, f"cannot be saved: {e.strerror or e}") from None
+    finally:
+        _forget_temp(tmp)
     _fsync_dir(path.parent)
 
 
-def _write_temp(folder: Path, data: bytes, prefix: str = f".{PROJECT_FILE}.") -> Path:
+def _link_target(path: Path) -> Path:
+    """Where a write to ``path`` lands: ``path`` itself, or the file its symlink points to."""
+    if not path.is_symlink():
+        return path
+    real = Path(os.path.realpath(path))
+    if not real.parent.is_dir() or real.is_dir():
+        raise ProjectWriteError(path, f"is a link to {real}, which is not a file we can write; nothing "
+                                "was saved (point the link at a file, or replace it with the file)")
+    return real
+
+
+def _mode_for(target: Path) -> int:
+    """Keep the file's permissions across the replace (a temp file is made 0600); a new file gets the
+    usual mode (0666 less the umask)."""
     try:
-        fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    try:  # Linux says it without changing it (os.umask would, for every thread, for a moment)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+#: Temp files this process is writing now (never cleared as stale).
+_in_flight: set[Path] = set()
+_in_flight_lock = threading.Lock()
+#: A temp file without a process id (made by an older version) is stale after this long.
+_STALE_AFTER_S = 600.0
+
+
+def _clear_stale_temps(folder: Path, prefix: str = f".{PROJECT_FILE}.") -> None:
+    """Delete temp files left by saves that were killed (their process has gone): they piled up before."""
+    try:
+        names = [p for p in folder.glob(f"{glob_escape(prefix)}*.tmp") if p.is_file()]
+    except OSError:
+        return
+    now = time.time()
+    for path in names:
+        with _in_flight_lock:
+            if path in _in_flight:
+                continue
+        pid = _temp_pid(path.name[len(prefix):])
+        try:
+            stale = (pid is not None and not _alive(pid)) or (
+                pid is None and now - path.stat().st_mtime > _STALE_AFTER_S)
+            if stale or pid == os.getpid():  # ours but not in flight: left by a save that failed
+                path.unlink()
+        except OSError:
+            continue
+
+
+def _temp_pid(rest: str) -> int | None:
+    head = rest.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # no cheap check there: keep it (the age rule covers old ones)
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _forget_temp(tmp: Path) -> None:
+    with _in_flight_lock:
+        _in_flight.discard(tmp)
+
+
+def _write_temp(folder: Path, data: bytes, prefix: str = f".{PROJECT_FILE}.", mode: int = 0o644) -> Path:
+    try:
+        # The process id in the name tells a later save whether its writer is still alive.
+        fd, name = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}.", suffix=".tmp", dir=folder)
     except OSError as e:
         raise ProjectWriteError(folder, f"cannot write here: {e.strerror or e}") from None
     tmp = Path(name)
+    with _in_flight_lock:
+        _in_flight.add(tmp)
     try:
+        fchmod = getattr(os, "fchmod", None)  # not on Windows (before 3.13), where modes barely apply
+        if fchmod is not None:
+            with contextlib.suppress(OSError):
+                fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -368,6 +470,7 @@ def _write_temp(folder: Path, data: bytes, prefix: str = f".{PROJECT_FILE}.") ->
     except OSError as e:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        _forget_temp(tmp)
         raise ProjectWriteError(folder / PROJECT_FILE, f"cannot be saved: {e.strerror or e}") from None
     return tmp
 
