@@ -186,18 +186,8 @@ def _make_providers(names: set[str], project: Project, project_dir: Path) -> dic
 
 
 def _forget_saved(queue: JobQueue, project: Project) -> None:
-    """Clean the journal of jobs that ended and whose take is now in project.json.
-
-    A failed job that may still finish remotely stays: the next run follows it again (nothing re-sent).
-    """
-    saved = {take.id: take for shot in project.all_shots() for take in shot.takes}
-    for job in list(queue.jobs.values()):
-        take = saved.get(job.take_id)
-        if take is None or not job.state.is_terminal or take.state is not job.state:
-            continue
-        if _resumable(job.to_record()):
-            continue
-        queue.forget(job.take_id)
+    """Clean the journal of jobs that ended and whose take is now in project.json (the queue's rule)."""
+    queue.forget_saved({take.id: take.state for shot in project.all_shots() for take in shot.takes})
 
 
 def _apply(project: Project, event: JobEvent) -> bool:

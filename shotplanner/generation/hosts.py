@@ -91,6 +91,8 @@ class QueueHost(Protocol):
 
     def limits(self) -> concurrent.futures.Future[dict[str, int]]: ...
 
+    def forget_saved(self, saved: dict[str, JobState]) -> concurrent.futures.Future[int]: ...
+
     async def aclose(self, timeout: float) -> None: ...
 
     def detach(self) -> None:
@@ -161,6 +163,9 @@ class ThreadHost:
 
     def limits(self) -> concurrent.futures.Future[dict[str, int]]:
         return self.runner.call(queue_limits, self.queue)
+
+    def forget_saved(self, saved: dict[str, JobState]) -> concurrent.futures.Future[int]:
+        return self.runner.call(self.queue.forget_saved, saved)
 
     async def aclose(self, timeout: float) -> None:
         if self.runner.running:
@@ -285,6 +290,9 @@ class ProcessHost:
 
     def limits(self) -> concurrent.futures.Future[dict[str, int]]:
         return self._ask("limits")
+
+    def forget_saved(self, saved: dict[str, JobState]) -> concurrent.futures.Future[int]:
+        return self._ask("forget_saved", saved)
 
     # ------------------------------------------------------------------ the reader thread
 

@@ -490,6 +490,21 @@ class JobQueue:
         self.jobs.pop(take_id, None)
         self.journal.remove(take_id)
 
+    def forget_saved(self, saved: Mapping[str, JobState]) -> int:
+        """Clean the journal of jobs that ended and whose take is saved in project.json with that state
+        (``saved``: take id → saved state). A failed job that may still finish remotely (a remote id and
+        a passing reason: paused, poll timeout) stays, so the next run follows it again. Returns how many
+        were dropped. The one rule, for the window (after each save) and ``generate`` (at its end)."""
+        dropped = 0
+        for job in list(self.jobs.values()):
+            if not job.state.is_terminal or saved.get(job.take_id) is not job.state:
+                continue
+            if job.state is JobState.FAILED and job.retryable and job.remote_id:
+                continue
+            self.forget(job.take_id)
+            dropped += 1
+        return dropped
+
     async def aclose(self) -> None:
         """Stop following jobs (they stay in the journal and resume next time) and close the clients."""
         for task in list(self._tasks.values()):

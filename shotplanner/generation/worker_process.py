@@ -5,7 +5,8 @@ Started by :class:`~shotplanner.generation.hosts.ProcessHost` as
 It speaks in frames (``pipe.FramedPipe``) over its stdin and stdout:
 
 - from the app: ``("open", folder, specs, settings)`` first; then ``("enqueue", items)`` and
-  ``("call", id, op, args)`` with ``op`` one of resume, cancel, retry, job, set_limit, limits, close;
+  ``("call", id, op, args)`` with ``op`` one of resume, cancel, retry, job, set_limit, limits,
+  forget_saved, close;
 - to the app: ``("event", JobEvent)``, ``("message", text)``, ``("reply", id, ok, value)``.
 
 Anything else written to stdout would corrupt the conversation, so stdout is moved to stderr first. End of
@@ -52,6 +53,8 @@ async def _answer(pipe: FramedPipe, request_id: int, op: str, args: tuple[Any, .
             queue.set_limit(*args)
         elif op == "limits":
             value = queue_limits(queue)
+        elif op == "forget_saved":
+            value = queue.forget_saved(*args)
         else:
             raise QueueError(f"the worker does not know {op!r}")
     except QueueError as exc:

@@ -9,6 +9,7 @@ emitted only after a write that really happened, so the status bar never claims 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,8 @@ from shotplanner.core.models import Project
 log = logging.getLogger(__name__)
 
 DELAY_MS = 1000
+#: However often changes keep coming (takes reporting progress), a pending change is written within this.
+MAX_DELAY_MS = 2000
 
 
 class Autosave(QObject):
@@ -28,8 +31,14 @@ class Autosave(QObject):
     failed = Signal(str)  # a message for the user
 
     def __init__(self, project: Callable[[], Project], folder: Callable[[], Path | None],
-                 delay_ms: int = DELAY_MS, parent: QObject | None = None) -> None:
+                 delay_ms: int = DELAY_MS, parent: QObject | None = None, *,
+                 max_delay_ms: int = MAX_DELAY_MS) -> None:
         super().__init__(parent)
+        self.delay_ms = delay_ms
+        self.max_delay_ms = max(delay_ms, max_delay_ms)
+        self._since = 0.0  # when the oldest unwritten change happened (monotonic)
+        #: While held (a recovery file waits for the user's answer), nothing is written over it.
+        self.held = False
         self._project = project
         self._folder = folder
         self._timer = QTimer(self)
@@ -39,10 +48,24 @@ class Autosave(QObject):
         self.pending = False
         self.last_error: str | None = None
 
-    def schedule(self) -> None:
-        """A change happened: write after the delay (restarted by each further change)."""
-        self.pending = True
-        self._timer.start()
+    def schedule(self, *, postpone: bool = True) -> None:
+        """A change happened: write after the delay, restarted by each further change but never past
+        the maximum delay after the oldest unwritten one. ``postpone=False`` (a take's progress) keeps a
+        write already due where it is."""
+        now = time.monotonic()
+        if not self.pending:
+            self.pending = True
+            self._since = now
+        elif not postpone and self._timer.isActive():
+            return
+        left_ms = self.max_delay_ms - (now - self._since) * 1000
+        self._timer.start(int(max(0.0, min(self.delay_ms, left_ms))))
+
+    def hold(self, held: bool) -> None:
+        """Hold writes (edits stay pending in memory) or let them go again (a due write happens soon)."""
+        self.held = held
+        if not held and self.pending:
+            self._timer.start(0)
 
     def cancel(self) -> None:
         """Forget pending work (after a Save, or when another project is opened)."""
@@ -54,6 +77,8 @@ class Autosave(QObject):
         self._timer.stop()
         if not self.pending:
             return True
+        if self.held:
+            return False
         folder = self._folder()
         if folder is None:
             return False

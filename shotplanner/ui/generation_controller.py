@@ -303,6 +303,15 @@ class GenerationController(QObject):
             local.bind(self.storyboard.project, folder)
         return providers
 
+    def forget_saved(self) -> None:
+        """After the project was saved: the journal drops the jobs whose end is now in project.json, so a
+        reopen does not replay them (the queue's rule: a paused job stays, to be resumed)."""
+        if self.host is None or not self.host.running:
+            return
+        saved = {t.id: t.state for shot in self.storyboard.shots() for t in shot.takes if t.state.is_terminal}
+        if saved:
+            self.host.forget_saved(saved)
+
     def set_concurrency(self, provider: str, limit: int) -> None:
         """Apply a new limit now: waiting jobs start if it rose; running ones finish if it fell."""
         if self.host is None or provider not in self.host.provider_names:
@@ -544,12 +553,15 @@ class GenerationController(QObject):
             self._worker_stopped(event)
             return
         self._last[event.take_id] = event
+        fields = event.take_fields()
         try:
-            self.storyboard.update_take(event.shot_id, event.take_id, **event.take_fields())
+            take = self.storyboard.take(event.shot_id, event.take_id)
+            # A journal replayed on open reports what project.json already says: not a change.
+            if any(getattr(take, key) != value for key, value in fields.items()):
+                self.storyboard.update_take(event.shot_id, event.take_id, **fields)
+                self.documentChanged.emit()
         except StoryboardError:
             log.info("job %s finished for a take that is no longer in the document", event.take_id)
-        else:
-            self.documentChanged.emit()
         if event.state is JobState.DONE and event.clip:
             self._spawn(self._make_poster(event.shot_id, event.take_id, event.clip))
         self.jobChanged.emit(event)

@@ -78,9 +78,17 @@ class RecoveryBanner(QFrame):
         self.hide()
 
 
+def _same_document(a: Project, b: Project) -> bool:
+    """Whether two projects hold the same document (when each was written aside)."""
+    return a.model_dump(mode="json", exclude={"modified_at"}) == b.model_dump(mode="json",
+                                                                           exclude={"modified_at"})
+
+
 class MainWindow(QMainWindow):
     #: Emitted once, after the storyboard's first paint (start-up benchmarks listen for it).
     firstPaint = Signal()
+    #: Emitted after project.json was written (the generation journal is cleaned then).
+    projectSaved = Signal()
 
     def __init__(self, project: Project, folder: Path | None, *, catalog: Any = None,
                  thumbnails: ThumbnailCache | None = None, confirm_close: bool = True,
@@ -354,6 +362,8 @@ class MainWindow(QMainWindow):
         self._loading = True
         try:
             self.autosave.cancel()
+            self._pending_recovery = None
+            self.autosave.hold(False)
             self.undo_stack.clear()
             self.folder = folder
             self.model.set_project_dir(folder)
@@ -411,12 +421,14 @@ class MainWindow(QMainWindow):
             self.show_error("Could not save", f"{exc}\nYour edits are still here; try Save As.")
             return False
         self.autosave.cancel()
-        storage.discard_recovery(self.folder)
+        if self._pending_recovery is None:  # a recovery still waiting for an answer stays until given
+            storage.discard_recovery(self.folder)
         self.undo_stack.setClean()
         self._outside_changes = False
         self._update_title()
         self._remember(self.folder)
         self.show_message(f"Saved {self.folder / storage.PROJECT_FILE}")
+        self.projectSaved.emit()
         return True
 
     def save_as(self, folder: Path) -> bool:
@@ -452,8 +464,12 @@ class MainWindow(QMainWindow):
             return False
         if recovered is None:
             return False
+        if _same_document(recovered, self.storyboard.project):
+            storage.discard_recovery(self.folder)  # nothing in it that is not saved: no question to ask
+            return False
         when = datetime.fromtimestamp(storage.recovery_path(self.folder).stat().st_mtime)
         self._pending_recovery = recovered
+        self.autosave.hold(True)  # the recovery file stays as it is until the user answers
         self.banner.label.setText(
             f"<b>Unsaved changes were recovered</b> from a session that ended on {when:%Y-%m-%d at %H:%M}. "
             "Restore them, or discard them and keep the last saved version?")
@@ -466,6 +482,7 @@ class MainWindow(QMainWindow):
         if recovered is None:
             return
         self._pending_recovery = None
+        self.autosave.hold(False)
         self.load(recovered, self.folder)
         self.mark_modified()  # the recovered state is not on disk as project.json yet
         self.autosave.schedule()
@@ -476,6 +493,7 @@ class MainWindow(QMainWindow):
         if self.folder is not None:
             storage.discard_recovery(self.folder)
         self.banner.hide()
+        self.autosave.hold(False)  # edits made meanwhile are written now
 
     # ------------------------------------------------------------------ dialogs (non-modal)
 
@@ -554,7 +572,8 @@ class MainWindow(QMainWindow):
         if self._loading or isinstance(event, ev.ShotsInserting | ev.ShotsRemoving | ev.ShotsReordering
                                        | ev.ResetStarting):
             return
-        self.autosave.schedule()
+        # Takes reporting progress change the document often: they never push a due autosave back.
+        self.autosave.schedule(postpone=not (isinstance(event, ev.ShotChanged) and event.only_takes))
         self._update_title()
 
     # ------------------------------------------------------------------ Qt events
@@ -572,7 +591,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             self._ask_unsaved()
             return
-        if self.folder is not None and not self.modified:
+        if self.folder is not None and not self.modified and self._pending_recovery is None:
             storage.discard_recovery(self.folder)
         elif self.autosave.pending:
             self.autosave.write_now()

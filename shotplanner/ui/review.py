@@ -64,6 +64,7 @@ class ReviewHub(QObject):
         self.keys: KeysDialog | None = None
 
         self.controller.documentChanged.connect(window.mark_modified)
+        window.projectSaved.connect(self.controller.forget_saved)
         self.controller.message.connect(window.show_message)
         self.takes.compareRequested.connect(self.open_compare)
         window.view.selectionModel().currentChanged.connect(lambda *_: self._follow_selection())
