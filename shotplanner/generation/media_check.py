@@ -80,6 +80,8 @@ def check_image(path: Path, provider: str, limits: ImageLimits | None = None) ->
         raise refuse("the file is missing") from None
     except OSError as exc:
         raise refuse(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if not path.is_file():
+        raise refuse("is not a file")
     if size > rules.max_bytes:
         raise refuse(f"{size / MB:.1f} MB is over {provider}'s {rules.max_bytes // MB} MB limit")
     try:
@@ -105,6 +107,9 @@ def check_image(path: Path, provider: str, limits: ImageLimits | None = None) ->
         raise refuse("cannot be read (permission denied)") from None
     except UnidentifiedImageError:
         raise refuse("is not an image (or not one we can read)") from None
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:  # declared far beyond any limit: refused before decoding
+        raise refuse(f"is too large (it declares more than {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} "
+                     "megapixels)") from None
+    except (OSError, ValueError) as exc:
         raise refuse(f"cannot be decoded ({exc})") from None
     return CheckedImage(path, fmt, width, height, size)
