@@ -142,7 +142,7 @@ def worker(kind: str, clip: bytes, rng: random.Random) -> dict[str, Any]:
     from shotplanner.generation.base import build_request
     from shotplanner.generation.hosts import ProcessHost, WorkerStopped
     from shotplanner.generation.queue import JobEvent, QueueSettings
-    from shotplanner.generation.registry import ProviderSpec
+    from shotplanner.generation.spec import ProviderSpec
 
     catalog = load_catalog()
     model = catalog.get("kling-v3")

@@ -561,6 +561,9 @@ def _link_or_copy(source: Path, dest: Path) -> None:
     except OSError:
         shutil.copyfile(source, tmp)
     os.replace(tmp, dest)
+    # rename() does nothing when both names are links to one file (a save killed after linking): the
+    # temp name would stay behind.
+    tmp.unlink(missing_ok=True)
 
 
 # ----------------------------------------------------------------------------- autosave recovery

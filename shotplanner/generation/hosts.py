@@ -1,8 +1,8 @@
-"""Where the job queue runs for the app: in a worker process (the default) or on a worker thread.
+"""Where the job queue runs for the app: in a generation worker process, spoken to over a pipe.
 
-The window reaches its queue only through a host; both hosts have the same small surface::
+The window reaches its queue only through the host::
 
-    host = ProcessHost(folder, specs, settings, emit)   # or ThreadHost(folder, providers, settings, emit)
+    host = ProcessHost(folder, specs, settings, emit)
     host.enqueue([(request, estimate_usd), ...])         # refusals come back through emit
     await asyncio.wrap_future(host.cancel(take_id))     # every question answers with a concurrent Future
     await host.aclose(timeout=5)                        # stop following jobs; they resume next time
@@ -13,14 +13,13 @@ on a background thread: it must be thread-safe and quick (the controller's ``Eve
 Why a process: the queue's HTTP work (httpx parsing, the connection pool's bookkeeping, the journal) is
 Python code. On a thread it shares the GUI's interpreter lock, and while 200 jobs report, the GUI waited
 for that lock in the middle of its paints: the storyboard stalled for tens of milliseconds. In a child
-process it runs beside the GUI instead. The thread host remains for providers that cannot be rebuilt
-from a :class:`~shotplanner.generation.registry.ProviderSpec` (objects made in code, tests' doubles).
+process it runs beside the GUI instead. Providers travel as :class:`~shotplanner.generation.spec.
+ProviderSpec` and are built there; the messages are typed (``generation.messages``).
 
-The job journal (``PROJECT/.shotplanner/jobs/``) stays the one truth in both. Each host holds the
-project's :class:`~shotplanner.generation.journal.FollowerLock` while it runs, so a worker still closing
-and its successor never follow one journal together. A worker that dies loses no job the journal holds:
-the next host resumes them under the queue's own rules (an unanswered submit stays UNKNOWN unless the
-provider can look it up by our id).
+The job journal (``PROJECT/.shotplanner/jobs/``) stays the one truth. The worker holds the project's
+:class:`~shotplanner.generation.journal.FollowerLock` while it runs, so a worker still closing and its
+successor never follow one journal together. A worker that dies loses no job the journal holds: the next
+host resumes them under the queue's own rules, and the jobs it never took are handed to the next one.
 """
 
 from __future__ import annotations
@@ -40,17 +39,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from shotplanner.core.models import JobState
-from shotplanner.generation.base import GenerationRequest, Provider
-from shotplanner.generation.journal import FollowerLock
+from shotplanner.generation import messages as m
+from shotplanner.generation.messages import Item
 from shotplanner.generation.pipe import FramedPipe, PipeClosed
 from shotplanner.generation.queue import Job, JobEvent, JobQueue, QueueError, QueueSettings
-from shotplanner.generation.registry import ProviderSpec
-from shotplanner.generation.runner import LoopThread, RunnerClosed
+from shotplanner.generation.spec import ProviderSpec
 
 log = logging.getLogger(__name__)
 
-#: Each item handed over: a request and its estimated cost.
-Item = tuple[GenerationRequest, float | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +63,6 @@ class WorkerStopped:
 
 #: Receives queue events, a message for the user, or the news that the worker stopped (any thread).
 Emit = Callable[[JobEvent | str | WorkerStopped], None]
-#: How long a thread host waits (on the GUI thread) for the project's previous follower to let go.
-THREAD_FOLLOWER_WAIT_S = 5.0
 
 
 class QueueHost(Protocol):
@@ -121,72 +115,6 @@ def queue_limits(queue: JobQueue) -> dict[str, int]:
     return {name: p.max_concurrency for name, p in queue.providers.items()}
 
 
-# ---------------------------------------------------------------------------------------------- thread
-
-
-class ThreadHost:
-    """The queue on a worker thread with its own asyncio loop (``runner.LoopThread``)."""
-
-    def __init__(self, folder: Path, providers: Mapping[str, Provider], settings: QueueSettings,
-                 emit: Emit) -> None:
-        self._follower = FollowerLock(folder)
-        if not self._follower.acquire(THREAD_FOLLOWER_WAIT_S):
-            raise QueueError("another queue is following this project's jobs; close it, then send again")
-        self.provider_names = frozenset(providers)
-        self.runner = LoopThread("shotplanner-generation").start()
-        # Built here, used only on the worker loop: its asyncio parts bind to a loop on first use.
-        self.queue = JobQueue(folder, providers, settings)
-        self.queue.subscribe(emit)  # called on the worker thread
-        self._emit = emit
-
-    @property
-    def running(self) -> bool:
-        return self.runner.running
-
-    def enqueue(self, items: list[Item]) -> None:
-        self.runner.call(enqueue_all, self.queue, items, self._emit)
-
-    def resume(self) -> concurrent.futures.Future[Any]:
-        return self.runner.submit(self.queue.resume())
-
-    def cancel(self, take_id: str) -> concurrent.futures.Future[bool]:
-        return self.runner.submit(self.queue.cancel(take_id))
-
-    def retry(self, take_id: str) -> concurrent.futures.Future[None]:
-        return self.runner.call(self.queue.retry, take_id)
-
-    def job(self, take_id: str) -> concurrent.futures.Future[Job | None]:
-        return self.runner.call(job_copy, self.queue, take_id)
-
-    def set_limit(self, provider: str, limit: int) -> concurrent.futures.Future[None]:
-        return self.runner.call(self.queue.set_limit, provider, limit)
-
-    def limits(self) -> concurrent.futures.Future[dict[str, int]]:
-        return self.runner.call(queue_limits, self.queue)
-
-    def forget_saved(self, saved: dict[str, JobState]) -> concurrent.futures.Future[int]:
-        return self.runner.call(self.queue.forget_saved, saved)
-
-    async def aclose(self, timeout: float) -> None:
-        if self.runner.running:
-            try:
-                # On the worker loop: its tasks are canceled and its httpx clients closed where they ran.
-                await asyncio.wait_for(asyncio.wrap_future(self.runner.submit(self.queue.aclose())), timeout)
-            except (Exception, RunnerClosed) as exc:  # the thread must end even if a client is stuck
-                log.warning("closing the job queue failed: %s", exc or type(exc).__name__)
-        # The loop has nothing left to do, so the join is short; it is bounded anyway (no hang at quit).
-        if self.runner.stop(timeout):
-            self._follower.release()
-
-    def detach(self) -> None:
-        def closed(_future: concurrent.futures.Future[None]) -> None:
-            self.runner.stop(0)
-            self._follower.release()
-
-        if self.runner.running:
-            self.runner.submit(self.queue.aclose()).add_done_callback(closed)
-
-
 # ---------------------------------------------------------------------------------------------- process
 
 
@@ -202,8 +130,8 @@ class ProcessHost:
 
     Starting returns at once: the child imports, waits for the project's follower lock and resumes the
     journal while the first messages wait in its pipe. If the child dies, every question still waiting
-    fails with :class:`QueueError`, jobs it never took come back FAILED (to send again), ``emit`` gets a
-    :class:`WorkerStopped` and :attr:`running` turns False; the controller then starts a new host, which
+    fails with :class:`QueueError`, ``emit`` gets a :class:`WorkerStopped` carrying the jobs it never took
+    and :attr:`running` turns False; the controller then starts a new host, which
     resumes the journal under the queue's rules (an unanswered submit stays UNKNOWN unless the provider
     can look it up by our id).
     """
@@ -231,7 +159,7 @@ class ProcessHost:
         assert self.process.stdin is not None and self.process.stdout is not None
         self._pipe = FramedPipe(self.process.stdout, self.process.stdin, self._received, self._gone,
                                 name="generation-worker").start()
-        self._pipe.send(("open", str(folder), dict(specs), settings))
+        self._pipe.send(m.Open(str(folder), dict(specs), settings))
 
     @property
     def pid(self) -> int:
@@ -243,13 +171,13 @@ class ProcessHost:
 
     # ------------------------------------------------------------------ asking
 
-    def _ask(self, op: str, *args: Any) -> concurrent.futures.Future[Any]:
+    def _ask(self, command: m.Command) -> concurrent.futures.Future[Any]:
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         request_id = next(self._ids)
         with self._lock:
             self._waiting[request_id] = future
         try:
-            self._pipe.send(("call", request_id, op, args))
+            self._pipe.send(m.Call(request_id, command))
         except PipeClosed:
             with self._lock:
                 mine = self._waiting.pop(request_id, None)  # else the reader thread resolved it
@@ -262,7 +190,7 @@ class ProcessHost:
             for item in items:
                 self._unconfirmed[item[0].take_id] = item
         try:
-            self._pipe.send(("enqueue", items))
+            self._pipe.send(m.Enqueue(items))
         except PipeClosed:
             unsent = self._take_unconfirmed()
             if unsent:
@@ -274,48 +202,49 @@ class ProcessHost:
         return items
 
     def resume(self) -> concurrent.futures.Future[Any]:
-        return self._ask("resume")
+        return self._ask(m.Resume())
 
     def cancel(self, take_id: str) -> concurrent.futures.Future[bool]:
-        return self._ask("cancel", take_id)
+        return self._ask(m.Cancel(take_id))
 
     def retry(self, take_id: str) -> concurrent.futures.Future[None]:
-        return self._ask("retry", take_id)
+        return self._ask(m.Retry(take_id))
 
     def job(self, take_id: str) -> concurrent.futures.Future[Job | None]:
-        return self._ask("job", take_id)
+        return self._ask(m.GetJob(take_id))
 
     def set_limit(self, provider: str, limit: int) -> concurrent.futures.Future[None]:
-        return self._ask("set_limit", provider, limit)
+        return self._ask(m.SetLimit(provider, limit))
 
     def limits(self) -> concurrent.futures.Future[dict[str, int]]:
-        return self._ask("limits")
+        return self._ask(m.Limits())
 
     def forget_saved(self, saved: dict[str, JobState]) -> concurrent.futures.Future[int]:
-        return self._ask("forget_saved", saved)
+        return self._ask(m.ForgetSaved(saved))
 
     # ------------------------------------------------------------------ the reader thread
 
-    def _received(self, message: Any) -> None:
-        kind = message[0]
-        if kind == "event":
-            event: JobEvent = message[1]
-            if event.state is not JobState.QUEUED:
+    def _received(self, message: object) -> None:
+        match message:
+            case m.Event(event):
+                if event.state is not JobState.QUEUED:
+                    with self._lock:
+                        self._unconfirmed.pop(event.take_id, None)
+                self._emit(event)
+            case m.Notice(text):
+                self._emit(text)
+            case m.Reply(request_id, ok, value):
                 with self._lock:
-                    self._unconfirmed.pop(event.take_id, None)
-            self._emit(event)
-        elif kind == "message":
-            self._emit(message[1])
-        elif kind == "reply":
-            _kind, request_id, ok, value = message
-            with self._lock:
-                future = self._waiting.pop(request_id, None)
-            if future is None or not future.set_running_or_notify_cancel():
-                return
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value if isinstance(value, BaseException) else QueueError(str(value)))
+                    future = self._waiting.pop(request_id, None)
+                if future is None or not future.set_running_or_notify_cancel():
+                    return
+                if ok:
+                    future.set_result(value)
+                else:
+                    error = value if isinstance(value, BaseException) else QueueError(str(value))
+                    future.set_exception(error)
+            case _:
+                log.error("the generation worker sent something unknown: %s", type(message).__name__)
 
     def _gone(self) -> None:
         with self._lock:
@@ -343,7 +272,7 @@ class ProcessHost:
         try:
             if self.running:
                 try:
-                    await asyncio.wait_for(asyncio.wrap_future(self._ask("close")), timeout)
+                    await asyncio.wait_for(asyncio.wrap_future(self._ask(m.Close())), timeout)
                 except (TimeoutError, Exception) as exc:
                     log.warning("closing the generation worker failed: %s", exc or type(exc).__name__)
             self._pipe.close(timeout=0)

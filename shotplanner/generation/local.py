@@ -35,7 +35,7 @@ from shotplanner.generation.base import (
     RemoteState,
     RemoteStatus,
 )
-from shotplanner.generation.registry import ProviderSpec
+from shotplanner.generation.spec import ProviderSpec
 from shotplanner.media.animatic import RenderResult, render_animatic, validate_shot
 from shotplanner.media.errors import InvalidShot, RenderCanceled
 

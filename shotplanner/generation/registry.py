@@ -8,30 +8,16 @@ the same switch lets downloads use plain http to 127.0.0.1. Anything else is ref
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shotplanner.generation.base import GenerationError, Provider
+from shotplanner.generation.spec import ProviderSpec
 
 if TYPE_CHECKING:
     from shotplanner.core.models import Project
 
 REMOTE = ("fal", "replicate", "kling", "openai")
-
-
-@dataclass(frozen=True)
-class ProviderSpec:
-    """What builds a provider again in another process: its name and constructor arguments.
-
-    The generation worker process (``worker_process``) receives specs, never provider objects: a provider
-    holds an HTTP client bound to the loop it runs on. Keys are in ``kwargs`` only when the caller gave
-    them explicitly; a spec made by the app leaves them out, and the worker reads the environment or the
-    keyring itself. A spec is never logged (its ``repr`` leaves the arguments out).
-    """
-
-    name: str
-    kwargs: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 def provider_from_spec(spec: ProviderSpec, project_dir: Path | None = None) -> Provider:

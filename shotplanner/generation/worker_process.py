@@ -4,10 +4,10 @@ Started by :class:`~shotplanner.generation.hosts.ProcessHost` as
 ``python -m shotplanner.generation.worker_process`` (the frozen app: ``shotplanner --generation-worker``).
 It speaks in frames (``pipe.FramedPipe``) over its stdin and stdout:
 
-- from the app: ``("open", folder, specs, settings)`` first; then ``("enqueue", items)`` and
-  ``("call", id, op, args)`` with ``op`` one of resume, cancel, retry, job, set_limit, limits,
-  forget_saved, close;
-- to the app: ``("event", JobEvent)``, ``("message", text)``, ``("reply", id, ok, value)``.
+- from the app: :class:`~shotplanner.generation.messages.Open` first; then ``Enqueue`` and ``Call``
+  (a numbered command: ``Resume``, ``Cancel``, ``Retry``, ``GetJob``, ``SetLimit``, ``Limits``,
+  ``ForgetSaved``, ``Close``);
+- to the app: ``Event`` (a JobEvent), ``Notice`` (a sentence) and ``Reply`` (to one call).
 
 Anything else written to stdout would corrupt the conversation, so stdout is moved to stderr first. End of
 input (the app quit, or died) is handled like ``close``: jobs stop being followed and are resumed from the
@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from shotplanner.generation import messages as m
 from shotplanner.generation.base import GenerationError
 from shotplanner.generation.hosts import enqueue_all, job_copy, queue_limits
 from shotplanner.generation.journal import FollowerLock
@@ -38,32 +39,37 @@ log = logging.getLogger(__name__)
 FOLLOWER_WAIT_S = 30.0
 
 
-async def _answer(pipe: FramedPipe, request_id: int, op: str, args: tuple[Any, ...], queue: JobQueue) -> None:
+async def _answer(pipe: FramedPipe, call: m.Call, queue: JobQueue) -> None:
     try:
         value: Any = None
-        if op == "resume":
-            await queue.resume()
-        elif op == "cancel":
-            value = await queue.cancel(*args)
-        elif op == "retry":
-            queue.retry(*args)
-        elif op == "job":
-            value = job_copy(queue, *args)
-        elif op == "set_limit":
-            queue.set_limit(*args)
-        elif op == "limits":
-            value = queue_limits(queue)
-        elif op == "forget_saved":
-            value = queue.forget_saved(*args)
-        else:
-            raise QueueError(f"the worker does not know {op!r}")
+        match call.command:
+            case m.Resume():
+                await queue.resume()
+                for text in queue.refused:  # journal records that break confinement: said once
+                    pipe.send(m.Notice(text))
+                queue.refused.clear()
+            case m.Cancel(take_id):
+                value = await queue.cancel(take_id)
+            case m.Retry(take_id):
+                queue.retry(take_id)
+            case m.GetJob(take_id):
+                value = job_copy(queue, take_id)
+            case m.SetLimit(provider, limit):
+                queue.set_limit(provider, limit)
+            case m.Limits():
+                value = queue_limits(queue)
+            case m.ForgetSaved(saved):
+                value = queue.forget_saved(saved)
+            case other:
+                raise QueueError(f"the worker does not know {type(other).__name__}")
     except QueueError as exc:
-        pipe.send(("reply", request_id, False, QueueError(str(exc))))
+        pipe.send(m.Reply(call.id, False, QueueError(str(exc))))
     except Exception as exc:  # an answer always goes back: the app must not wait for nothing
-        log.exception("%s failed", op)
-        pipe.send(("reply", request_id, False, QueueError(f"{op} failed: {type(exc).__name__}")))
+        log.exception("%s failed", type(call.command).__name__)
+        pipe.send(m.Reply(call.id, False, QueueError(f"{type(call.command).__name__} failed: "
+                                                      f"{type(exc).__name__}")))
     else:
-        pipe.send(("reply", request_id, True, value))
+        pipe.send(m.Reply(call.id, True, value))
 
 
 async def serve(reader: BinaryIO, writer: BinaryIO) -> None:
@@ -75,22 +81,21 @@ async def serve(reader: BinaryIO, writer: BinaryIO) -> None:
 
     pipe = FramedPipe(reader, writer, put, lambda: put(None), name="generation-worker").start()
     first = await inbox.get()
-    if first is None or first[0] != "open":
+    if not isinstance(first, m.Open):
         pipe.close()
         return
-    _open, folder_text, specs, settings = first
-    folder = Path(folder_text)
+    folder, specs, settings = Path(first.folder), first.specs, first.settings
     follower = FollowerLock(folder)
     # The previous worker of this project may still be closing: wait for it, never follow alongside it.
     try:
         held = await asyncio.to_thread(follower.acquire, FOLLOWER_WAIT_S)
     except OSError as exc:  # a read-only project, a full disk: no journal, so no job may be sent
-        pipe.send(("message", f"Cannot write this project's job folder ({exc.strerror or exc}); "
+        pipe.send(m.Notice(f"Cannot write this project's job folder ({exc.strerror or exc}); "
                               "nothing can be generated until it can."))
         pipe.close()
         return
     if not held:
-        pipe.send(("message", "Another Shotplanner window is following this project's jobs; nothing was "
+        pipe.send(m.Notice("Another Shotplanner window is following this project's jobs; nothing was "
                               "sent from this one. Close the other window, then send again."))
         pipe.close()
         return
@@ -103,36 +108,37 @@ async def serve(reader: BinaryIO, writer: BinaryIO) -> None:
         try:
             providers[name] = provider_from_spec(spec, folder)
         except GenerationError as exc:  # a refused base URL: that provider is left out, and the user told
-            pipe.send(("message", f"{name} is not set up: {exc}"))
+            pipe.send(m.Notice(f"{name} is not set up: {exc}"))
     queue = JobQueue(folder, providers, settings)
 
     def emit(item: JobEvent | str) -> None:
-        pipe.send(("event", item) if isinstance(item, JobEvent) else ("message", item))
+        pipe.send(m.Event(item) if isinstance(item, JobEvent) else m.Notice(item))
 
     queue.subscribe(emit)
     answering: set[asyncio.Task[None]] = set()
     close_id: int | None = None
     while (message := await inbox.get()) is not None:
-        if message[0] == "enqueue":
-            enqueue_all(queue, message[1], emit)
+        if isinstance(message, m.Enqueue):
+            enqueue_all(queue, message.items, emit)
             continue
-        _call, request_id, op, args = message
-        if op == "close":
-            close_id = request_id
+        if not isinstance(message, m.Call):
+            continue
+        if isinstance(message.command, m.Close):
+            close_id = message.id
             break
-        if op == "cancel":  # waits on the network: answered by a task
-            task = loop.create_task(_answer(pipe, request_id, op, args, queue))
+        if isinstance(message.command, m.Cancel):  # waits on the network: answered by a task
+            task = loop.create_task(_answer(pipe, message, queue))
             answering.add(task)
             task.add_done_callback(answering.discard)
         else:  # answered now, in the order asked (a resume loads the journal before any question)
-            await _answer(pipe, request_id, op, args, queue)
+            await _answer(pipe, message, queue)
     try:
         await queue.aclose()
         await cancel_other_tasks(timeout=2)  # answers still waiting on the network
     finally:
         follower.release()
         if close_id is not None:
-            pipe.send(("reply", close_id, True, None))
+            pipe.send(m.Reply(close_id, True))
         pipe.close()
 
 

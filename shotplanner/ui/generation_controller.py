@@ -11,13 +11,12 @@ core's own change events) and re-emitted as :attr:`GenerationController.jobChang
 Where the queue runs: the GUI process never does network work. The ``JobQueue``, its providers and their
 HTTP clients live in a generation worker process (``generation.hosts.ProcessHost``), so their Python work
 never holds the GUI's interpreter lock; providers given as objects are described to it by their
-``spec()``, and those that have none run on a worker thread instead (``ThreadHost``). The controller
-reaches either only through the host. Queue events come back through an ``EventInbox`` that wakes the GUI
-once per burst (a queued Qt signal); :meth:`GenerationController.flush` then applies them to the core in
-time slices, so views repaint once per slice. Big batches are handed over in slices too
-(:data:`SEND_SLICE_S`). Takes arriving are not undoable (nobody can un-spend a generation); review edits
-are. At quit, :meth:`GenerationController.aclose` asks the host to stop following jobs (they resume next
-session) and waits for it, with a timeout.
+``spec()``. The controller reaches the queue only through the host. Queue events come back through an
+``EventInbox`` that wakes the GUI once per burst (a queued Qt signal); :meth:`GenerationController.flush`
+then applies them to the core in time slices, so views repaint once per slice. Big batches are handed
+over in slices too (:data:`SEND_SLICE_S`). Takes arriving are not undoable (nobody can un-spend a
+generation); review edits are. At quit, :meth:`GenerationController.aclose` asks the host to stop
+following jobs (they resume next session) and waits for it, with a timeout.
 """
 
 from __future__ import annotations
@@ -55,11 +54,11 @@ from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Ta
 from shotplanner.core.recommend import resolve_model
 from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.generation.base import GenerationRequest, build_request, external_id_for
-from shotplanner.generation.hosts import ProcessHost, QueueHost, ThreadHost, WorkerStopped
+from shotplanner.generation.hosts import ProcessHost, QueueHost, WorkerStopped
 from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings
-from shotplanner.generation.registry import ProviderSpec, create_provider
 from shotplanner.generation.runner import EventInbox
 from shotplanner.generation.secrets import key_source
+from shotplanner.generation.spec import ProviderSpec
 from shotplanner.media.errors import MediaError
 from shotplanner.media.posters import poster_for
 from shotplanner.ui.keys_dialog import concurrency_limit
@@ -193,7 +192,6 @@ class GenerationController(QObject):
         *,
         providers: Mapping[str, Provider] | None = None,
         settings: QueueSettings | None = None,
-        queue_process: bool = True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -202,8 +200,6 @@ class GenerationController(QObject):
         self.catalog = catalog
         self.settings = settings or QueueSettings.from_env()
         self._given_providers = dict(providers) if providers is not None else None
-        #: False runs the queue on a thread of this process even when its providers could move out.
-        self.queue_process = queue_process
         #: Where the queue runs (made on first use, ended by :meth:`aclose`).
         self.host: QueueHost | None = None
         self._queue_dir: Path | None = None
@@ -263,14 +259,19 @@ class GenerationController(QObject):
         self._spawn(host.aclose(CLOSE_TIMEOUT_S))
 
     def _make_host(self, folder: Path) -> QueueHost:
-        if self._given_providers is None and self.queue_process:
-            # Described, not built: the worker makes the providers (and their HTTP clients) itself.
-            return ProcessHost(folder, self._default_specs(), self.settings, self._inbox.put)
-        providers = self._make_providers(folder)
-        specs = {name: p.spec() for name, p in providers.items() if callable(getattr(p, "spec", None))}
-        if self.queue_process and len(specs) == len(providers):
-            return ProcessHost(folder, specs, self.settings, self._inbox.put)
-        return ThreadHost(folder, providers, self.settings, self._inbox.put)
+        # Described, not built: the worker makes the providers (and their HTTP clients) itself.
+        return ProcessHost(folder, self._specs(), self.settings, self._inbox.put)
+
+    def _specs(self) -> dict[str, ProviderSpec]:
+        if self._given_providers is None:
+            return self._default_specs()
+        specs = {}
+        for name, provider in self._given_providers.items():
+            spec = getattr(provider, "spec", None)
+            if not callable(spec):
+                raise QueueError(f"the {name} provider cannot run in the generation worker (it has no spec)")
+            specs[name] = spec()
+        return specs
 
     def _default_specs(self) -> dict[str, ProviderSpec]:
         specs = {}
@@ -288,20 +289,6 @@ class GenerationController(QObject):
             return future.result(ASK_TIMEOUT_S)
         except concurrent.futures.TimeoutError:
             raise QueueError("the queue did not answer in time; try again") from None
-
-    def _make_providers(self, folder: Path) -> dict[str, Provider]:
-        if self._given_providers is not None:
-            providers = dict(self._given_providers)
-        else:
-            project = self.storyboard.project
-            providers = {
-                name: create_provider(name, project=project, project_dir=folder, **spec.kwargs)
-                for name, spec in self._default_specs().items()
-            }
-        local = providers.get(LOCAL_PROVIDER)
-        if local is not None and hasattr(local, "bind"):
-            local.bind(self.storyboard.project, folder)
-        return providers
 
     def forget_saved(self) -> None:
         """After the project was saved: the journal drops the jobs whose end is now in project.json, so a

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from shotplanner.core.models import JobState
-from shotplanner.generation import hosts
+from shotplanner.generation import hosts, messages
 from shotplanner.generation.hosts import ProcessHost, WorkerStopped
 from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.pipe import FramedPipe, PipeClosed
 from shotplanner.generation.queue import JobEvent, QueueError
-from shotplanner.generation.registry import ProviderSpec
+from shotplanner.generation.spec import ProviderSpec
 from tests.generation.helpers import provider_for, request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,16 +82,15 @@ def test_the_cli_flag_runs_the_worker(tmp_path: Path) -> None:
 
     def received(message: Any) -> None:
         replies.append(message)
-        if message[0] == "reply" and message[1] == 2:
+        if isinstance(message, messages.Reply) and message.id == 2:
             done.set()
 
     pipe = FramedPipe(proc.stdout, proc.stdin, received, done.set, name="test").start()
-    pipe.send(("open", str(tmp_path), {"fal": DEAD_END},
-               hosts.QueueSettings()))
-    pipe.send(("call", 1, "limits", ()))
-    pipe.send(("call", 2, "close", ()))
+    pipe.send(messages.Open(str(tmp_path), {"fal": DEAD_END}, hosts.QueueSettings()))
+    pipe.send(messages.Call(1, messages.Limits()))
+    pipe.send(messages.Call(2, messages.Close()))
     assert done.wait(30)
-    assert ("reply", 1, True, {"fal": 4}) in replies
+    assert messages.Reply(1, True, {"fal": 4}) in replies
     assert proc.wait(10) == 0
 
 
@@ -173,15 +172,11 @@ def test_the_worker_exits_when_the_app_goes_away(tmp_path: Path, fast_settings: 
     assert not host.running
 
 
-def test_one_follower_per_project(tmp_path: Path, fast_settings: Any,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """A journal is followed by one queue at a time: a second lock, a thread host, wait for the first."""
+def test_one_follower_per_project(tmp_path: Path) -> None:
+    """A journal is followed by one queue at a time: a second lock waits for the first."""
     first = FollowerLock(tmp_path)
     assert first.try_acquire()
     assert not FollowerLock(tmp_path).try_acquire()
-    monkeypatch.setattr(hosts, "THREAD_FOLLOWER_WAIT_S", 0.1)
-    with pytest.raises(QueueError, match="another queue"):
-        hosts.ThreadHost(tmp_path, {}, fast_settings, lambda _e: None)
     first.release()
     second = FollowerLock(tmp_path)
     assert second.try_acquire()

@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import threading
 from pathlib import Path
 from typing import Any
 
 from shotplanner.core.models import JobState
-from shotplanner.generation.hosts import ProcessHost, ThreadHost, WorkerStopped
+from shotplanner.generation.hosts import ProcessHost, WorkerStopped
 from shotplanner.ui import generation_controller
 from shotplanner.ui.generation_controller import GenerationController
 from shotplanner.ui.queue_panel import COL, QueuePanel
@@ -32,7 +31,7 @@ fal_server = review_support.fal_server  # a fixture
 
 
 def _setup(
-    qtbot: Any, tmp_path: Path, server: Any, count: int = 3, *, queue_process: bool = True
+    qtbot: Any, tmp_path: Path, server: Any, count: int = 3
 ) -> tuple[Any, GenerationController, QueuePanel]:
     folder = saved(review_project(count), tmp_path / "film")
     window = open_window(qtbot, folder)
@@ -42,7 +41,6 @@ def _setup(
         window.catalog,
         providers=providers(server, window.storyboard.project, folder),
         settings=FAST,
-        queue_process=queue_process,
         parent=window,
     )
     panel = QueuePanel(controller)
@@ -221,43 +219,6 @@ def test_a_worker_that_dies_loses_no_job_and_sends_nothing_twice(qtbot, aloop, t
     assert fal_server.creates == 3
     assert all(s.takes[-1].state is JobState.DONE and s.takes[-1].clip for s in window.storyboard.shots())
     run(aloop, controller.aclose())
-
-
-def test_on_a_thread_the_queue_runs_off_the_gui_thread_and_closes_cleanly(
-    qtbot, aloop, tmp_path, fal_server
-) -> None:
-    """Without the worker process (providers that cannot be rebuilt there), provider calls happen on the
-    queue's own thread; closing cancels its jobs, closes the HTTP client there and ends the thread; the
-    concurrency limit is changed through the queue's public method."""
-    fal_server.faults.never_finish = True
-    window, controller, panel = _setup(qtbot, tmp_path, fal_server, count=2, queue_process=False)
-    gui = threading.get_ident()
-    threads: set[int] = set()
-    fal = controller._given_providers["fal"]  # type: ignore[index]
-    real_submit = fal.submit
-
-    async def submit(request: Any) -> str:
-        threads.add(threading.get_ident())
-        return await real_submit(request)
-
-    fal.submit = submit
-
-    async def scenario() -> None:
-        controller.generate([s.id for s in window.storyboard.shots()]).accept()
-        await until(lambda: [r.state for r in panel.model.rows] == [JobState.RUNNING] * 2)
-        controller.set_concurrency("fal", 1)
-        await until(lambda: fal.max_concurrency == 1)
-        host = controller.host
-        assert isinstance(host, ThreadHost)
-        runner = host.runner
-        assert runner.running and not runner.in_thread()
-        await controller.aclose()
-        assert not runner.running and controller.host is None
-        assert fal.client.is_closed
-
-    run(aloop, scenario())
-    assert threads and gui not in threads
-    assert fal_server.cancels == 0
 
 
 def test_a_big_batch_is_handed_over_in_slices(qtbot, aloop, tmp_path, fal_server, monkeypatch) -> None:

@@ -24,7 +24,7 @@ from shotplanner.generation.base import (
 from shotplanner.generation.download import is_loopback, stream_to
 from shotplanner.generation.http import make_client
 from shotplanner.generation.media_check import CheckedImage, ImageRefused, check_image
-from shotplanner.generation.registry import ProviderSpec
+from shotplanner.generation.spec import ProviderSpec
 
 
 class HttpProvider:
