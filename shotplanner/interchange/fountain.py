@@ -44,7 +44,7 @@ def _check_control(text: str, source: str) -> None:
         )
 
 
-def read_script_text(path: Path, *, expect: str = "a Fountain screenplay") -> str:
+def read_script_text(path: Path, *, expect: str = "a Fountain screenplay", allow_xml: bool = False) -> str:
     """The file's text, after the size cap, a content check and UTF-8 decoding (errors name the line)."""
     path = Path(path)
     try:
@@ -66,7 +66,8 @@ def read_script_text(path: Path, *, expect: str = "a Fountain screenplay") -> st
             f"{path.name}: this is {describe(kind)}, not {expect}; nothing was imported."
             " Bring an editor's cut back with File ▸ Import ▸ Editor's cut or `shotplanner conform`"
         )
-    if kind in ("pdf", "xml", "fdx"):  # binary text is refused below, naming the line
+    if kind == "pdf" or (kind in ("xml", "fdx") and not (allow_xml and kind == "fdx")):
+        # Binary bytes are refused below, naming the line; a Final Draft file goes to its own reader.
         raise BadInputError(f"{path.name}: this is {describe(kind)}, not {expect}")
     try:
         text = data.decode("utf-8-sig")

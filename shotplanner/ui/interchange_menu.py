@@ -110,7 +110,7 @@ class InterchangeMenu(QObject):
         self._ask_file("Export", filt, True, chosen)
 
     def ask_import(self) -> None:
-        filt = "Screenplay or shot list (*.fountain *.spmd *.txt *.csv)"
+        filt = "Screenplay or shot list (*.fountain *.spmd *.txt *.fdx *.csv)"
         self._ask_file("Import", filt, False, self.import_file)
 
     # ---------------------------------------------------------------- the work
