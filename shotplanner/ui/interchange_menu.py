@@ -64,7 +64,7 @@ def run_export(project: Project, folder: Path, out: Path, fmt: str) -> list[str]
     layout = "table" if fmt == "pdf-table" else "sheet"
     report = export(project, folder, out, "pdf" if fmt == "pdf-table" else fmt, layout=layout)
     written = ", ".join(str(p) for p in report.out_paths)
-    lines = [f"Wrote {written} ({report.clips} clips, {report.gaps} gaps)"]
+    lines = [f"Wrote {written} ({report.clips} clips, {report.placeholders} slates for shots with no take)"]
     lines += [f"Shot {number}: media missing at {path}" for number, path in report.missing]
     return lines + list(report.warnings)
 
