@@ -38,19 +38,21 @@ def shot_id_from_name(name: str) -> str | None:
     return shot_id if sep and shot_id and len(key) == 10 else None
 
 
-def _key(project: Project, scene: Scene, shot: Shot, frames: int, size: tuple[int, int]) -> str:
+def _key(project: Project, scene: Scene, shot: Shot, frames: int, size: tuple[int, int], model: str) -> str:
     facts = "|".join(
         str(x)
         for x in (
             project.title, scene.number, scene.heading, shot.number, shot.size.value, shot.angle.value,
             shot.movement.value, lens_text(shot), shot.model_id or "", shot.layers.subject,
-            shot.layers.action, frames, project.fps, size,
+            shot.layers.action, frames, project.fps, size, model,
         )
     )
     return hashlib.sha1(facts.encode("utf-8")).hexdigest()[:10]
 
 
-def _frame(project: Project, scene: Scene, shot: Shot, frames: int, size: tuple[int, int]) -> np.ndarray:
+def _frame(
+    project: Project, scene: Scene, shot: Shot, frames: int, size: tuple[int, int], model: str
+) -> np.ndarray:
     from PySide6.QtGui import QColor, QImage, QPainter
 
     from shotplanner.media.overlays import SlateInfo, draw_caption, draw_slate
@@ -69,7 +71,7 @@ def _frame(project: Project, scene: Scene, shot: Shot, frames: int, size: tuple[
         lens=lens_text(shot) or "lens not set",
         angle=shot.angle.value,
         move=shot.movement.value,
-        model=shot.model_id or "not generated yet",
+        model=model or "the recommended model",
         duration=f"{seconds:g} s  ·  {fps_label(project.fps)} fps  ·  NO TAKE YET",
     )
     short = min(width, height)
@@ -78,8 +80,8 @@ def _frame(project: Project, scene: Scene, shot: Shot, frames: int, size: tuple[
     p.drawImage((width - slate.width()) // 2, (height - slate.height()) // 3, slate)
     caption = " — ".join(t for t in (shot.layers.subject.strip(), shot.layers.action.strip()) if t)
     overlay = draw_caption(width, height, caption) if caption else None
-    if overlay is not None:
-        p.drawImage(0, 0, overlay)
+    if overlay is not None:  # a subtitle block under the slate, as the animatic places it
+        p.drawImage((width - overlay.width()) // 2, height - overlay.height() - height // 20, overlay)
     p.end()
     bits = image.constBits()
     rows = np.frombuffer(bits, np.uint8).reshape(height, image.bytesPerLine() // 4, 4)
@@ -108,7 +110,13 @@ def _encode(path: Path, picture: np.ndarray, frames: int, rate: Fraction) -> Non
 
 
 def ensure_placeholder(
-    project: Project, scene: Scene, shot: Shot, frames: int, size: tuple[int, int], project_dir: Path
+    project: Project,
+    scene: Scene,
+    shot: Shot,
+    frames: int,
+    size: tuple[int, int],
+    project_dir: Path,
+    model: str = "",
 ) -> Path:
     """The slate clip for ``shot`` (``frames`` long at the project rate), rendered if not there yet."""
     width, height = size
@@ -116,10 +124,10 @@ def ensure_placeholder(
         width, height = MAX_WIDTH, round(height * MAX_WIDTH / width)
     width, height = width // 2 * 2, height // 2 * 2
     folder = Path(project_dir) / PLACEHOLDER_DIR
-    path = folder / placeholder_name(shot, _key(project, scene, shot, frames, (width, height)))
+    path = folder / placeholder_name(shot, _key(project, scene, shot, frames, (width, height), model))
     if path.is_file():
         return path.resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    picture = _frame(project, scene, shot, frames, (width, height))
+    picture = _frame(project, scene, shot, frames, (width, height), model)
     _encode(path, picture, frames, fps_fraction(project.fps))
     return path.resolve()

@@ -104,6 +104,8 @@ class ShotRow:
     shot: Shot
     model: str
     prompt: str
+    #: The model as people read it ("Kling 2.1 (recommended)"); ``model`` keeps the id for the CSV.
+    model_label: str = ""
 
     def csv_values(self, project: Project) -> dict[str, str]:
         s = self.shot
@@ -140,11 +142,12 @@ class ShotRow:
 
 def shot_rows(project: Project) -> list[ShotRow]:
     facts = FactSource(project)
-    return [
-        ShotRow(scene, shot, facts.model(shot), facts.compose(shot))
-        for scene in project.scenes
-        for shot in scene.shots
-    ]
+    rows = []
+    for scene in project.scenes:
+        for shot in scene.shots:
+            model = facts.model(shot)
+            rows.append(ShotRow(scene, shot, model, facts.compose(shot), facts.model_name(model)))
+    return rows
 
 
 # ----------------------------------------------------------------- CSV export

@@ -142,19 +142,19 @@ def build_timeline(
     record = 0
     for item in items:
         shot = item.shot
+        model = item.take.model_id if item.take is not None else None
+        fact = facts.facts(shot, model)
         if item.media is None and placeholders:
             try:
                 from shotplanner.interchange.placeholders import ensure_placeholder
 
                 item.placeholder = ensure_placeholder(
-                    project, item.scene, shot, item.frames, size, project_dir
+                    project, item.scene, shot, item.frames, size, project_dir, facts.model_name(fact.model)
                 )
             except Exception as exc:  # no slate (Qt or the encoder unavailable): the shot becomes a gap
                 report.warnings.append(
                     f"shot {shot.number or shot.id}: no slate clip could be written ({exc}); left as a gap"
                 )
-        model = item.take.model_id if item.take is not None else None
-        fact = facts.facts(shot, model)
         meta: dict[str, object] = {
             "shot_id": shot.id,
             "number": shot.number,

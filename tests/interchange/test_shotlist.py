@@ -272,3 +272,59 @@ def test_csv_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes("shot,notes\n1,caf\xe9\n".encode("latin-1"))
     with pytest.raises(BadInputError, match="not UTF-8"):
         import_csv(path, Project())
+
+
+# ----------------------------------------------------------------- PDF: fonts, stills, model names
+
+
+def _font_objects(pdf_bytes: bytes) -> list[bytes]:
+    """The /Font dictionaries of a ReportLab PDF (it writes objects uncompressed, streams aside)."""
+    import re
+
+    return re.findall(rb"<<[^<>]*/Type /Font\b[^<>]*>>", pdf_bytes)
+
+
+def test_pdf_embeds_every_font_including_cjk(project_dir: tuple[Path, Project], tmp_path: Path) -> None:
+    folder, project = project_dir
+    out = tmp_path / "sheet.pdf"
+    report = export_pdf(project, folder, out, "sheet")
+    assert not any("CJK" in w for w in report.warnings), report.warnings  # the TrueType CJK font is there
+    data = out.read_bytes()
+    assert b"HeiseiKakuGo" not in data  # the old, non-embedded CID font
+    fonts = _font_objects(data)
+    assert fonts and all(b"/Subtype /Type0" in f or b"/Subtype /TrueType" in f for f in fonts)
+    # one embedded TrueType program per subset (DejaVu regular and bold, the CJK fallback)
+    assert data.count(b"/FontFile2") >= 3
+    text = "".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(str(out)))
+    assert "東京" in text
+
+
+def test_pdf_shows_the_reference_image_where_no_clip_exists_and_model_names(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from shotplanner.core.models import Character, ImageRef
+
+    folder = tmp_path / "film"
+    (folder / "media" / "refs").mkdir(parents=True)
+    Image.new("RGB", (160, 90), (20, 160, 60)).save(folder / "media" / "refs" / "green.png")
+    Image.new("RGB", (160, 90), (30, 60, 200)).save(folder / "media" / "refs" / "mara.png")
+    mara = Character(name="Mara", reference_images=["media/refs/mara.png"])
+    shots = [
+        Shot(number="1", model_id="kling-v2.6",
+             reference_images=[ImageRef(path="media/refs/green.png", role="start")]),
+        Shot(number="1A", character_ids=[mara.id]),  # no image of its own: the character's sheet
+        Shot(number="1B", reference_images=[ImageRef(path="../../outside.png", role="reference")]),
+    ]
+    project = Project(characters=[mara], scenes=[Scene(shots=shots)])
+    out = tmp_path / "sheet.pdf"
+    export_pdf(project, folder, out, "sheet")
+    page = pdfium.PdfDocument(str(out))[0]
+    pixels = np.asarray(page.render(scale=1).to_pil().convert("RGB")).astype(int)
+
+    def share(rgb: tuple[int, int, int]) -> float:
+        return float((abs(pixels - np.array(rgb)).sum(axis=2) < 40).mean())
+
+    assert share((20, 160, 60)) > 0.01 and share((30, 60, 200)) > 0.01
+    text = page.get_textpage().get_text_range()
+    assert "Kling v2.6" in text and "kling-v2.6" not in text  # the catalog's name, not the id
+    assert "no clip yet" in text  # 1B: a path outside the project is never read
