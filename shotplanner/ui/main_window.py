@@ -40,9 +40,12 @@ from shotplanner.ui.actions import WindowActions
 from shotplanner.ui.autosave import Autosave
 from shotplanner.ui.card_delegate import CardMode
 from shotplanner.ui.commands import (
+    AddSceneCommand,
     AddShotsCommand,
     DuplicateShotsCommand,
+    EditSceneCommand,
     MoveShotsCommand,
+    MoveShotsToSceneCommand,
     RemoveShotsCommand,
     RenumberCommand,
     StepShotsCommand,
@@ -50,6 +53,7 @@ from shotplanner.ui.commands import (
 )
 from shotplanner.ui.model_picker import ModelPicker
 from shotplanner.ui.reference_images import ImageImportError, import_images
+from shotplanner.ui.scene_parts import SceneParts
 from shotplanner.ui.shot_form import ShotForm
 from shotplanner.ui.storyboard_model import ShotIdRole, StoryboardModel
 from shotplanner.ui.storyboard_view import StoryboardView
@@ -103,6 +107,7 @@ class MainWindow(QMainWindow):
         self.model = StoryboardModel(self.storyboard, catalog=catalog, thumbnails=self.thumbnails,
                                      project_dir=folder, parent=self)
         self.model.move_handler = self.move_shots
+        self.model.scene_move_handler = self.move_shots_to_scene
         self.model.imagesDropped.connect(self.attach_images)
 
         # Central area: recovery banner over the storyboard.
@@ -120,6 +125,10 @@ class MainWindow(QMainWindow):
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.stepRequested.connect(self.step_selection)
         self.view.deleteRequested.connect(self.delete_selection)
+        self.view.headingEdited.connect(self.set_heading)
+        self.scene_parts = SceneParts(self.storyboard, self.undo_stack, self.current_shot_id,
+                                      self.view.edit_heading, self.show_message, self)
+        vbox.addWidget(self.scene_parts.offer)
         vbox.addWidget(self.view)
         self.setCentralWidget(central)
 
@@ -129,6 +138,7 @@ class MainWindow(QMainWindow):
         self.ui = WindowActions(self, self.undo_stack.createUndoAction(self),
                                 self.undo_stack.createRedoAction(self))
         self.actions = self.ui.actions
+        self.scene_parts.fill_menu(self.ui.shot_menu)
         self.form_dock = self.add_panel(self.form, Qt.DockWidgetArea.RightDockWidgetArea, "Shot")
         self.picker_dock = self.add_panel(self.picker, Qt.DockWidgetArea.RightDockWidgetArea, "Model")
         self.tabifyDockWidget(self.form_dock, self.picker_dock)
@@ -259,18 +269,19 @@ class MainWindow(QMainWindow):
     def add_shot(self) -> str:
         return self.insert_shots([Shot()], "shot")[0]
 
-    def add_scene(self) -> None:
-        numbers = [s.number for s in self.storyboard.project.scenes]
-        n = 1
-        while str(n) in numbers:
-            n += 1
-        scene = Scene(number=str(n), heading="NEW SCENE")
-        self.storyboard.add_scene(scene)
-        # Scenes are structural and not undoable; give the new scene a first shot that is.
-        self.undo_stack.clear()
-        cmd = AddShotsCommand(self.storyboard, [Shot()], scene.id, None, "Add shot")
-        self.undo_stack.push(cmd)
-        self.select(cmd.shot_ids)
+    def add_scene(self) -> str:
+        """Add an empty scene after the current one (one undo step) and type its heading in place."""
+        scene = Scene(number=self.storyboard.next_scene_number())
+        current = self.current_shot_id()
+        index = (self.storyboard.scene_index(self.storyboard.scene_of(current).id) + 1
+                 if current is not None else None)
+        self.undo_stack.push(AddSceneCommand(self.storyboard, scene, index))
+        self.view.edit_heading(scene.id)
+        return scene.id
+
+    def set_heading(self, scene_id: str, heading: str) -> None:
+        self.undo_stack.push(EditSceneCommand(self.storyboard, scene_id, {"heading": heading},
+                                              "Edit scene heading"))
 
     def duplicate_selection(self) -> list[str]:
         ids = self.selected_ids()
@@ -293,6 +304,15 @@ class MainWindow(QMainWindow):
         """A drop: move ``ids`` before flat ``row`` as one undo step, keeping them selected."""
         self.undo_stack.push(MoveShotsCommand(self.storyboard, ids, row))
         self.view.select_ids(ids, self.current_shot_id() if self.current_shot_id() in ids else None)
+
+    def move_shots_to_scene(self, ids: list[str], scene_id: str, index: int) -> None:
+        """A drop in a scene: one undo step; a shot that changed scene is offered a new number."""
+        scenes_before = {i: self.storyboard.scene_of(i).id for i in ids}
+        self.undo_stack.push(MoveShotsToSceneCommand(self.storyboard, ids, scene_id, index))
+        self.view.select_ids(ids, self.current_shot_id() if self.current_shot_id() in ids else None)
+        moved = [i for i in ids if scenes_before[i] != scene_id]
+        if moved:
+            self.scene_parts.offer_numbers(moved)
 
     def step_selection(self, delta: int) -> None:
         ids = self.selected_ids()
