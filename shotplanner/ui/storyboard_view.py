@@ -374,10 +374,7 @@ class StoryboardView(QAbstractItemView):
                 target = self.indexAt(QPoint(rect.center().x(), rect.center().y() + sign * (step + extra)))
                 if target.isValid():
                     break
-            if target.isValid():
-                row = target.row()
-            else:
-                row = row + sign * (self._columns if grid else 1)
+            row = target.row() if target.isValid() else row + sign * (self._columns if grid else 1)
         return model.index(max(0, min(row, count - 1)), 0)
 
     def setSelection(self, rect: QRect, command: QItemSelectionModel.SelectionFlag) -> None:
