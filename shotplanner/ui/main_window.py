@@ -348,7 +348,10 @@ class MainWindow(QMainWindow):
         shot = self.storyboard.shot(shot_id)
         have = {r.path for r in shot.reference_images}
         refs = [r.model_copy() for r in shot.reference_images]
-        refs += [ImageRef(path=p) for p in rel if p not in have]
+        for source, p in zip(paths, rel, strict=True):
+            if p not in have:
+                have.add(p)
+                refs.append(ImageRef(path=p, label=Path(source).name))
         if len(refs) == len(shot.reference_images):
             self.show_message("That image is already on the shot.")
             return True

@@ -763,6 +763,11 @@ class StoryboardView(QAbstractItemView):
             return
         super().dragEnterEvent(event)  # DraggingState: auto-scroll and hover follow the drag
         self._show_drop(event)
+        # Always take the enter: a widget that refuses it gets no moves, and a file drag from another
+        # program enters at the viewport's edge, between cards; each move then says yes or no.
+        event.setDropAction(Qt.DropAction.MoveAction if event.mimeData().hasFormat(SHOT_IDS_MIME)
+                            else Qt.DropAction.CopyAction)
+        event.accept()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if not self._accepts(event):

@@ -94,3 +94,22 @@ def test_drag_a_row_in_list_view_up_two_rows(xserver: XServer, tmp_path: Path) -
         app.settle()
         assert app.save()
     assert _saved(folder) == [("sc1", ["s1_0", "s1_3", "s1_1", "s1_2", "s1_4"])]
+
+
+def test_drop_an_image_file_from_another_program_on_a_card(xserver: XServer, tmp_path: Path) -> None:
+    from tests.ui.helpers import write_png
+    from tests.xinput.harness import FileDragSource
+
+    folder = tmp_path / "film"
+    storage.save_project(make_project((3, 2)), folder)
+    picture = write_png(tmp_path / "Ana at the window.png", 320, 180)
+    with AppUnderTest(xserver, folder) as app, FileDragSource(xserver, [picture]) as source:
+        x, y, w, h = _card(app, 3)
+        assert source.drag_to((x + w // 2, y + h // 2)) == "CopyAction"
+        app.settle()
+        assert _undo_steps(app) == 1
+        assert app.save()
+    shot = storage.load_project(folder).scenes[1].shots[0]
+    assert [(r.label, r.role) for r in shot.reference_images] == [("Ana at the window.png", "reference")]
+    copied = folder / shot.reference_images[0].path
+    assert copied.is_file() and copied.read_bytes() == picture.read_bytes()
