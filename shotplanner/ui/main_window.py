@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +56,7 @@ from shotplanner.ui.model_picker import ModelPicker
 from shotplanner.ui.reference_images import ImageImportError, import_images
 from shotplanner.ui.scene_parts import SceneParts
 from shotplanner.ui.shot_form import ShotForm
+from shotplanner.ui.shot_table import ShotTable
 from shotplanner.ui.storyboard_model import ShotIdRole, StoryboardModel
 from shotplanner.ui.storyboard_view import StoryboardView
 from shotplanner.ui.thumbnails import ThumbnailCache
@@ -129,7 +131,14 @@ class MainWindow(QMainWindow):
         self.scene_parts = SceneParts(self.storyboard, self.undo_stack, self.current_shot_id,
                                       self.view.edit_heading, self.show_message, self)
         vbox.addWidget(self.scene_parts.offer)
-        vbox.addWidget(self.view)
+        # Cards and list rows share the storyboard view; the table is a second view over the same model.
+        self.table = ShotTable(self.model)
+        self.table.model.edit_handler = self.edit_shot
+        self.table.view.selectionModel().selectionChanged.connect(self._table_selection_changed)
+        self.views = QStackedWidget()
+        self.views.addWidget(self.view)
+        self.views.addWidget(self.table)
+        vbox.addWidget(self.views)
         self.setCentralWidget(central)
 
         self.form = ShotForm(self.storyboard, self.undo_stack, lambda: self.folder, catalog)
@@ -189,10 +198,12 @@ class MainWindow(QMainWindow):
         on("delete", self.delete_selection)
         on("move_up", lambda: self.step_selection(-1))
         on("move_down", lambda: self.step_selection(1))
-        on("select_all", self.view.selectAll)
+        on("select_all", lambda: (self.table.view if self.views.currentWidget() is self.table
+                                  else self.view).selectAll())
         on("renumber", self.renumber)
-        on("grid_mode", lambda: self.view.set_mode(CardMode.GRID))
-        on("list_mode", lambda: self.view.set_mode(CardMode.LIST))
+        on("grid_mode", lambda: self.show_mode(CardMode.GRID))
+        on("list_mode", lambda: self.show_mode(CardMode.LIST))
+        on("table_mode", lambda: self.show_mode(None))
 
     def _fill_templates(self) -> None:
         from shotplanner.core.templates import load_templates
@@ -232,6 +243,8 @@ class MainWindow(QMainWindow):
 
     def select(self, ids: list[str]) -> None:
         self.view.select_ids(ids)
+        if self.views.currentWidget() is self.table:
+            self.table.view.select_ids(ids)
         self._current_changed(self.view.currentIndex(), QModelIndex())
 
     def _select_first(self) -> None:
@@ -240,6 +253,36 @@ class MainWindow(QMainWindow):
         else:
             self.form.set_shot(None)
             self.picker.set_shot(None)
+
+    def show_mode(self, mode: CardMode | None) -> None:
+        """Cards, list rows, or (``None``) the shot-list table; the selection carries over."""
+        ids, current = self.selected_ids(), self.current_shot_id()
+        if mode is None:
+            self.views.setCurrentWidget(self.table)
+            if ids:
+                self.table.view.select_ids(ids, current)
+            self.table.view.setFocus()
+            return
+        self.view.set_mode(mode)
+        self.views.setCurrentWidget(self.view)
+        self.view.setFocus()
+
+    def _table_selection_changed(self, *_: object) -> None:
+        # The table leads while it shows: the card view (whose selection the window's actions read)
+        # follows it, so the form, the picker and Delete/Duplicate act on the rows picked in the table.
+        if self.views.currentWidget() is not self.table:
+            return
+        ids = self.table.view.selected_ids()
+        index = self.table.view.currentIndex()
+        shot = self.table.model.shot_at(index.row()) if index.isValid() else None
+        current = shot.id if shot is not None and shot.id in ids else None
+        if ids:
+            self.view.select_ids(ids, current)
+            self._current_changed(self.view.currentIndex(), QModelIndex())
+
+    def edit_shot(self, shot_id: str, fields: dict[str, Any], text: str) -> None:
+        """An edit typed in the table: one undo step."""
+        self.undo_stack.push(UpdateShotCommand(self.storyboard, shot_id, fields, text))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         shot_id = current.data(ShotIdRole) if current.isValid() else None
