@@ -300,6 +300,14 @@ class ShotTableModel(QAbstractProxyModel):
         row = self._table_row.get(sourceIndex.row())
         return self.index(row, 0) if row is not None else QModelIndex()
 
+    # QAbstractProxyModel answers these through the source, whose one column would send every cell (and
+    # so every edit) to column 0.
+    def buddy(self, index: ModelIndex) -> QModelIndex:
+        return self.index(index.row(), index.column())
+
+    def sibling(self, row: int, column: int, idx: ModelIndex) -> QModelIndex:
+        return self.index(row, column)
+
     def mapSelectionFromSource(self, selection: QItemSelection) -> QItemSelection:
         out = QItemSelection()
         for rng in selection:

@@ -98,6 +98,18 @@ class DropTarget:
     on_card: QModelIndex  # the card under the pointer (image drops land on it), else invalid
 
 
+class HeadingEditor(QLineEdit):
+    """The line editor over a scene header; Escape gives up the edit."""
+
+    cancelled = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancelled.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class StoryboardView(QAbstractItemView):
     #: Ctrl+Up / Ctrl+Down on a selection: -1 or +1.
     stepRequested = Signal(int)
@@ -633,13 +645,14 @@ class StoryboardView(QAbstractItemView):
             return None
         self._close_editor()
         scene = self.storyboard_model().storyboard.scene(scene_id)
-        editor = QLineEdit(self.viewport())
+        editor = HeadingEditor(self.viewport())
         editor.setObjectName("headingEditor")
         editor.setPlaceholderText("INT. KITCHEN - NIGHT")
         editor.setText(scene.heading)
         editor.selectAll()
         editor.returnPressed.connect(lambda: self._commit_heading(scene_id))
         editor.editingFinished.connect(self._close_editor_later)
+        editor.cancelled.connect(self._close_editor_later)
         self._editor, self._editing_scene = editor, scene_id
         self._place_editor(scene_id)
         editor.show()
