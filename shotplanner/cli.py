@@ -28,6 +28,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("shotplanner.interchange.import_cli", "import a screenplay or a shot list"),
     "contracts": ("shotplanner.generation.contracts_refresh",
                   "compare the shipped vendor input schemas with fal's and Replicate's live ones"),
+    "conform": ("shotplanner.interchange.conform_cli", "apply an editor's cut (order, trims) to a project"),
 }
 OWN_COMMANDS: dict[str, str] = {
     "new": "create an empty project folder",
