@@ -143,6 +143,10 @@ def check_shot(shot: Shot, model: ModelSpec) -> list[Problem]:
 
     has_start = any(ref.role in ("start", "reference") for ref in shot.reference_images)
     resolution_ok = not model.resolutions or shot.resolution in model.resolutions
+    if not resolution_ok and model.caps_resolution:
+        top_lines = max(RESOLUTION_LINES.get(r, 0) for r in model.resolutions)
+        # Rendered at its top and said so on the clip: a stand-in, not a refusal.
+        resolution_ok = RESOLUTION_LINES.get(shot.resolution, 0) > top_lines
     if not resolution_ok:
         best = best_resolution(model, shot.resolution)
         asked = RESOLUTION_LINES.get(shot.resolution, 0)
@@ -233,7 +237,7 @@ def check_shot(shot: Shot, model: ModelSpec) -> list[Problem]:
     if shot.image_for("end") is not None and not model.image_input.end_frame:
         problems.append(Problem("reference_images", f"{name} takes no end frame; it will be ignored.", None))
 
-    if shot.audio and model.audio == "none":
+    if shot.audio and model.audio == "none" and not model.scratch_audio:
         problems.append(
             Problem(
                 "audio",
