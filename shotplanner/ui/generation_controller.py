@@ -376,6 +376,8 @@ class GenerationController(QObject):
         """
         names = self._provider_names()
         usable = [r for r in model.routes if r.provider in names]
+        # Preferences ▸ Default provider goes first when it offers this model.
+        usable.sort(key=lambda r: r.provider != getattr(self, "preferred_provider", None))
         memo = {} if sources is None else sources
         keyed = []
         for route in usable:

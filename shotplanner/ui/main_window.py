@@ -48,12 +48,15 @@ from shotplanner.ui.commands import (
     StepShotsCommand,
     UpdateShotCommand,
 )
+from shotplanner.ui.menus import install_menus
 from shotplanner.ui.model_picker import ModelPicker
+from shotplanner.ui.panels import scrolling
 from shotplanner.ui.reference_images import ImageImportError, import_images
 from shotplanner.ui.shot_form import ShotForm
 from shotplanner.ui.storyboard_model import ShotIdRole, StoryboardModel
 from shotplanner.ui.storyboard_view import StoryboardView
 from shotplanner.ui.thumbnails import ThumbnailCache
+from shotplanner.ui.window_state import MINIMUM
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +150,10 @@ class MainWindow(QMainWindow):
 
         self._wire_actions()
         self._fill_templates()
-        self._fill_recent()
+        install_menus(self)  # File/Edit/Help entries, Open Recent, card context menu (ui/menus.py)
         self._update_title()
         self.resize(1280, 800)
+        self.setMinimumSize(MINIMUM)
         self._select_first()
 
     # ------------------------------------------------------------------ composition
@@ -158,7 +162,7 @@ class MainWindow(QMainWindow):
         """Dock ``widget`` in ``area`` under ``title``; its toggle appears in View ▸ Panels."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
-        dock.setWidget(widget)
+        dock.setWidget(scrolling(widget))  # a panel taller or wider than its dock scrolls
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -202,14 +206,9 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, t=template: self.insert_shots([t.make_shot()], t.name))
 
     def _fill_recent(self) -> None:
-        from shotplanner.core.recent import recent_projects
+        from shotplanner.ui.menus import fill_recent
 
-        menu = self.ui.recent_menu
-        menu.clear()
-        paths = [p for p in recent_projects() if p != self.folder]
-        for path in paths:
-            menu.addAction(str(path)).triggered.connect(lambda _c=False, p=path: self.open_project(p))
-        menu.setEnabled(bool(paths))
+        fill_recent(self)
 
     # ------------------------------------------------------------------ selection
 
@@ -257,7 +256,7 @@ class MainWindow(QMainWindow):
         return cmd.shot_ids
 
     def add_shot(self) -> str:
-        return self.insert_shots([Shot()], "shot")[0]
+        return self.insert_shots([self.storyboard.blank_shot()], "shot")[0]
 
     def add_scene(self) -> None:
         numbers = [s.number for s in self.storyboard.project.scenes]

@@ -72,7 +72,7 @@ class ReviewHub(QObject):
 
     def _add_menu(self) -> None:
         w = self.window
-        menu = w.menuBar().addMenu("&Generate")
+        menu = w.ui.add_menu("&Generate")
         self.actions: dict[str, QAction] = {}
         for name, text, key, slot in (
             ("generate", "&Generate selected shots…", "Ctrl+G", self.generate_selected),
