@@ -140,5 +140,5 @@ def _bring_refs(refs: list[ImageRef], source: Path | None, target_folder: Path |
             except (OSError, ValueError) as exc:
                 notes.append(f"reference {label} not pasted: {exc}")
                 continue
-        out.append(ref.model_copy(update={"path": copied[ref.path], "label": label}))
+        out.append(ref.model_copy(update={"path": copied[ref.path]}))
     return out

@@ -9,6 +9,9 @@ app, so it covers every form and dialog, present and future):
 - a wheel event aimed at a guarded control without focus goes to the nearest scroll area around it
   instead (so the form scrolls as the user meant), or is dropped when there is none.
 
+The same filter gives every combo box's popup a styled item delegate, so the highlighted entry uses the
+stylesheet's highlight colours (the default delegate paints it white on white under Fusion).
+
 A control with focus keeps the wheel: click a spin box, then scroll to step it, as in every desktop app.
 """
 
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QScrollBar,
+    QStyledItemDelegate,
     QWidget,
 )
 
@@ -32,6 +36,15 @@ GUARDED = (QAbstractSpinBox, QComboBox, QAbstractSlider)
 def _guarded(widget: QObject) -> bool:
     # Scroll bars are for the wheel; a combo's popup list is a separate window and scrolls normally.
     return isinstance(widget, GUARDED) and not isinstance(widget, QScrollBar)
+
+
+def _polish(widget: QWidget) -> None:
+    if widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    if isinstance(widget, QComboBox) and not isinstance(widget.itemDelegate(), QStyledItemDelegate):
+        # The default popup delegate paints items as menu entries and ignores the stylesheet's
+        # ::item:selected colours (white on white under Fusion); a styled delegate honours them.
+        widget.setItemDelegate(QStyledItemDelegate(widget))
 
 
 def _scroll_area_of(widget: QWidget) -> QAbstractScrollArea | None:
@@ -58,9 +71,8 @@ class WheelGuard(QObject):
                 self._redirect(watched, event)
                 return True
             return False
-        if (kind == QEvent.Type.Polish and _guarded(watched) and isinstance(watched, QWidget)
-                and watched.focusPolicy() == Qt.FocusPolicy.WheelFocus):
-            watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        if kind == QEvent.Type.Polish and _guarded(watched) and isinstance(watched, QWidget):
+            _polish(watched)
         return False
 
     def _redirect(self, widget: QWidget, event: QWheelEvent) -> None:
@@ -86,7 +98,7 @@ def install_wheel_guard(app: QApplication) -> WheelGuard:
     app.installEventFilter(guard)
     app._shotplanner_wheel_guard = guard  # type: ignore[attr-defined]
     for widget in app.allWidgets():  # widgets polished before the guard existed
-        if _guarded(widget) and widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-            widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        if _guarded(widget):
+            _polish(widget)
     return guard
 

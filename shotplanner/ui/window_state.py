@@ -16,7 +16,7 @@ STATE_KEY = "window/state"
 #: The size a first start asks for; shrunk to the screen when that is smaller.
 PREFERRED = QSize(1280, 800)
 #: Small enough for a 1024×640 (or 1280×720) screen; the panels scroll below this.
-MINIMUM = QSize(800, 520)
+MINIMUM = QSize(720, 480)
 
 
 def settings() -> QSettings:
