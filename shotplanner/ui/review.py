@@ -121,6 +121,7 @@ class ReviewHub(QObject):
             self.compare = CompareView()
             self.compare.setParent(self.window, Qt.WindowType.Window)
             self.compare.resize(1100, 700)
+            self.compare.circleRequested.connect(self._circle_from_compare)
         index = {t.id: i for i, t in enumerate(shot.takes, 1)}
         self.compare.set_takes(
             self.window.folder,
@@ -129,7 +130,19 @@ class ReviewHub(QObject):
             (f"Shot {shot.number} T{index[a.id]}", f"Shot {shot.number} T{index[b.id]}"),
         )
         self.compare.show()
+        self._compare_shot = shot_id
         return self.compare
+
+    def _circle_from_compare(self, take_id: str, on: bool) -> None:
+        from shotplanner.ui.review_commands import CircleTakeCommand
+
+        shot_id = getattr(self, "_compare_shot", None)
+        if shot_id is None or self.compare is None or self.compare.takes is None:
+            return
+        sb = self.window.storyboard
+        self.window.undo_stack.push(CircleTakeCommand(sb, shot_id, take_id if on else None))
+        a, b = self.compare.takes
+        self.compare.update_takes(sb.take(shot_id, a.id), sb.take(shot_id, b.id))
 
     def open_keys(self) -> KeysDialog:
         if self.keys is None:
