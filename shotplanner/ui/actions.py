@@ -66,6 +66,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("renumber", "&Renumber shots", None, None, "Give every shot its standard film number"),
     ActionSpec("grid_mode", "&Cards", "Ctrl+1"),
     ActionSpec("list_mode", "&List", "Ctrl+2"),
+    ActionSpec("table_mode", "&Table", "Ctrl+3", None,
+               "The shot list as a table: sort, choose columns, edit"),
 )
 
 
@@ -97,7 +99,7 @@ class WindowActions(QObject):
         self.actions["undo"] = undo
         self.actions["redo"] = redo
         modes = QActionGroup(self)
-        for name in ("grid_mode", "list_mode"):
+        for name in ("grid_mode", "list_mode", "table_mode"):
             self.actions[name].setCheckable(True)
             modes.addAction(self.actions[name])
         self.actions["grid_mode"].setChecked(True)
@@ -127,7 +129,7 @@ class WindowActions(QObject):
         self.template_menu.menuAction().setIcon(QIcon(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView)))
         self.toolbar.addActions([a["duplicate"], a["delete"], a["move_up"], a["move_down"]])
         self.toolbar.addSeparator()
-        self.toolbar.addActions([a["grid_mode"], a["list_mode"]])
+        self.toolbar.addActions([a["grid_mode"], a["list_mode"], a["table_mode"]])
 
     def add_menu(self, title: str) -> QMenu:
         """A new top-level menu, placed before Help (Help stays last, as on every desktop)."""

@@ -75,7 +75,7 @@ def build_menus(window: QMainWindow, a: dict[str, QAction]) -> Menus:
     shot.addActions([a["add_scene"], a["renumber"]])
 
     view = bar.addMenu("&View")
-    view.addActions([a["grid_mode"], a["list_mode"]])
+    view.addActions([a["grid_mode"], a["list_mode"], a["table_mode"]])
     view.addSeparator()
     panels = view.addMenu("&Panels")
 
