@@ -196,6 +196,31 @@ def lint_shot(shot: Shot, project: Project | None = None, model: ModelSpec | Non
                 )
             )
 
+    issues.extend(failure_warnings(shot))
+
+    if project is not None:
+        known = {c.id for c in project.characters}
+        missing = [cid for cid in shot.character_ids if cid not in known]
+        if missing:
+            issues.append(
+                LintIssue(
+                    "character.unknown",
+                    "subject",
+                    "warning",
+                    f"The shot names {len(missing)} character(s) the project no longer has.",
+                )
+            )
+
+    if model is not None and shot.duration_s > 0:
+        issues.extend(_duration_issues(shot, model))
+    return issues
+
+
+def failure_warnings(shot: Shot) -> list[LintIssue]:
+    """What every current video model gets wrong, found in this shot (article lines 52-54): prominent
+    hands in a close-up, legible text in frame, fine detail on fast motion. The recommender shows these
+    beside its pick, since no choice of model avoids them."""
+    issues: list[LintIssue] = []
     if shot.size in _HAND_SIZES:
         found = _first_layer(shot, _HANDS, ("subject", "action", "camera"))
         if found:
@@ -239,22 +264,6 @@ def lint_shot(shot: Shot, project: Project | None = None, model: ModelSpec | Non
                     "motion, widen the frame, or let the detail go.",
                 )
             )
-
-    if project is not None:
-        known = {c.id for c in project.characters}
-        missing = [cid for cid in shot.character_ids if cid not in known]
-        if missing:
-            issues.append(
-                LintIssue(
-                    "character.unknown",
-                    "subject",
-                    "warning",
-                    f"The shot names {len(missing)} character(s) the project no longer has.",
-                )
-            )
-
-    if model is not None and shot.duration_s > 0:
-        issues.extend(_duration_issues(shot, model))
     return issues
 
 
@@ -283,14 +292,14 @@ def _duration_issues(shot: Shot, model: ModelSpec) -> list[LintIssue]:
                 "motion may drift toward the end.",
             )
         )
-    if not duration_allowed(model, seconds):
+    if not duration_allowed(model, seconds, shot.resolution):
         issues.append(
             LintIssue(
                 "duration.model",
                 None,
                 "info",
                 f"{model.name} does not make {seconds:g} s clips; it will render "
-                f"{nearest_duration(model, seconds):g} s.",
+                f"{nearest_duration(model, seconds, shot.resolution):g} s at {shot.resolution}.",
             )
         )
     return issues
