@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from shotplanner.core.catalog_schema import ModelSpec
@@ -100,13 +101,20 @@ _CLOSE_SIZES = frozenset({ShotSize.CU, ShotSize.ECU, ShotSize.INSERT})
 _LAYERS_FOR_CONTENT = ("subject", "action", "environment")
 
 
+@lru_cache(maxsize=16384)
+def _search(pattern: re.Pattern[str], text: str) -> str | None:
+    # The recommender lints every shot of a film; a film repeats its layer texts.
+    match = pattern.search(text)
+    return match.group(0) if match else None
+
+
 def _first_layer(shot: Shot, pattern: re.Pattern[str], layers: tuple[str, ...]) -> tuple[str, str] | None:
     for name in layers:
         text = getattr(shot.layers, name)
         if text:
-            match = pattern.search(text)
+            match = _search(pattern, text)
             if match:
-                return name, match.group(0)
+                return name, match
     return None
 
 

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from shotplanner.core.catalog import Catalog
 from shotplanner.core.catalog_schema import Lifecycle, ModelSpec, Route
 from shotplanner.core.lint import failure_warnings
-from shotplanner.core.models import LOCAL_MODEL_ID, RESOLUTION_LINES, Project, PromptLayers, Shot, ShotSize
+from shotplanner.core.models import LOCAL_MODEL_ID, RESOLUTION_LINES, Project, Shot
 from shotplanner.core.recommend_rules import RULES, WARNING_LINES, Found, Rule, find_rules
 from shotplanner.core.validation import best_resolution, check_shot
 
@@ -37,7 +36,8 @@ if TYPE_CHECKING:
     from shotplanner.core.cost import CostEstimate
 
 __all__ = [
-    "RULES", "Candidate", "PinCheck", "Recommendation", "SplitOffer", "character_usage", "recommend",
+    "RULES", "Candidate", "PinCheck", "Recommendation", "SplitOffer", "character_usage", "clear_memos",
+    "recommend",
     "recommend_all", "resolve_model", "successor_reason",
 ]
 
@@ -143,10 +143,11 @@ def _render(c: Candidate, tokens: dict[str, str]) -> Candidate:
         return c
 
     def fill(text: str) -> str:
-        if "\x00" in text:
-            for key, value in tokens.items():
-                text = text.replace(_token(key), value)
-        return text
+        if "\x00" not in text:
+            return text
+        parts = text.split("\x00")  # odd parts are token keys
+        parts[1::2] = [tokens.get(k, k) for k in parts[1::2]]
+        return "".join(parts)
 
     return replace(c, reasons=tuple(fill(r) for r in c.reasons), warnings=tuple(fill(w) for w in c.warnings))
 
@@ -207,6 +208,8 @@ class _PreparedCatalog:
     plans: dict[tuple[object, ...], _Plan] = field(default_factory=dict)
     found: dict[tuple[object, ...], Found] = field(default_factory=dict)
     fits: dict[tuple[object, ...], list[_Fit]] = field(default_factory=dict)
+    pieces: dict[tuple[object, ...], tuple[float, tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict)
 
 
 def successor_reason(model: ModelSpec, catalog: Catalog) -> str:
@@ -460,74 +463,97 @@ def _pick_reason(p: _Prepared, rule: Rule, prep: _PreparedCatalog) -> str | None
             f"({rule.cite})")
 
 
+_Piece = tuple[float, tuple[str, ...], tuple[str, ...]]
+
+
 def _score(p: _Prepared, fit: _Fit, shot: Shot, ctx: _Context, prep: _PreparedCatalog) -> Candidate:
     model = p.model
     score = p.base
     reasons: list[str] = []
     warnings: list[str] = []
     found = ctx.found
-    res_used = fit.res_used
-    hold = fit.hold
-    per_second = fit.per_second
+    skey = _settings_key(shot, ctx)
     for key in found.rules:
-        trigger = _token(key)
-        rule = RULES[key]
-        if key == "recurring_character":
-            if model.image_input.start_frame or model.image_input.reference:
-                score += rule.bonus + (5.0 if "character_closeup" in p.strengths else 0.0)
-                reasons.append(f"{trigger}: {model.name} {rule.offer}, which keeps them consistent from cut "
-                               f"to cut ({rule.cite})")
-            else:
-                score -= 10.0
-                warnings.append(f"cannot take {_token('who')}'s reference image; the character may "
-                                "look different from shot to shot")
-            continue
-        has_tag = bool(p.strengths & rule.tags)
-        if key == "4k_detail" and "4k" not in model.resolutions:
-            has_tag = False
-        if key in ("long_take", "establishing"):
-            score += 2.0 * min(hold, max(shot.duration_s, 10.0), 20.0)
-        pick_reason = _pick_reason(p, rule, prep)
-        if pick_reason is not None:
-            score += PICK_BONUS
-        if has_tag:
-            score += rule.bonus
-            offer = rule.offer
-            if key in ("long_take", "establishing", "crowd", "water_fabric", "lighting_transition"):
-                offer += f" (up to {_fmt(hold)} at {res_used})"
-            if key == "draft" and per_second is not None:
-                dear = per_second > DRAFT_PRICE_CEILING
-                offer = (f"is a quick draft model, though at {shot.resolution} it costs {_usd(per_second)}"
-                         if dear else f"{offer} ({_usd(per_second)} at {shot.resolution})")
-            elif key == "draft":
-                offer = "is a quick draft model (no published price)"
-            tail = f"; {pick_reason}" if pick_reason else f" ({rule.cite})"
-            reasons.append(f"{trigger}: {model.name} {offer}{tail}")
-        elif pick_reason is not None:
-            reasons.append(f"{trigger}: {model.name} is {pick_reason}")
-        elif key == "synced_audio" and model.audio != "none":
-            score += 5.0  # can make sound, but not what it is known for
-            reasons.append(f"{trigger}: {model.name} can generate sound, though sound is not its strength")
-        elif key == "draft" and model.quality_tier >= 3:
-            score -= 15.0
-            warnings.append("a flagship model: slower and dearer than a draft needs")
-        if key == "draft":
-            if per_second is not None:
-                # A known price counts both ways; an unknown one neither (it is not known to be cheap).
-                score += DRAFT_PRICE_WEIGHT * (DRAFT_PRICE_CEILING - per_second)
-                if per_second > DRAFT_PRICE_CEILING:
-                    cheaper = _cheaper_resolution(model, p.route, shot.resolution)
-                    warnings.append(f"costs {_usd(per_second)} at {shot.resolution}, dear for a draft"
-                                    + (f"; {cheaper}" if cheaper else ""))
-            else:
-                warnings.append("no published price: a draft here may cost more than expected")
+        memo_key = (skey, key, model.id)
+        piece = prep.pieces.get(memo_key)
+        if piece is None:
+            if len(prep.pieces) > 16 * PLAN_MEMO_LIMIT:
+                prep.pieces.clear()
+            piece = prep.pieces[memo_key] = _rule_piece(p, fit, key, shot, prep)
+        score += piece[0]
+        reasons.extend(piece[1])
+        warnings.extend(piece[2])
     score += fit.delta
     warnings.extend(fit.warnings)
     warnings.extend(p.static_warnings)
     if not reasons:
-        reasons.append(_plain_reason(model, shot, res_used, found))
+        reasons.append(_plain_reason(model, shot, fit.res_used, found))
     return Candidate(model, p.route, round(score, 3), tuple(reasons), tuple(warnings), fit.problems,
-                     per_second, fit.cost)
+                     fit.per_second, fit.cost)
+
+
+def _rule_piece(p: _Prepared, fit: _Fit, key: str, shot: Shot, prep: _PreparedCatalog) -> _Piece:
+    """One rule's score change, reasons and warnings for one model (the trigger is a token, filled in
+    per shot): depends only on the model, the rule and the shot's settings."""
+    model = p.model
+    score = 0.0
+    reasons: list[str] = []
+    warnings: list[str] = []
+    res_used = fit.res_used
+    hold = fit.hold
+    per_second = fit.per_second
+    trigger = _token(key)
+    rule = RULES[key]
+    if key == "recurring_character":
+        if model.image_input.start_frame or model.image_input.reference:
+            score += rule.bonus + (5.0 if "character_closeup" in p.strengths else 0.0)
+            reasons.append(f"{trigger}: {model.name} {rule.offer}, which keeps them consistent from cut "
+                           f"to cut ({rule.cite})")
+        else:
+            score -= 10.0
+            warnings.append(f"cannot take {_token('who')}'s reference image; the character may "
+                            "look different from shot to shot")
+        return score, tuple(reasons), tuple(warnings)
+    has_tag = bool(p.strengths & rule.tags)
+    if key == "4k_detail" and "4k" not in model.resolutions:
+        has_tag = False
+    if key in ("long_take", "establishing"):
+        score += 2.0 * min(hold, max(shot.duration_s, 10.0), 20.0)
+    pick_reason = _pick_reason(p, rule, prep)
+    if pick_reason is not None:
+        score += PICK_BONUS
+    if has_tag:
+        score += rule.bonus
+        offer = rule.offer
+        if key in ("long_take", "establishing", "crowd", "water_fabric", "lighting_transition"):
+            offer += f" (up to {_fmt(hold)} at {res_used})"
+        if key == "draft" and per_second is not None:
+            dear = per_second > DRAFT_PRICE_CEILING
+            offer = (f"is a quick draft model, though at {shot.resolution} it costs {_usd(per_second)}"
+                     if dear else f"{offer} ({_usd(per_second)} at {shot.resolution})")
+        elif key == "draft":
+            offer = "is a quick draft model (no published price)"
+        tail = f"; {pick_reason}" if pick_reason else f" ({rule.cite})"
+        reasons.append(f"{trigger}: {model.name} {offer}{tail}")
+    elif pick_reason is not None:
+        reasons.append(f"{trigger}: {model.name} is {pick_reason}")
+    elif key == "synced_audio" and model.audio != "none":
+        score += 5.0  # can make sound, but not what it is known for
+        reasons.append(f"{trigger}: {model.name} can generate sound, though sound is not its strength")
+    elif key == "draft" and model.quality_tier >= 3:
+        score -= 15.0
+        warnings.append("a flagship model: slower and dearer than a draft needs")
+    if key == "draft":
+        if per_second is not None:
+            # A known price counts both ways; an unknown one neither (it is not known to be cheap).
+            score += DRAFT_PRICE_WEIGHT * (DRAFT_PRICE_CEILING - per_second)
+            if per_second > DRAFT_PRICE_CEILING:
+                cheaper = _cheaper_resolution(model, p.route, shot.resolution)
+                warnings.append(f"costs {_usd(per_second)} at {shot.resolution}, dear for a draft"
+                                + (f"; {cheaper}" if cheaper else ""))
+        else:
+            warnings.append("no published price: a draft here may cost more than expected")
+    return score, tuple(reasons), tuple(warnings)
 
 
 def _cheaper_resolution(model: ModelSpec, route: Route | None, resolution: str) -> str:
@@ -635,8 +661,7 @@ def recommend(
 
 
 def _shot_warnings(shot: Shot, rec: Recommendation) -> list[str]:
-    layers = shot.layers
-    out = list(_failure_texts(shot.size, layers.subject, layers.action, layers.environment, layers.camera))
+    out = list(_failure_texts(shot))
     best = rec._raw[0] if rec._raw else None
     fps = shot.fps
     if best is not None and best.model.frame_rates and fps not in best.model.frame_rates:
@@ -650,14 +675,20 @@ def _shot_warnings(shot: Shot, rec: Recommendation) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=8192)
-def _failure_texts(
-    size: ShotSize, subject: str, action: str, environment: str, camera: str
-) -> tuple[str, ...]:
-    probe = Shot(size=size, layers=PromptLayers(subject=subject, action=action, environment=environment,
-                                                camera=camera))
-    return tuple(f"{issue.message} (article line {WARNING_LINES[issue.code]})"
-                 for issue in failure_warnings(probe))
+_FAILURE_MEMO: dict[tuple[object, ...], tuple[str, ...]] = {}
+
+
+def _failure_texts(shot: Shot) -> tuple[str, ...]:
+    layers = shot.layers
+    key = (shot.size, layers.subject, layers.action, layers.environment, layers.camera)
+    found = _FAILURE_MEMO.get(key)
+    if found is None:
+        found = tuple(f"{issue.message} (article line {WARNING_LINES[issue.code]})"
+                      for issue in failure_warnings(shot))
+        if len(_FAILURE_MEMO) > PLAN_MEMO_LIMIT:
+            _FAILURE_MEMO.clear()
+        _FAILURE_MEMO[key] = found
+    return found
 
 
 def _check_pin(shot: Shot, rec: Recommendation, catalog: Catalog) -> PinCheck:
@@ -830,6 +861,15 @@ def _split_offer(
 
 def _chained(ctx: _Context) -> _Context:
     return _Context(True, True, ctx.has_end, True, ctx.character_image, ctx.found)
+
+
+def clear_memos() -> None:
+    """Forget the per-text memos (the per-catalog ones go with their catalog); for benchmarks and tests."""
+    from shotplanner.core import lint, recommend_rules
+
+    _FAILURE_MEMO.clear()
+    lint._search.cache_clear()
+    recommend_rules.clear_memos()
 
 
 def recommend_all(project: Project, catalog: Catalog) -> dict[str, Recommendation]:

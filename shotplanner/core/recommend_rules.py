@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from shotplanner.core.models import Angle, Movement, Quality, Shot, ShotSize
+from shotplanner.core.models import LAYER_NAMES, Angle, Movement, Quality, Shot, ShotSize
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +28,11 @@ class Rule:
     bonus: float
     picks: tuple[str, ...]  # the article's choice(s), by catalog id
     offer: str  # what a model with the tags offers, completing "<model> …"
+    cite: str = ""  # "article lines 100, 116, 133", filled in from ``lines``
 
-    @property
-    def cite(self) -> str:
-        return "article line" + ("s " if len(self.lines) > 1 else " ") + ", ".join(str(n) for n in self.lines)
+    def __post_init__(self) -> None:
+        plural = "s " if len(self.lines) > 1 else " "
+        object.__setattr__(self, "cite", "article line" + plural + ", ".join(str(n) for n in self.lines))
 
 
 SORA = ("sora-2-pro",)
@@ -155,24 +156,6 @@ _CAMERA_MOVES = frozenset({Movement.PUSH_IN, Movement.PULL_BACK, Movement.CRANE_
 LONG_TAKE_SECONDS = 10.0
 
 
-@lru_cache(maxsize=16384)
-def _first(pattern: re.Pattern[str], text: str) -> str | None:
-    """The first match of ``pattern`` in ``text`` (a film repeats its layer texts: search each once)."""
-    match = pattern.search(text)
-    return match.group(0) if match else None
-
-
-def _in_layers(shot: Shot, pattern: re.Pattern[str], layers: tuple[str, ...]) -> str | None:
-    """'"haze" in the light layer' for the first layer whose text matches ``pattern``."""
-    for name in layers:
-        text = getattr(shot.layers, name)
-        if text:
-            match = _first(pattern, text)
-            if match:
-                return f'"{match}" in the {name} layer'
-    return None
-
-
 def _human_motion(shot: Shot, human_named: bool) -> str | None:
     return _human_motion_in(shot.layers.action, shot.layers.subject, human_named)
 
@@ -203,53 +186,75 @@ class Found:
         return self.why[self.rules.index(key)]
 
 
+#: Word rules: key → (pattern, layers searched in order).
+_WORD_RULES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
+    ("establishing", _ESTABLISHING, ("camera", "subject", "environment", "action")),
+    ("long_take", _LONG, ("camera", "action")),
+    ("crowd", _CROWD, ("subject", "environment", "action")),
+    ("water_fabric", _WATER_FABRIC, ("subject", "action", "environment")),
+    ("lighting_transition", _LIGHT_CHANGE, ("light", "action", "environment")),
+    ("atmosphere", _ATMOSPHERE, ("light", "environment", "mood")),
+    ("texture", _TEXTURE, ("subject", "environment")),
+    ("camera_language", _CAMERA, ("camera",)),
+    ("music", _MUSIC, ("action", "subject", "environment", "mood")),
+    ("product", _PRODUCT, ("subject", "action")),
+    ("action", _ACTION, ("action",)),
+)
+_LAYER_INDEX = {name: i for i, name in enumerate(LAYER_NAMES)}
+
+
+@lru_cache(maxsize=8192)
+def _words(texts: tuple[str, str, str, str, str, str]) -> dict[str, str]:
+    """What each word rule finds in the six layer texts ('"haze" in the light layer'); a film repeats its
+    layer texts, so each set is read once."""
+    hits: dict[str, str] = {}
+    for key, pattern, where in _WORD_RULES:
+        for name in where:
+            text = texts[_LAYER_INDEX[name]]
+            if text:
+                match = pattern.search(text)
+                if match:
+                    hits[key] = f'"{match.group(0)}" in the {name} layer'
+                    break
+    if _HUMAN_NOUN.search(texts[0]):
+        hits["person"] = "yes"
+    return hits
+
+
 def find_rules(shot: Shot, *, has_image: bool, has_character: bool, recurring: str | None) -> Found:
     """Every article job this shot is, with the field or words that say so."""
     found: list[tuple[str, str]] = []
     size = shot.size
-    layers = ("camera", "subject", "environment", "action")
+    layers = shot.layers
+    words = _words((layers.subject, layers.action, layers.environment, layers.camera, layers.light,
+                    layers.mood))
     if size.is_wide:
         found.append(("establishing", f"{size.value} shot size ({size.label.lower()})"))
     elif shot.angle is Angle.AERIAL:
         found.append(("establishing", "aerial camera angle"))
-    else:
-        words = _in_layers(shot, _ESTABLISHING, layers)
-        if words:
-            found.append(("establishing", words))
+    elif "establishing" in words:
+        found.append(("establishing", words["establishing"]))
     if shot.duration_s > LONG_TAKE_SECONDS + 1e-6:
         found.append(("long_take", f"{shot.duration_s:g} s duration, past the 5–10 s most models hold"))
-    else:
-        words = _in_layers(shot, _LONG, ("camera", "action"))
-        if words:
-            found.append(("long_take", words))
-    for key, pattern, where in (
-        ("crowd", _CROWD, ("subject", "environment", "action")),
-        ("water_fabric", _WATER_FABRIC, ("subject", "action", "environment")),
-        ("lighting_transition", _LIGHT_CHANGE, ("light", "action", "environment")),
-        ("atmosphere", _ATMOSPHERE, ("light", "environment", "mood")),
-    ):
-        words = _in_layers(shot, pattern, where)
-        if words:
-            found.append((key, words))
-    if size in (ShotSize.ECU, ShotSize.INSERT):
-        words = _in_layers(shot, _TEXTURE, ("subject", "environment"))
-        if words:
-            found.append(("texture", f"{size.label.lower()} of {words}"))
+    elif "long_take" in words:
+        found.append(("long_take", words["long_take"]))
+    for key in ("crowd", "water_fabric", "lighting_transition", "atmosphere"):
+        if key in words:
+            found.append((key, words[key]))
+    if size in (ShotSize.ECU, ShotSize.INSERT) and "texture" in words:
+        found.append(("texture", f"{size.label.lower()} of {words['texture']}"))
     if shot.movement in _CAMERA_MOVES:
         found.append(("camera_language", f"{shot.movement.value} camera movement"))
-    else:
-        words = _in_layers(shot, _CAMERA, ("camera",))
-        if words:
-            found.append(("camera_language", words))
+    elif "camera_language" in words:
+        found.append(("camera_language", words["camera_language"]))
     if shot.audio:
         if shot.dialogue.strip():
             why = "sound on, with dialogue"
         else:
-            music = _in_layers(shot, _MUSIC, ("action", "subject", "environment", "mood"))
-            why = f"sound on, {music}" if music else "sound on"
+            why = f"sound on, {words['music']}" if "music" in words else "sound on"
         found.append(("synced_audio", why))
-    person = has_character or _first(_HUMAN_NOUN, shot.layers.subject) is not None
-    if size in _CLOSE and (has_character or shot.layers.subject.strip()):
+    person = has_character or "person" in words
+    if size in _CLOSE and (has_character or layers.subject.strip()):
         if has_image:
             found.append(("character_closeup", f"{size.value} shot size with a reference image"))
         elif person:
@@ -257,18 +262,20 @@ def find_rules(shot: Shot, *, has_image: bool, has_character: bool, recurring: s
     if shot.resolution == "4k":
         if size in _DETAIL:
             found.append(("4k_detail", f"4K resolution, {size.label.lower()} framing"))
-        else:
-            words = _in_layers(shot, _PRODUCT, ("subject", "action"))
-            if words:
-                found.append(("4k_detail", f"4K resolution, {words}"))
+        elif "product" in words:
+            found.append(("4k_detail", f"4K resolution, {words['product']}"))
     if shot.quality is Quality.DRAFT:
         found.append(("draft", "draft quality"))
     motion = _human_motion(shot, has_character)
     if motion:
         found.append(("human_motion", motion))
-    words = _in_layers(shot, _ACTION, ("action",))
-    if words:
-        found.append(("action", words))
+    if "action" in words:
+        found.append(("action", words["action"]))
     if recurring is not None and (size in _CLOSE or size is ShotSize.OTS):
         found.append(("recurring_character", f"{recurring} appears in several shots"))
     return Found(tuple(k for k, _ in found), tuple(w for _, w in found))
+
+
+def clear_memos() -> None:
+    _words.cache_clear()
+    _human_motion_in.cache_clear()

@@ -27,7 +27,7 @@ from shotplanner.core.catalog import Catalog
 from shotplanner.core.catalog_schema import Lifecycle, ModelSpec
 from shotplanner.core.models import Shot
 from shotplanner.core.storyboard import Storyboard
-from shotplanner.ui.commands import UpdateShotCommand
+from shotplanner.ui.commands import SplitShotCommand, UpdateShotCommand
 
 ModelIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -85,6 +85,12 @@ class ModelPicker(QWidget):
         self.list.setAlternatingRowColors(True)
         self.list.itemDoubleClicked.connect(lambda item: self.override(item.data(ModelIdRole)))
         lay.addWidget(self.list, 1)
+        # A shot longer than any model holds: offer the recommender's split (segments chained by frame).
+        self.split_button = QPushButton()
+        self.split_button.setObjectName("splitButton")
+        self.split_button.clicked.connect(self.split_long_shot)
+        self.split_button.hide()
+        lay.addWidget(self.split_button)
         buttons = QHBoxLayout()
         self.use_button = QPushButton("Use selected model")
         self.use_button.clicked.connect(self._use_selected)
@@ -166,6 +172,14 @@ class ModelPicker(QWidget):
         text = f"Use {model_id}" if model_id else "Follow recommended model"
         self._stack.push(UpdateShotCommand(self._sb, shot.id, {"model_id": model_id}, text))
 
+    def split_long_shot(self) -> None:
+        """Split the shot as the recommender offers, as one undo step."""
+        shot = self._shot()
+        offer = self.recommendation.split if self.recommendation is not None else None
+        if shot is None or offer is None:
+            return
+        self._stack.push(SplitShotCommand(self._sb, shot.id, list(offer.segments), offer.model.id))
+
     def apply_fixes(self) -> None:
         """Apply every suggestion the validator gave, as one undo step."""
         shot = self._shot()
@@ -197,6 +211,7 @@ class ModelPicker(QWidget):
             w.setEnabled(enabled)
         if shot is None:
             self.recommendation = None
+            self.split_button.hide()
             self.summary.setText("No shot selected")
             self.problems_label.clear()
             self.fix_button.hide()
@@ -207,6 +222,7 @@ class ModelPicker(QWidget):
             return
         rec = recommend(shot, self._sb.project, self.catalog)
         self.recommendation = rec
+        self._show_split(rec.split)
         chosen = self.chosen_model()
         best = rec.best
         head = f"<b>Shot {html.escape(shot.number)}</b> — "
@@ -227,6 +243,16 @@ class ModelPicker(QWidget):
         for model, reason in rec.excluded:
             self._add_excluded(model, reason, shot)
         self._show_problems()
+
+    def _show_split(self, offer: Any) -> None:
+        if offer is None:
+            self.split_button.hide()
+            return
+        lengths = " + ".join(f"{d:g} s" for d in offer.segments)
+        count = len(offer.segments)
+        self.split_button.setText(f"Split into {count} segments ({lengths}) on {offer.model.name}")
+        self.split_button.setToolTip(offer.text)
+        self.split_button.show()
 
     def _add_row(self, rank: int, model: ModelSpec, route: Any, shot: Shot, reasons: list[str],
                  warnings: list[str], chosen: bool) -> None:
