@@ -200,25 +200,37 @@ _WORD_RULES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
     ("product", _PRODUCT, ("subject", "action")),
     ("action", _ACTION, ("action",)),
 )
-_LAYER_INDEX = {name: i for i, name in enumerate(LAYER_NAMES)}
 
 
-@lru_cache(maxsize=8192)
-def _words(texts: tuple[str, str, str, str, str, str]) -> dict[str, str]:
-    """What each word rule finds in the six layer texts ('"haze" in the light layer'); a film repeats its
-    layer texts, so each set is read once."""
+@lru_cache(maxsize=16384)
+def _scan(name: str, text: str) -> dict[str, str]:
+    """What each word rule that reads layer ``name`` finds in ``text`` (a film repeats its layer texts,
+    so each one is read once)."""
     hits: dict[str, str] = {}
     for key, pattern, where in _WORD_RULES:
-        for name in where:
-            text = texts[_LAYER_INDEX[name]]
-            if text:
-                match = pattern.search(text)
-                if match:
-                    hits[key] = f'"{match.group(0)}" in the {name} layer'
-                    break
-    if _HUMAN_NOUN.search(texts[0]):
+        if name in where:
+            match = pattern.search(text)
+            if match:
+                hits[key] = match.group(0)
+    if name == "subject" and _HUMAN_NOUN.search(text):
         hits["person"] = "yes"
     return hits
+
+
+def _words(shot: Shot) -> dict[str, str]:
+    """Each word rule's first hit in its layers, as '"haze" in the light layer'."""
+    layers = shot.layers
+    scans = {name: _scan(name, getattr(layers, name)) for name in LAYER_NAMES if getattr(layers, name)}
+    words: dict[str, str] = {}
+    for key, _pattern, where in _WORD_RULES:
+        for name in where:
+            hit = scans.get(name, {}).get(key)
+            if hit is not None:
+                words[key] = f'"{hit}" in the {name} layer'
+                break
+    if "person" in scans.get("subject", {}):
+        words["person"] = "yes"
+    return words
 
 
 def find_rules(shot: Shot, *, has_image: bool, has_character: bool, recurring: str | None) -> Found:
@@ -226,8 +238,7 @@ def find_rules(shot: Shot, *, has_image: bool, has_character: bool, recurring: s
     found: list[tuple[str, str]] = []
     size = shot.size
     layers = shot.layers
-    words = _words((layers.subject, layers.action, layers.environment, layers.camera, layers.light,
-                    layers.mood))
+    words = _words(shot)
     if size.is_wide:
         found.append(("establishing", f"{size.value} shot size ({size.label.lower()})"))
     elif shot.angle is Angle.AERIAL:
@@ -277,5 +288,5 @@ def find_rules(shot: Shot, *, has_image: bool, has_character: bool, recurring: s
 
 
 def clear_memos() -> None:
-    _words.cache_clear()
+    _scan.cache_clear()
     _human_motion_in.cache_clear()
