@@ -22,18 +22,16 @@ is prepared once and kept in ``catalog.cache``; plans are memoised by the shot v
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 from shotplanner.core.catalog import Catalog
 from shotplanner.core.catalog_schema import Lifecycle, ModelSpec, Route
 from shotplanner.core.lint import failure_warnings
 from shotplanner.core.models import LOCAL_MODEL_ID, RESOLUTION_LINES, Project, Shot
 from shotplanner.core.recommend_rules import RULES, WARNING_LINES, Found, Rule, find_rules
-from shotplanner.core.validation import best_resolution, check_shot
-
-if TYPE_CHECKING:
-    from shotplanner.core.cost import CostEstimate
+from shotplanner.core.routes import RouteChoice, RouteFacts, choose, price_for, route_facts
+from shotplanner.core.validation import check_shot
 
 __all__ = [
     "RULES", "Candidate", "PinCheck", "Recommendation", "SplitOffer", "character_usage", "clear_memos",
@@ -180,7 +178,7 @@ class _Prepared:
     """What the scorer needs about one live model, computed once per catalog."""
 
     model: ModelSpec
-    route: Route | None
+    routes: tuple[Route, ...]  # the routes a job may take, in the planner's order
     strengths: frozenset[str]
     coherent: float
     base: float
@@ -196,6 +194,7 @@ class _Plan:
     notes: list[str]
     message: str
     split: SplitOffer | None
+    fps_warning: str = ""
 
 
 @dataclass(slots=True)
@@ -208,6 +207,7 @@ class _PreparedCatalog:
     plans: dict[tuple[object, ...], _Plan] = field(default_factory=dict)
     found: dict[tuple[object, ...], Found] = field(default_factory=dict)
     fits: dict[tuple[object, ...], list[_Fit]] = field(default_factory=dict)
+    successor_why: dict[str, str] = field(default_factory=dict)
     pieces: dict[tuple[object, ...], tuple[float, tuple[str, ...], tuple[str, ...]]] = field(
         default_factory=dict)
 
@@ -233,8 +233,9 @@ def successor_reason(model: ModelSpec, catalog: Catalog) -> str:
     return (text + " " if text else "") + f"Its successor is {successor.name}{because}."
 
 
-def _prepare(catalog: Catalog) -> _PreparedCatalog:
-    cached = catalog.cache.get("recommend")
+def _prepare(catalog: Catalog, providers: frozenset[str] | None = None) -> _PreparedCatalog:
+    cache_key = "recommend" if providers is None else "recommend:" + ",".join(sorted(providers))
+    cached = catalog.cache.get(cache_key)
     if isinstance(cached, _PreparedCatalog):
         return cached
     picks: dict[str, list[tuple[ModelSpec, ModelSpec | None]]] = {}
@@ -267,7 +268,7 @@ def _prepare(catalog: Catalog) -> _PreparedCatalog:
         prepared.append(
             _Prepared(
                 model=model,
-                route=model.routes[0] if model.routes else None,
+                routes=tuple(r for r in model.routes if providers is None or r.provider in providers),
                 strengths=frozenset(model.strengths),
                 coherent=model.coherent_seconds or model.max_duration,
                 base=base,
@@ -276,7 +277,7 @@ def _prepare(catalog: Catalog) -> _PreparedCatalog:
             )
         )
     result = _PreparedCatalog(catalog, prepared, retired, picks)
-    catalog.cache["recommend"] = result
+    catalog.cache[cache_key] = result
     return result
 
 
@@ -291,6 +292,8 @@ class _Context:
     chained: bool
     character_image: str | None  # the recurring character whose reference image can be sent
     found: Found
+    #: What the route choice depends on: start?, end?, own references, character sheets.
+    images: tuple[object, ...] = ()
 
 
 def _shot_context(
@@ -325,7 +328,13 @@ def _shot_context(
         if len(prep.found) > PLAN_MEMO_LIMIT:
             prep.found.clear()
         prep.found[key] = found
-    return _Context(has_image, own_start or chained, has_end, chained, recurring_name, found)
+    sheets = 0  # how many, not whose: only non-blocking notes name the character
+    if project is not None and shot.character_ids:
+        sheets = sum(len(c.reference_images) for cid in shot.character_ids
+                     if (c := project.character(cid)) is not None)
+    images = (shot.image_for("start") is not None, has_end,
+              sum(1 for r in shot.reference_images if r.role == "reference"), sheets)
+    return _Context(has_image, own_start or chained, has_end, chained, recurring_name, found, images)
 
 
 def _appears_elsewhere(project: Project, shot: Shot, cid: str, usage: dict[str, int] | None) -> bool:
@@ -351,41 +360,45 @@ def character_usage(project: Project) -> dict[str, int]:
 # ------------------------------------------------------------------------------------------ facts
 
 
-def _resolution_used(model: ModelSpec, resolution: str) -> str:
-    if not model.resolutions or resolution in model.resolutions:
+def _res_used(facts: RouteFacts, resolution: str) -> str:
+    """The resolution the route renders for ``resolution``: itself, else the closest not above it."""
+    offered = facts.resolutions
+    if not offered or resolution in offered:
         return resolution
-    return best_resolution(model, resolution) or resolution
+    target = RESOLUTION_LINES.get(resolution, 1080)
+    ranked = sorted(offered, key=lambda r: RESOLUTION_LINES.get(r, 0))
+    below = [r for r in ranked if RESOLUTION_LINES.get(r, 0) <= target]
+    return below[-1] if below else ranked[0]
 
 
-def _durations_at(model: ModelSpec, resolution: str) -> list[float]:
-    return model.allowed_durations_at(_resolution_used(model, resolution))
+def _max_at(facts: RouteFacts, resolution: str) -> float:
+    if facts.continuous is not None:
+        return facts.continuous[1]
+    allowed = facts.durations_at(_res_used(facts, resolution))
+    return max(allowed) if allowed else facts.max_duration
 
 
-def _max_at(model: ModelSpec, resolution: str) -> float:
-    if model.continuous_duration and model.duration_range:
-        return model.duration_range[1]
-    allowed = _durations_at(model, resolution)
-    return max(allowed) if allowed else model.max_duration
-
-
-def hold_seconds(model: ModelSpec, resolution: str) -> float:
-    """The longest coherent take the model makes at ``resolution`` (its coherence or its top length)."""
-    top = _max_at(model, resolution)
-    coherent = model.coherent_seconds or top
+def hold_seconds(facts: RouteFacts, resolution: str) -> float:
+    """The longest coherent take the route makes at ``resolution`` (the model's coherence or the route's
+    top length, whichever is shorter)."""
+    top = _max_at(facts, resolution)
+    coherent = facts.model.coherent_seconds or top
     return min(coherent, top)
 
 
-def _price(shot: Shot, model: ModelSpec, route: Route | None) -> CostEstimate:
-    from shotplanner.core.cost import estimate_shot  # cost imports this module
-
-    return estimate_shot(shot, model, route)
+def _facts_of(model: ModelSpec, route: Route | None = None) -> RouteFacts | None:
+    route = route if route is not None else (model.routes[0] if model.routes else None)
+    return route_facts(model, route) if route is not None else None
 
 
 @dataclass(frozen=True, slots=True)
 class _Fit:
-    """Everything about one model that depends only on the shot's settings (not its words)."""
+    """Everything about one model that depends only on the shot's settings and images (not its words),
+    on the route its job would take."""
 
     exclusion: str | None
+    route: Route | None
+    facts: RouteFacts | None
     problems: tuple[str, ...]
     per_second: float | None
     cost: float | None
@@ -395,60 +408,78 @@ class _Fit:
     res_used: str
 
 
-def _fits(prep: _PreparedCatalog, shot: Shot, ctx: _Context) -> list[_Fit]:
+def _fits(prep: _PreparedCatalog, shot: Shot, ctx: _Context, project: Project | None) -> list[_Fit]:
     key = _settings_key(shot, ctx)
     found = prep.fits.get(key)
     if found is None:
-        found = []
-        for p in prep.models:
-            exclusion = _exclusion(p, shot, ctx)
-            if exclusion is not None:
-                found.append(_Fit(exclusion, (), None, None, 0.0, (), 0.0, ""))
-                continue
-            hold = hold_seconds(p.model, shot.resolution)
-            estimate = _price(shot, p.model, p.route)
-            warnings: list[str] = []
-            delta = _fit(p.model, shot, hold, warnings)
-            problems = tuple(pr.message for pr in check_shot(shot, p.model))
-            found.append(_Fit(None, problems, estimate.per_second if estimate.usd is not None else None,
-                              estimate.usd, delta, tuple(warnings), hold,
-                              _resolution_used(p.model, shot.resolution)))
+        found = [_fit_model(p, shot, ctx, project) for p in prep.models]
         if len(prep.fits) > PLAN_MEMO_LIMIT:
             prep.fits.clear()
         prep.fits[key] = found
     return found
 
 
+def _fit_model(p: _Prepared, shot: Shot, ctx: _Context, project: Project | None) -> _Fit:
+    """The route the job would take (as ``generation.planner`` picks it: the first route the shot check
+    accepts, else the first that can make the shot at all) and how the shot fits it."""
+    from shotplanner.core.cost import estimate_shot  # cost imports this module
+
+    first_reason: str | None = None
+    chosen: tuple[Route, RouteFacts, RouteChoice, tuple[str, ...]] | None = None
+    for route in p.routes:
+        facts = route_facts(p.model, route)
+        reason = _exclusion(facts, shot, ctx)
+        if reason is not None:
+            first_reason = first_reason or reason
+            continue
+        choice = choose(shot, facts, project)
+        problems = tuple(pr.message for pr in check_shot(shot, p.model, route, project=project, choice=choice)
+                         if pr.blocking)
+        if chosen is None or (chosen[3] and not problems):
+            chosen = (route, facts, choice, problems)
+        if not problems:
+            break
+    if chosen is None:
+        return _Fit(first_reason or "has no route to any provider", None, None, (), None, None, 0.0, (),
+                    0.0, "")
+    route, facts, choice, problems = chosen
+    hold = hold_seconds(facts, shot.resolution)
+    estimate = estimate_shot(shot, p.model, route, project=project, choice=choice)
+    warnings: list[str] = []
+    delta = _fit(facts, shot, hold, warnings)
+    return _Fit(None, route, facts, problems, estimate.per_second if estimate.usd is not None else None,
+                estimate.usd, delta, tuple(warnings), hold, _res_used(facts, shot.resolution))
+
+
 def _settings_key(shot: Shot, ctx: _Context) -> tuple[object, ...]:
-    return (shot.duration_s, shot.resolution, shot.fps, shot.aspect, shot.audio, ctx.has_image, ctx.has_start,
-            ctx.has_end, ctx.chained, bool(shot.reference_images))
+    return (shot.duration_s, shot.resolution, shot.fps, shot.aspect, shot.audio, ctx.images, ctx.chained)
 
 
 # ------------------------------------------------------------------------------------------ scoring
 
 
-def _exclusion(p: _Prepared, shot: Shot, ctx: _Context) -> str | None:
-    """Every hard limit the shot breaks for this model, in one sentence part; ``None`` if it fits."""
-    model = p.model
+def _exclusion(facts: RouteFacts, shot: Shot, ctx: _Context) -> str | None:
+    """Every hard limit the shot breaks on this route, in one sentence part; ``None`` if it fits."""
+    model = facts.model
     found: list[str] = []
     seconds = shot.duration_s
-    top = _max_at(model, shot.resolution)
+    top = _max_at(facts, shot.resolution)
     if seconds > top + 1e-6:
-        used = _resolution_used(model, shot.resolution)
-        at = f" at {used}" if used in model.durations_by_resolution else ""
+        used = _res_used(facts, shot.resolution)
+        at = f" at {used}" if used in facts.durations_by_resolution else ""
         found.append(f"makes at most {_fmt(top)}{at} in one generation (the shot is {_fmt(seconds)})")
-    aspects = model.aspect_ratios
-    if aspects and shot.aspect not in aspects and not (model.image_sets_aspect and ctx.has_image):
+    aspects = facts.aspect_ratios
+    if aspects and shot.aspect not in aspects and not (facts.image_sets_aspect and ctx.has_image):
         found.append(f"renders only {', '.join(aspects)} (the shot is {shot.aspect})")
-    if shot.audio and model.audio == "none":
+    if shot.audio and facts.audio == "none":
         found.append("makes silent clips (the shot needs synced sound)")
-    if model.image_required and not ctx.has_image:
+    if not facts.takes("text") and not ctx.has_image:
         found.append("works only from a start image (the shot has none)")
     if model.needs_motion_video:
         found.append("needs a reference video of the performance to copy, which a shot cannot carry")
-    if ctx.has_end and not model.image_input.end_frame:
+    if ctx.has_end and not (facts.takes("start_end") or facts.takes("end")):
         found.append("takes no end frame (the shot has one)")
-    if ctx.chained and not model.image_input.start_frame:
+    if ctx.chained and not facts.takes("start"):
         found.append("cannot start from the previous segment's last frame (text-to-video only)")
     return "; ".join(found) if found else None
 
@@ -487,8 +518,8 @@ def _score(p: _Prepared, fit: _Fit, shot: Shot, ctx: _Context, prep: _PreparedCa
     warnings.extend(fit.warnings)
     warnings.extend(p.static_warnings)
     if not reasons:
-        reasons.append(_plain_reason(model, shot, fit.res_used, found))
-    return Candidate(model, p.route, round(score, 3), tuple(reasons), tuple(warnings), fit.problems,
+        reasons.append(_plain_reason(fit, shot, found))
+    return Candidate(model, fit.route, round(score, 3), tuple(reasons), tuple(warnings), fit.problems,
                      fit.per_second, fit.cost)
 
 
@@ -515,7 +546,8 @@ def _rule_piece(p: _Prepared, fit: _Fit, key: str, shot: Shot, prep: _PreparedCa
                             "look different from shot to shot")
         return score, tuple(reasons), tuple(warnings)
     has_tag = bool(p.strengths & rule.tags)
-    if key == "4k_detail" and "4k" not in model.resolutions:
+    facts = fit.facts
+    if key == "4k_detail" and (facts is None or "4k" not in facts.resolutions):
         has_tag = False
     if key in ("long_take", "establishing"):
         score += 2.0 * min(hold, max(shot.duration_s, 10.0), 20.0)
@@ -537,7 +569,7 @@ def _rule_piece(p: _Prepared, fit: _Fit, key: str, shot: Shot, prep: _PreparedCa
         reasons.append(f"{trigger}: {model.name} {offer}{tail}")
     elif pick_reason is not None:
         reasons.append(f"{trigger}: {model.name} is {pick_reason}")
-    elif key == "synced_audio" and model.audio != "none":
+    elif key == "synced_audio" and facts is not None and facts.audio != "none":
         score += 5.0  # can make sound, but not what it is known for
         reasons.append(f"{trigger}: {model.name} can generate sound, though sound is not its strength")
     elif key == "draft" and model.quality_tier >= 3:
@@ -548,7 +580,7 @@ def _rule_piece(p: _Prepared, fit: _Fit, key: str, shot: Shot, prep: _PreparedCa
             # A known price counts both ways; an unknown one neither (it is not known to be cheap).
             score += DRAFT_PRICE_WEIGHT * (DRAFT_PRICE_CEILING - per_second)
             if per_second > DRAFT_PRICE_CEILING:
-                cheaper = _cheaper_resolution(model, p.route, shot.resolution)
+                cheaper = _cheaper_resolution(fit, shot)
                 warnings.append(f"costs {_usd(per_second)} at {shot.resolution}, dear for a draft"
                                 + (f"; {cheaper}" if cheaper else ""))
         else:
@@ -556,22 +588,30 @@ def _rule_piece(p: _Prepared, fit: _Fit, key: str, shot: Shot, prep: _PreparedCa
     return score, tuple(reasons), tuple(warnings)
 
 
-def _cheaper_resolution(model: ModelSpec, route: Route | None, resolution: str) -> str:
-    if route is None:
+def _cheaper_resolution(fit: _Fit, shot: Shot) -> str:
+    """The cheapest published price on the same route at a lower resolution, in words ("" if none)."""
+    facts, route = fit.facts, fit.route
+    if facts is None or route is None:
         return ""
-    lines = RESOLUTION_LINES.get(resolution, 0)
-    lower = {r: route.price_per_second_by_resolution.get(r, route.price_per_second)
-             for r in model.resolutions if RESOLUTION_LINES.get(r, 0) < lines}
-    known = {r: v for r, v in lower.items() if v is not None}
+    lines = RESOLUTION_LINES.get(shot.resolution, 0)
+    audio = facts.audio == "always" or (shot.audio and facts.audio != "none")
+    known: dict[str, float] = {}
+    for res in facts.resolutions:
+        if RESOLUTION_LINES.get(res, 0) < lines:
+            quote = price_for(route, res, facts.tier_for(res), audio)
+            if quote is not None:
+                known[res] = quote.per_second
     if not known:
         return ""
     res, price = min(known.items(), key=lambda kv: kv[1])
     return f"at {res} it costs {_usd(price)}"
 
 
-def _plain_reason(model: ModelSpec, shot: Shot, res_used: str, found: Found) -> str:
-    offers = [f"{_fmt(shot.duration_s)} at {res_used}", shot.aspect]
-    if model.frame_rates and shot.fps in model.frame_rates:
+def _plain_reason(fit: _Fit, shot: Shot, found: Found) -> str:
+    assert fit.facts is not None
+    model = fit.facts.model
+    offers = [f"{_fmt(shot.duration_s)} at {fit.res_used}", shot.aspect]
+    if any(abs(f - shot.fps) < 0.01 for f in fit.facts.frame_rates):
         offers.append(f"{shot.fps:g} fps")
     sound = ", with sound" if shot.audio else ""
     makes = f"{model.name} makes what the shot asks: {', '.join(offers)}{sound}"
@@ -581,33 +621,33 @@ def _plain_reason(model: ModelSpec, shot: Shot, res_used: str, found: Found) -> 
     return f"{makes}, though it is not known for this shot's job: {jobs}"
 
 
-def _fit(model: ModelSpec, shot: Shot, hold: float, warnings: list[str]) -> float:
-    """Score change for how well the shot's settings suit the model (tie-breaks by fit, not price)."""
+def _fit(facts: RouteFacts, shot: Shot, hold: float, warnings: list[str]) -> float:
+    """Score change for how well the shot's settings suit the route (tie-breaks by fit, not price)."""
     delta = 0.0
     seconds = shot.duration_s
     if seconds > hold + 1e-6:
         delta -= 2.0 * (seconds - hold)
         warnings.append(f"holds a coherent take for about {_fmt(hold)}; the shot's {_fmt(seconds)} may drift "
                         "after that")
-    if model.resolutions and shot.resolution not in model.resolutions:
-        used = _resolution_used(model, shot.resolution)
+    if facts.resolutions and shot.resolution not in facts.resolutions:
+        used = _res_used(facts, shot.resolution)
         if RESOLUTION_LINES.get(shot.resolution, 0) > RESOLUTION_LINES.get(used, 0):
             delta -= 15.0
             warnings.append(f"renders at most {used}, not {shot.resolution}")
         else:
             delta -= 3.0
             warnings.append(f"does not offer {shot.resolution}; {used} is the closest")
-    if model.frame_rates:
-        if shot.fps in model.frame_rates:
+    if facts.frame_rates:
+        if any(abs(f - shot.fps) < 0.01 for f in facts.frame_rates):
             delta += 1.0  # a documented match is a better fit than an undocumented one
         else:
             delta -= 1.0
-            rates = "/".join(f"{f:g}" for f in sorted(model.frame_rates))
+            rates = "/".join(f"{f:g}" for f in sorted(facts.frame_rates))
             warnings.append(f"renders at {rates} fps, not {shot.fps:g}")
-    if model.aspect_ratios and shot.aspect not in model.aspect_ratios:
+    if facts.aspect_ratios and shot.aspect not in facts.aspect_ratios:
         warnings.append(f"takes its {shot.aspect} aspect from the start image "
-                        f"(text-to-video is {', '.join(model.aspect_ratios)})")
-    if model.audio == "always" and not shot.audio:
+                        f"(text-to-video is {', '.join(facts.aspect_ratios)})")
+    if facts.audio == "always" and not shot.audio:
         delta -= 2.0
     return delta
 
@@ -622,15 +662,17 @@ def _rank_key(c: Candidate) -> tuple[bool, float, bool, float, str]:
 
 
 def recommend(
-    shot: Shot, project: Project | None, catalog: Catalog, *, usage: dict[str, int] | None = None
+    shot: Shot, project: Project | None, catalog: Catalog, *, usage: dict[str, int] | None = None,
+    providers: Collection[str] | None = None,
 ) -> Recommendation:
-    """Rank the catalog's live models for ``shot``; ``usage`` (from ``character_usage``) saves a scan."""
-    prep = _prepare(catalog)
+    """Rank the catalog's live models for ``shot``; ``usage`` (from ``character_usage``) saves a scan;
+    ``providers`` limits the routes to those set up (default: every route, as the planner's default)."""
+    prep = _prepare(catalog, frozenset(providers) if providers is not None else None)
     ctx = _shot_context(prep, shot, project, usage)
     key = (_settings_key(shot, ctx), ctx.found.rules)
     plan = prep.plans.get(key)
     if plan is None:
-        plan = _plan(prep, shot, ctx)
+        plan = _plan(prep, shot, ctx, project)
         if len(prep.plans) > PLAN_MEMO_LIMIT:  # arbitrary durations could grow it without bound
             prep.plans.clear()
         prep.plans[key] = plan
@@ -653,26 +695,36 @@ def recommend(
     if ctx.chained:
         rec.notes.append("This is a segment of a split shot: it starts on the last frame of the segment "
                          "before it, so only models that start from an image are ranked.")
-    rec.warnings = _shot_warnings(shot, rec)
+    rec.warnings = _shot_warnings(shot, rec, plan)
     if shot.model_id:
-        rec.pinned = _check_pin(shot, rec, catalog)
+        rec.pinned = _check_pin(shot, rec, catalog, project)
         rec.notes.append(rec.pinned.text)
     return rec
 
 
-def _shot_warnings(shot: Shot, rec: Recommendation) -> list[str]:
+def _shot_warnings(shot: Shot, rec: Recommendation, plan: _Plan) -> list[str]:
     out = list(_failure_texts(shot))
-    best = rec._raw[0] if rec._raw else None
-    fps = shot.fps
-    if best is not None and best.model.frame_rates and fps not in best.model.frame_rates:
-        rates = "/".join(f"{f:g}" for f in sorted(best.model.frame_rates))
-        out.append(f"{fps:g} fps: {best.model.name} renders {rates} fps, so the clip will not be {fps:g} fps "
-                   f"without conversion; 24 fps is the film look, 30 fps the video look "
-                   f"(article line {WARNING_LINES['fps']})")
-    elif best is not None and not best.model.frame_rates and fps not in (24.0, 30.0):
-        out.append(f"{fps:g} fps: {best.model.name} publishes no frame rates; most models render 24 fps "
-                   f"(article line {WARNING_LINES['fps']})")
+    if plan.fps_warning:
+        out.append(plan.fps_warning)
     return out
+
+
+def _fps_warning(shot: Shot, best: Candidate | None) -> str:
+    """Frame-rate advice for the first choice (article line 22: 24 fps film look, 30 fps video look)."""
+    if best is None:
+        return ""
+    fps = shot.fps
+    facts = _facts_of(best.model, best.route)
+    rates = facts.frame_rates if facts is not None else ()
+    if rates and not any(abs(f - fps) < 0.01 for f in rates):
+        listed = "/".join(f"{f:g}" for f in sorted(rates))
+        return (f"{fps:g} fps: {best.model.name} renders {listed} fps, so the clip will not be "
+                f"{fps:g} fps without conversion; 24 fps is the film look, 30 fps the video look "
+                f"(article line {WARNING_LINES['fps']})")
+    if not rates and fps not in (24.0, 30.0):
+        return (f"{fps:g} fps: {best.model.name} publishes no frame rates; most models render 24 fps "
+                f"(article line {WARNING_LINES['fps']})")
+    return ""
 
 
 _FAILURE_MEMO: dict[tuple[object, ...], tuple[str, ...]] = {}
@@ -691,14 +743,18 @@ def _failure_texts(shot: Shot) -> tuple[str, ...]:
     return found
 
 
-def _check_pin(shot: Shot, rec: Recommendation, catalog: Catalog) -> PinCheck:
+def _check_pin(shot: Shot, rec: Recommendation, catalog: Catalog, project: Project | None) -> PinCheck:
     model_id = shot.model_id or ""
     model = catalog.find(model_id)
     if model is None:
         return PinCheck(model_id, None, None, (), f"Your choice {model_id!r} is not in the catalog; the "
                         "recommended model is used instead.")
-    problems = tuple(p.message for p in check_shot(shot, model))
     rank = next((i for i, mid in enumerate(rec.ranked_ids(), 1) if mid == model.id), None)
+    ranked = rec._raw[rank - 1] if rank is not None else None
+    if ranked is not None:
+        problems = ranked.problems  # on the route its job would take
+    else:
+        problems = tuple(p.message for p in check_shot(shot, model, project=project) if p.blocking)
     if not model.is_live:
         when = model.retired_on.isoformat() if model.retired_on else "an earlier date"
         text = (f"Your choice {model.name} was retired on {when} and can no longer generate. "
@@ -715,24 +771,25 @@ def _check_pin(shot: Shot, rec: Recommendation, catalog: Catalog) -> PinCheck:
     return PinCheck(model_id, model, rank, problems, text)
 
 
-def _plan(prep: _PreparedCatalog, shot: Shot, ctx: _Context) -> _Plan:
+def _plan(prep: _PreparedCatalog, shot: Shot, ctx: _Context, project: Project | None) -> _Plan:
     """The ranked models, exclusions, notes and message for one combination of shot settings."""
     candidates: list[Candidate] = []
     unable: list[tuple[ModelSpec, str]] = []
-    for p, fit in zip(prep.models, _fits(prep, shot, ctx), strict=True):
+    for p, fit in zip(prep.models, _fits(prep, shot, ctx, project), strict=True):
         if fit.exclusion is None:
             candidates.append(_score(p, fit, shot, ctx, prep))
         else:
             unable.append((p.model, fit.exclusion))
     candidates.sort(key=_rank_key)
-    split = _split_offer(prep, shot, ctx, candidates)
+    split = _split_offer(prep, shot, ctx, project)
     notes = _pick_notes(prep, ctx, candidates, dict((m.id, r) for m, r in unable), shot, split)
     if "portrait" in ctx.found.rules:
         notes.append(f"Add a reference image of the character: {RULES['character_closeup'].job} start from "
                      f"one ({RULES['character_closeup'].cite}).")
     excluded = [*unable, *prep.retired]
     message = "" if candidates else _nothing_fits(shot, excluded, split)
-    return _Plan(candidates, excluded, notes, message, split)
+    return _Plan(candidates, excluded, notes, message, split,
+                 _fps_warning(shot, candidates[0] if candidates else None))
 
 
 def _pick_notes(
@@ -753,8 +810,10 @@ def _pick_notes(
                         if any(pk.id == pick.id for pk, _ in prep.picks.get(k, ()))]
                 said.update((pick.id, k) for k in ctx.found.rules)
                 when = pick.retired_on.isoformat() if pick.retired_on else "an earlier date"
-                note = (f"{pick.name}, the article's pick for {'; '.join(jobs)}, was retired on "
-                        f"{when}. {successor_reason(pick, prep.catalog)}")
+                why = prep.successor_why.get(pick.id)
+                if why is None:
+                    why = prep.successor_why[pick.id] = successor_reason(pick, prep.catalog)
+                note = f"{pick.name}, the article's pick for {'; '.join(jobs)}, was retired on {when}. {why}"
                 if live is None:
                     notes.append(note)
                 elif live.id in ranks:
@@ -780,28 +839,34 @@ def _pick_notes(
 
 def _pick_fix(pick: ModelSpec, shot: Shot) -> str:
     """What to change so the article's pick can take the shot (durations by resolution, mostly)."""
-    for res, durations in pick.durations_by_resolution.items():
-        if res == shot.resolution and shot.duration_s > max(durations) + 1e-6:
-            longer = [r for r in pick.resolutions if r not in pick.durations_by_resolution]
-            if longer:
-                top = max(pick.allowed_durations())
-                return f" At {', '.join(longer)} it makes up to {_fmt(top)}."
+    facts = _facts_of(pick)
+    if facts is None:
+        return ""
+    limited = facts.durations_by_resolution.get(shot.resolution)
+    if limited and shot.duration_s > max(limited) + 1e-6:
+        longer = [r for r in facts.resolutions if r not in facts.durations_by_resolution]
+        if longer and facts.durations:
+            return f" At {', '.join(longer)} it makes up to {_fmt(max(facts.durations))}."
     return ""
 
 
 # --------------------------------------------------------------------------------------- long shots
 
 
-def split_durations(model: ModelSpec, seconds: float, resolution: str) -> tuple[float, ...]:
-    """Segment lengths the model makes at ``resolution`` that together cover ``seconds`` (each within
-    its coherent hold, as even as its allowed lengths permit)."""
-    hold = hold_seconds(model, resolution)
+def split_durations(
+    model: ModelSpec, seconds: float, resolution: str, route: Route | None = None
+) -> tuple[float, ...]:
+    """Segment lengths the route (default: the model's first) makes at ``resolution`` that together cover
+    ``seconds``: each within the coherent hold, as even as the allowed lengths permit."""
+    facts = _facts_of(model, route)
+    if facts is None:
+        return ()
+    hold = hold_seconds(facts, resolution)
     if hold <= 0:
         return ()
-    if model.continuous_duration and model.duration_range:
-        allowed: list[float] = []
-    else:
-        allowed = [d for d in _durations_at(model, resolution) if d <= hold + 1e-6]
+    allowed: list[float] = []
+    if facts.continuous is None:
+        allowed = [d for d in facts.durations_at(_res_used(facts, resolution)) if d <= hold + 1e-6]
     count = max(1, math.ceil(seconds / hold - 1e-9))
     even = seconds / count
 
@@ -820,47 +885,46 @@ def split_durations(model: ModelSpec, seconds: float, resolution: str) -> tuple[
 
 
 def _split_offer(
-    prep: _PreparedCatalog, shot: Shot, ctx: _Context, candidates: list[Candidate]
+    prep: _PreparedCatalog, shot: Shot, ctx: _Context, project: Project | None
 ) -> SplitOffer | None:
     """Offer a split when no model holds the whole shot in one coherent take."""
     seconds = shot.duration_s
     if seconds <= 0:
         return None
-    probe = shot.model_copy(update={"chain_from": "previous", "duration_s": 1.0})
-    able: list[_Prepared] = []
-    for p in prep.models:
-        if hold_seconds(p.model, shot.resolution) >= seconds - 1e-6 and _exclusion(p, shot, ctx) is None:
-            return None  # someone holds it: no split needed
-        if p.model.image_input.start_frame and _exclusion(p, probe, _chained(ctx)) is None:
-            able.append(p)
-    if not able:
-        return None
-    # The segment model: the best candidate for one segment of the longest hold among those able.
-    longest = max(hold_seconds(p.model, shot.resolution) for p in able)
-    count = math.ceil(seconds / longest - 1e-9)
-    segment = shot.model_copy(update={"chain_from": "previous", "duration_s": math.ceil(seconds / count)})
+    resolution = shot.resolution
+    for fit in _fits(prep, shot, ctx, project):
+        if fit.exclusion is None and fit.hold >= seconds - 1e-6:
+            return None  # someone holds it in one take: no split needed
     seg_ctx = _chained(ctx)
-    fits = dict(zip((p.model.id for p in prep.models), _fits(prep, segment, seg_ctx), strict=True))
-    scored = sorted((_score(p, fits[p.model.id], segment, seg_ctx, prep) for p in able
-                     if fits[p.model.id].exclusion is None), key=_rank_key)
+    probe = shot.model_copy(update={"chain_from": "previous", "duration_s": 1.0})
+    holds = [hold_seconds(route_facts(p.model, r), resolution) for p in prep.models for r in p.routes
+             if _exclusion(route_facts(p.model, r), probe, seg_ctx) is None]
+    if not holds:
+        return None
+    count = math.ceil(seconds / max(holds) - 1e-9)
+    length = float(math.ceil(seconds / count))
+    segment = shot.model_copy(update={"chain_from": "previous", "duration_s": length})
+    scored = sorted((_score(p, fit, segment, seg_ctx, prep)
+                     for p, fit in zip(prep.models, _fits(prep, segment, seg_ctx, project), strict=True)
+                     if fit.exclusion is None), key=_rank_key)
     if not scored:
         return None
-    model = scored[0].model
-    parts = split_durations(model, seconds, shot.resolution)
+    model, route = scored[0].model, scored[0].route
+    parts = split_durations(model, seconds, resolution, route)
     if len(parts) < 2:
         return None
     lengths = ", ".join(_fmt(d) for d in parts)
-    holder = max(prep.models, key=lambda p: hold_seconds(p.model, shot.resolution))
+    holder, longest = max(((p.model, hold_seconds(route_facts(p.model, r), resolution))
+                           for p in prep.models for r in p.routes), key=lambda mh: mh[1])
     text = (f"{_fmt(seconds)} is longer than any live model holds in one coherent take (the longest: "
-            f"{holder.model.name}, about {_fmt(hold_seconds(holder.model, shot.resolution))} at "
-            f"{shot.resolution}). Split it into {len(parts)} segments ({lengths}) on {model.name}, chained "
-            "by frame: each segment starts on the last frame of the one before "
-            f"({RULES['long_take'].cite}: most models cap at 5–10 s and need assembly).")
+            f"{holder.name}, about {_fmt(longest)} at {resolution}). Split it into {len(parts)} segments "
+            f"({lengths}) on {model.name}, chained by frame: each segment starts on the last frame of the "
+            f"one before ({RULES['long_take'].cite}: most models cap at 5–10 s and need assembly).")
     return SplitOffer(model, parts, text)
 
 
 def _chained(ctx: _Context) -> _Context:
-    return _Context(True, True, ctx.has_end, True, ctx.character_image, ctx.found)
+    return _Context(True, True, ctx.has_end, True, ctx.character_image, ctx.found, ctx.images)
 
 
 def clear_memos() -> None:
@@ -905,7 +969,8 @@ def _nothing_fits(shot: Shot, excluded: list[tuple[ModelSpec, str]], split: Spli
         fixes: list[str] = []
         for part in reason.split("; "):
             if "makes at most" in part:
-                top = _fmt(_max_at(model, shot.resolution))
+                facts = _facts_of(model)
+                top = _fmt(_max_at(facts, shot.resolution) if facts is not None else model.max_duration)
                 fixes.append(_split_fix(split) if split is not None
                              else f"shorten it to {top} for {model.name} or split it into several shots")
                 continue

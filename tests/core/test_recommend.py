@@ -32,6 +32,7 @@ from shotplanner.core.models import (
     ShotSize,
 )
 from shotplanner.core.recommend import RULES, recommend, recommend_all, resolve_model, split_durations
+from shotplanner.core.routes import route_facts
 from shotplanner.core.validation import check_shot
 
 ARTICLE = Path("/work/shared/reference/article.txt")
@@ -289,7 +290,16 @@ def test_durations_by_resolution_and_end_frames_are_respected(catalog: Catalog) 
     note = next(n for n in rec.notes if n.startswith("Hailuo 2.3, the article's pick"))
     assert "At 768p it makes up to 10 s" in note and "article line 96" in note
     assert not any("length" in w for c in rec.candidates for w in c.warnings)
+    start_end = [ImageRef(path="s.png", role="start"), ImageRef(path="e.png", role="end")]
     end = recommend(
+        Shot(duration_s=6, layers=L(action="he runs for the bus"), reference_images=start_end), None, catalog
+    )
+    excluded = {m.id: r for m, r in end.excluded}
+    assert "takes no end frame" in excluded["hailuo-2.3"]
+    assert end.best is not None and end.best.model.id == "hailuo-02"  # human motion with a last frame
+    assert end.best.accepted
+    # An end frame alone: Hailuo 02 takes one only together with a start frame, so it is refused.
+    alone = recommend(
         Shot(
             duration_s=6,
             layers=L(action="he runs for the bus"),
@@ -298,10 +308,9 @@ def test_durations_by_resolution_and_end_frames_are_respected(catalog: Catalog) 
         None,
         catalog,
     )
-    excluded = {m.id: r for m, r in end.excluded}
-    assert "takes no end frame" in excluded["hailuo-2.3"]
-    assert end.best is not None and end.best.model.image_input.end_frame
-    assert end.best.model.id == "hailuo-02"  # the human-motion model that takes a last frame
+    hailuo = next(c for c in alone.candidates if c.model.id == "hailuo-02")
+    assert not hailuo.accepted and "only together with a start frame" in " ".join(hailuo.problems)
+    assert alone.best is not None and alone.best.accepted
 
 
 def test_twenty_second_establishing_shot_is_offered_a_split_and_sora_names_its_real_successor(
@@ -428,7 +437,11 @@ def test_a_pick_the_shot_check_refuses_is_never_first(catalog: Catalog) -> None:
     assert (
         rec.best is not None
         and rec.best.accepted
-        and check_shot(Shot(duration_s=7, audio=True), rec.best.model) == []
+        and not [
+            p
+            for p in check_shot(Shot(duration_s=7, audio=True), rec.best.model, rec.best.route)
+            if p.blocking
+        ]
     )
     veo = next(c for c in rec.candidates if c.model.id == "veo-3.1")
     assert not veo.accepted and "7 s is not one of them" in " ".join(veo.problems)
@@ -544,13 +557,15 @@ def test_no_candidate_ever_fails_a_hard_limit_and_accepted_ones_come_first(
     seen_refused = False
     for cand in rec.candidates:
         model = cand.model
-        assert model.is_live and model.id != "local-animatic"
-        allowed = model.allowed_durations_at(resolution) if resolution in model.resolutions else None
-        assert duration <= (max(allowed) if allowed else model.max_duration) + 1e-6
-        assert aspect in model.aspect_ratios or (model.image_sets_aspect and image)
-        assert not (audio and model.audio == "none")
-        assert not (end and not model.image_input.end_frame)
-        assert cand.accepted == (check_shot(shot, model) == [])
+        assert model.is_live and model.id != "local-animatic" and cand.route is not None
+        facts = route_facts(model, cand.route)  # the route the job would take
+        allowed = facts.durations_at(resolution) if resolution in facts.resolutions else None
+        assert duration <= (max(allowed) if allowed else facts.max_duration) + 1e-6
+        assert aspect in facts.aspect_ratios or (facts.image_sets_aspect and image)
+        assert not (audio and facts.audio == "none")
+        assert not (end and not (facts.takes("start_end") or facts.takes("end")))
+        blocking = [p for p in check_shot(shot, model, cand.route) if p.blocking]
+        assert cand.accepted == (blocking == [])
         assert not (seen_refused and cand.accepted)  # refused ones only after every accepted one
         seen_refused = seen_refused or not cand.accepted
     assert len(rec.candidates) + len(rec.excluded) == len(catalog.models) - 1
