@@ -224,6 +224,10 @@ def lint_shot(shot: Shot, project: Project | None = None, model: ModelSpec | Non
     return issues
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def failure_warnings(shot: Shot) -> list[LintIssue]:
     """What every current video model gets wrong, found in this shot (article lines 52-54): prominent
     hands in a close-up, legible text in frame, fine detail on fast motion. The recommender shows these
@@ -238,7 +242,7 @@ def failure_warnings(shot: Shot) -> list[LintIssue]:
                     "hands.closeup",
                     layer,
                     "warning",
-                    f'Hands ("{word}") are prominent in a {shot.size.label.lower()}: '
+                    f'Hands ("{word}") are prominent in {_a(shot.size.label.lower())}: '
                     "models often get fingers "
                     "wrong. Keep hands at the edge of frame or widen the shot.",
                 )
@@ -262,7 +266,7 @@ def failure_warnings(shot: Shot) -> list[LintIssue]:
     if fast:
         detail = _first_layer(shot, _FINE_DETAIL, _LAYERS_FOR_CONTENT)
         if detail or shot.size in _CLOSE_SIZES:
-            what = f'fine detail ("{detail[1]}")' if detail else f"a {shot.size.label.lower()}"
+            what = f'fine detail ("{detail[1]}")' if detail else _a(shot.size.label.lower())
             issues.append(
                 LintIssue(
                     "motion.fine_detail",

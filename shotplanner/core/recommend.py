@@ -160,6 +160,9 @@ PREVIEW_PENALTY = 8.0
 DRAFT_PRICE_CEILING = 0.15
 DRAFT_PRICE_WEIGHT = 100.0
 PLAN_MEMO_LIMIT = 4096
+#: How much the other jobs weigh on a draft (the draft rule, sound and 4K keep their full weight).
+DRAFT_DAMPING = 0.25
+_UNDAMPED = frozenset({"draft", "synced_audio", "4k_detail"})
 
 
 def _fmt(seconds: float) -> str:
@@ -504,6 +507,7 @@ def _score(p: _Prepared, fit: _Fit, shot: Shot, ctx: _Context, prep: _PreparedCa
     warnings: list[str] = []
     found = ctx.found
     skey = _settings_key(shot, ctx)
+    draft = "draft" in found.rules
     for key in found.rules:
         memo_key = (skey, key, model.id)
         piece = prep.pieces.get(memo_key)
@@ -511,7 +515,9 @@ def _score(p: _Prepared, fit: _Fit, shot: Shot, ctx: _Context, prep: _PreparedCa
             if len(prep.pieces) > 16 * PLAN_MEMO_LIMIT:
                 prep.pieces.clear()
             piece = prep.pieces[memo_key] = _rule_piece(p, fit, key, shot, prep)
-        score += piece[0]
+        # A draft is about speed and cost: the other jobs still show in the reasons but weigh a quarter.
+        damp = DRAFT_DAMPING if draft and key not in _UNDAMPED else 1.0
+        score += piece[0] * damp
         reasons.extend(piece[1])
         warnings.extend(piece[2])
     score += fit.delta

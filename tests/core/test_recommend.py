@@ -593,3 +593,19 @@ def test_shared_plans_never_leak_between_shots(catalog: Catalog) -> None:
     project = Project(characters=[x, y], scenes=[Scene(shots=shots)])
     names = [recommend(s, project, catalog).best.reasons for s in shots[:2]]  # type: ignore[union-attr]
     assert any("Ada appears" in r for r in names[0]) and any("Bo appears" in r for r in names[1])
+
+
+def test_a_draft_stays_a_draft_even_when_it_is_also_a_sora_job(catalog: Catalog) -> None:
+    shot = Shot(
+        size=ShotSize.WS,
+        duration_s=5,
+        quality=Quality.DRAFT,
+        resolution="720p",
+        layers=L(environment="grey sea under rain", camera="slow crane rise"),
+    )
+    rec = recommend(shot, None, catalog)
+    assert {"draft", "establishing", "water_fabric"} <= set(rec.rules)
+    assert rec.best is not None and "draft" in rec.best.model.strengths, rec.best.model.id
+    assert any(r.startswith("draft quality:") for r in rec.best.reasons)
+    kling = next(c for c in rec.candidates if c.model.id == "kling-v3")
+    assert any("slower and dearer than a draft needs" in w for w in kling.warnings)
