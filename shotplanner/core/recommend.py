@@ -22,6 +22,7 @@ is prepared once and kept in ``catalog.cache``; plans are memoised by the shot v
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
@@ -57,6 +58,8 @@ class Candidate:
     #: USD per second at the shot's resolution (and sound) on ``route``; None when nobody published one.
     price_per_second: float | None = None
     cost_usd: float | None = None
+    #: False when the price's own source calls it unverified: shown, but it never breaks a tie.
+    price_verified: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -163,6 +166,8 @@ PLAN_MEMO_LIMIT = 4096
 #: How much the other jobs weigh on a draft (the draft rule, sound and 4K keep their full weight).
 DRAFT_DAMPING = 0.25
 _UNDAMPED = frozenset({"draft", "synced_audio", "4k_detail"})
+#: A price source that says so itself ("about $0.06/s (unverified)", "fal's price not verified").
+_UNVERIFIED = re.compile(r"\b(?:unverified|not verified)\b", re.IGNORECASE)
 
 
 def _fmt(seconds: float) -> str:
@@ -405,6 +410,7 @@ class _Fit:
     problems: tuple[str, ...]
     per_second: float | None
     cost: float | None
+    verified: bool
     delta: float
     warnings: tuple[str, ...]
     hold: float
@@ -443,15 +449,19 @@ def _fit_model(p: _Prepared, shot: Shot, ctx: _Context, project: Project | None)
         if not problems:
             break
     if chosen is None:
-        return _Fit(first_reason or "has no route to any provider", None, None, (), None, None, 0.0, (),
-                    0.0, "")
+        return _Fit(first_reason or "has no route to any provider", None, None, (), None, None, False, 0.0,
+                    (), 0.0, "")
     route, facts, choice, problems = chosen
     hold = hold_seconds(facts, shot.resolution)
     estimate = estimate_shot(shot, p.model, route, project=project, choice=choice)
     warnings: list[str] = []
     delta = _fit(facts, shot, hold, warnings)
-    return _Fit(None, route, facts, problems, estimate.per_second if estimate.usd is not None else None,
-                estimate.usd, delta, tuple(warnings), hold, _res_used(facts, shot.resolution))
+    known = estimate.usd is not None
+    verified = known and not _UNVERIFIED.search(estimate.source)
+    if known and not verified:
+        warnings.append(f"its price ({_usd(estimate.per_second or 0.0)}) is unverified")
+    return _Fit(None, route, facts, problems, estimate.per_second if known else None, estimate.usd, verified,
+                delta, tuple(warnings), hold, _res_used(facts, shot.resolution))
 
 
 def _settings_key(shot: Shot, ctx: _Context) -> tuple[object, ...]:
@@ -526,7 +536,7 @@ def _score(p: _Prepared, fit: _Fit, shot: Shot, ctx: _Context, prep: _PreparedCa
     if not reasons:
         reasons.append(_plain_reason(fit, shot, found))
     return Candidate(model, fit.route, round(score, 3), tuple(reasons), tuple(warnings), fit.problems,
-                     fit.per_second, fit.cost)
+                     fit.per_second, fit.cost, fit.verified)
 
 
 def _rule_piece(p: _Prepared, fit: _Fit, key: str, shot: Shot, prep: _PreparedCatalog) -> _Piece:
@@ -659,9 +669,10 @@ def _fit(facts: RouteFacts, shot: Shot, hold: float, warnings: list[str]) -> flo
 
 
 def _rank_key(c: Candidate) -> tuple[bool, float, bool, float, str]:
-    # Refused after accepted; then fit; then a known price before an unknown one, cheaper first.
-    price = c.price_per_second
-    return (not c.accepted, -c.score, price is None, price if price is not None else 0.0, c.model.id)
+    # Refused after accepted; then fit; then a verified price before an unknown or unverified one, cheaper
+    # first; then the catalog id, so the order is stable and owes nothing to a guess.
+    verified = c.price_verified and c.price_per_second is not None
+    return (not c.accepted, -c.score, not verified, c.price_per_second if verified else 0.0, c.model.id)
 
 
 # ---------------------------------------------------------------------------------------- public API

@@ -24,6 +24,7 @@ def _candidate(c: Candidate, rank: int) -> dict[str, Any]:
         "score": c.score,
         "accepted": c.accepted,
         "price_per_second_usd": c.price_per_second,
+        "price_verified": c.price_verified,
         "cost_usd": c.cost_usd,
         "reasons": list(c.reasons),
         "warnings": list(c.warnings),

@@ -273,12 +273,28 @@ def test_a_shot_no_rule_matches_is_not_decided_by_price_nor_explained_by_a_summa
     assert not any("audio" in r for r in rec.best.reasons)
 
 
-def test_unknown_prices_never_win_a_tie(catalog: Catalog) -> None:
-    for shot in (Shot(duration_s=5), Shot(duration_s=8), Shot(size=ShotSize.WS, duration_s=6)):
+def test_unknown_or_unverified_prices_never_win_a_tie(catalog: Catalog) -> None:
+    for shot in (
+        Shot(duration_s=5),
+        Shot(duration_s=6),
+        Shot(duration_s=8),
+        Shot(size=ShotSize.WS, duration_s=6),
+    ):
         ranked = recommend(shot, None, catalog).candidates
         for a, b in itertools.pairwise(ranked):
-            if a.accepted == b.accepted and a.score == b.score and b.price_per_second is not None:
-                assert a.price_per_second is not None and a.price_per_second <= b.price_per_second
+            if a.accepted == b.accepted and a.score == b.score and b.price_verified:
+                assert a.price_verified and a.price_per_second is not None and b.price_per_second is not None
+                assert a.price_per_second <= b.price_per_second
+    # LTX 2 Pro's "about $0.06/s (unverified)" does not put it ahead of an equal fit with no price.
+    six = recommend(Shot(duration_s=6), None, catalog).candidates
+    ltx = next(c for c in six if c.model.id == "ltx-2-pro")
+    assert ltx.price_per_second is not None and not ltx.price_verified
+    assert any("unverified" in w for w in ltx.warnings)
+    ties = [c for c in six if c.accepted and c.score == ltx.score]
+    flags = [c.price_verified for c in ties]
+    assert flags == sorted(flags, reverse=True)  # verified prices first, then the rest
+    rest = [c.model.id for c in ties if not c.price_verified]
+    assert rest == sorted(rest)  # ...in catalog-id order, not by a guessed price
 
 
 def test_durations_by_resolution_and_end_frames_are_respected(catalog: Catalog) -> None:
