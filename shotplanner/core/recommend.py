@@ -671,8 +671,8 @@ def _fit(facts: RouteFacts, shot: Shot, hold: float, warnings: list[str]) -> flo
 def _rank_key(c: Candidate) -> tuple[bool, float, bool, float, str]:
     # Refused after accepted; then fit; then a verified price before an unknown or unverified one, cheaper
     # first; then the catalog id, so the order is stable and owes nothing to a guess.
-    verified = c.price_verified and c.price_per_second is not None
-    return (not c.accepted, -c.score, not verified, c.price_per_second if verified else 0.0, c.model.id)
+    price = c.price_per_second if c.price_verified else None
+    return (not c.accepted, -c.score, price is None, price if price is not None else 0.0, c.model.id)
 
 
 # ---------------------------------------------------------------------------------------- public API
