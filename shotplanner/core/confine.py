@@ -93,11 +93,16 @@ class Breach:
     value: str
 
     @property
+    def reason(self) -> str:
+        """What is wrong, without where (the planner says which shot)."""
+        if self.what == "take id":
+            return f"take id '{self.value}' is not a plain id; that take is not used"
+        return f"{self.what} '{self.value}' is outside the project folder; it is not used"
+
+    @property
     def message(self) -> str:
         where = self.shot if self.shot.startswith("character") else f"Shot {self.shot}"
-        if self.what == "take id":
-            return f"{where}: take id '{self.value}' is not a plain id; that take is not used"
-        return f"{where}: {self.what} '{self.value}' is outside the project folder; it is not used"
+        return f"{where}: {self.reason}"
 
 
 def shot_breaches(shot: Shot, project: Project | None, folder: Path | str) -> list[Breach]:

@@ -47,6 +47,18 @@ class Autosave(QObject):
         self._timer.timeout.connect(self.write_now)
         self.pending = False
         self.last_error: str | None = None
+        self.enabled = True
+
+    def set_enabled(self, enabled: bool) -> None:
+        """Preferences ▸ Autosave off: changes wait for Save (a close still writes what is pending)."""
+        self.enabled = enabled
+        if not enabled:
+            self._timer.stop()
+
+    def set_delay_ms(self, delay_ms: int) -> None:
+        self.delay_ms = max(100, int(delay_ms))
+        self.max_delay_ms = max(self.delay_ms, self.max_delay_ms)
+        self._timer.setInterval(self.delay_ms)
 
     def schedule(self, *, postpone: bool = True) -> None:
         """A change happened: write after the delay, restarted by each further change but never past
@@ -58,13 +70,15 @@ class Autosave(QObject):
             self._since = now
         elif not postpone and self._timer.isActive():
             return
+        if not self.enabled:
+            return
         left_ms = self.max_delay_ms - (now - self._since) * 1000
         self._timer.start(int(max(0.0, min(self.delay_ms, left_ms))))
 
     def hold(self, held: bool) -> None:
         """Hold writes (edits stay pending in memory) or let them go again (a due write happens soon)."""
         self.held = held
-        if not held and self.pending:
+        if not held and self.pending and self.enabled:
             self._timer.start(0)
 
     def cancel(self) -> None:

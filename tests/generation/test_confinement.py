@@ -56,8 +56,8 @@ def test_generate_never_uploads_an_image_outside_the_project(tmp_path: Path, cli
         output = proc.stdout.read() if proc.stdout else ""
     finally:
         server.stop()
-    assert "skipped: Shot 1: reference image '../outside/secret.png' is outside the project folder" in output
-    assert f"skipped: Shot 2: reference image '{secret}' is outside the project folder" in output
+    assert "1  skipped: reference image '../outside/secret.png' is outside the project folder" in output
+    assert f"2  skipped: reference image '{secret}' is outside the project folder" in output
     assert server.creates == 1, output  # shot 3 only
     assert all("SECRET" not in json.dumps(body) for body in server.create_bodies)
     assert breaches(load_project(folder), folder)  # the entries are still there, untouched

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -127,6 +128,14 @@ async def raw_base64(path: Path, provider: str = "") -> str:
 
 def whole_seconds(request: GenerationRequest) -> int:
     return max(1, round(request.duration_s))
+
+
+async def encode_images(request: GenerationRequest,
+                        encode: Callable[[Path, str], Awaitable[str]]) -> dict[Path, str]:
+    """Every image of the request, checked against its provider's limits (``media_check``), read off the
+    event loop and encoded once (path → encoding)."""
+    paths = [p for p in (request.start_image, request.end_image, *request.reference_images) if p is not None]
+    return {path: await encode(path, request.provider) for path in dict.fromkeys(paths)}
 
 
 MODERATION_WORDS = ("moderation", "content policy", "content_policy", "safety", "nsfw", "flagged",
