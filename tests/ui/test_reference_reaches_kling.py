@@ -56,7 +56,7 @@ def test_a_kling_close_up_from_the_characters_sheet_carries_the_image(qtbot, tmp
 
         controller = GenerationController(window.storyboard, lambda: folder, window.catalog,
                                           providers={"kling": provider_for(server)}, settings=FAST,
-                                          queue_process=False, parent=window)
+                                          parent=window)
         plan = controller.plan(["cu"])  # the model the picker recommends for a character close-up
         job = plan.sendable[0]
         assert job.model.id == "kling-v3" and job.provider == "kling"
@@ -64,7 +64,8 @@ def test_a_kling_close_up_from_the_characters_sheet_carries_the_image(qtbot, tmp
         assert job.request.start_image == folder / "media/refs/mara.png"
 
         # Through the real Kling provider module, to a loopback server.
-        asyncio.run(run_jobs(tmp_path / "queue", server, FAST, [job.request]))
+        # The project's own queue: its images must be inside the project it follows (confinement).
+        asyncio.run(run_jobs(folder, server, FAST, [job.request]))
         body = server.create_bodies[0]
         sheet = (folder / "media/refs/mara.png").read_bytes()
         assert base64.b64decode(body["image"]) == sheet  # the sheet itself, raw base64 as Kling wants it
@@ -85,7 +86,7 @@ def test_the_window_and_the_cli_refuse_the_same_shot_for_the_same_reason(qtbot, 
     window.storyboard.update_shot("cu", model_id="kling-v2.6", audio=True)
     controller = GenerationController(window.storyboard, lambda: folder, window.catalog,
                                       providers={"kling": object(), "fal": object()},  # type: ignore[dict-item]
-                                      queue_process=False, parent=window)
+                                      parent=window)
     in_window = controller.plan(["cu"])
     headless = Planner(window.catalog, providers={"kling", "fal"}).plan(
         window.storyboard.project, folder, [window.storyboard.shot("cu")], again=False)
