@@ -146,6 +146,19 @@ class Job:
     def provider(self) -> str:
         return self.request.provider
 
+    def retry_resumes(self, *, force: bool = False) -> bool:
+        """The retry rule (the queue's, used by the window too): True when retrying follows the job again
+        at its provider (a remote id and a passing failure: nothing is sent), False when it is a new
+        create; QueueError when it cannot be retried (running, done, or "may exist" without ``force``)."""
+        if self.state.is_active:
+            raise QueueError("the job is still running")
+        if self.state is JobState.DONE:
+            raise QueueError("the job is done; generate a new take instead")
+        if self.state is JobState.UNKNOWN and not force:
+            raise QueueError(f"the create may have reached {self.provider}, so the job may exist there: "
+                             "check there first, then retry and confirm to send it again")
+        return (self.state is JobState.FAILED and self.remote_id is not None and self.retryable)
+
     def to_record(self) -> dict[str, Any]:
         # Built by hand: dataclasses.asdict deep-copies recursively and is the slow part of a big batch.
         r = self.request
@@ -446,14 +459,7 @@ class JobQueue:
         job = self.jobs.get(take_id)
         if job is None:
             raise QueueError(f"no job for take {take_id}")
-        if job.state.is_active:
-            raise QueueError("the job is still running")
-        if job.state is JobState.DONE:
-            raise QueueError("the job is done; generate a new take instead")
-        if job.state is JobState.UNKNOWN and not force:
-            raise QueueError(f"the submit got no answer, so the job may exist at {job.provider}: check "
-                             "there first, then retry with force to send it again")
-        resumable = job.remote_id is not None and job.retryable and job.state is not JobState.UNKNOWN
+        resumable = job.retry_resumes(force=force)
         if not resumable:
             job.remote_id = None
             job.attempt += 1

@@ -51,11 +51,11 @@ from PySide6.QtWidgets import (
 from shotplanner.core.confine import inside
 from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState
 from shotplanner.core.storyboard import Storyboard, StoryboardError
-from shotplanner.generation.hosts import ProcessHost, QueueHost, WorkerStopped
-from shotplanner.generation.messages import Item
+from shotplanner.generation.hosts import QueueHost, WorkerStopped
 from shotplanner.generation.planner import ALL_PROVIDERS, Plan, PlannedJob, Planner, Skipped, key_present
 from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.runner import EventInbox
+from shotplanner.generation.service import GenerationService
 from shotplanner.generation.spec import ProviderSpec
 from shotplanner.media.errors import MediaError
 from shotplanner.media.posters import poster_for
@@ -82,15 +82,6 @@ COALESCE_MS = 30
 #: new takes are added for at most this long, then the panel gets the slice's rows (several times as
 #: long) and the loop gets a turn: 200 shots sent at once are many short GUI turns, not one long stall.
 SEND_SLICE_S = 0.0006
-#: How long the GUI waits for the queue to answer a question (a job's state before a retry).
-ASK_TIMEOUT_S = 5.0
-#: How long closing may take: the queue and its clients, then the worker's exit.
-CLOSE_TIMEOUT_S = 5.0
-#: A worker that stopped on its own is started again after this pause (ms), at most this many times in
-#: this window (s): one that keeps dying is left stopped, and the user told.
-RESTART_DELAY_MS = 500
-RESTARTS_ALLOWED = 3
-RESTART_WINDOW_S = 60.0
 
 
 def _background_priority() -> None:
@@ -144,19 +135,15 @@ class GenerationController(QObject):
         self.catalog = catalog
         self.settings = settings or QueueSettings.from_env()
         self._given_providers = dict(providers) if providers is not None else None
-        #: Where the queue runs (made on first use, ended by :meth:`aclose`).
-        self.host: QueueHost | None = None
-        self._queue_dir: Path | None = None
-        self._resumed: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        # Items from the queue (via the worker pipe's thread): job events, or a status-bar message.
+        self._inbox: EventInbox[JobEvent | str | WorkerStopped] = EventInbox(self._eventsWaiting.emit)
+        #: Owns the generation worker: start, restarts, resume, journal cleanup (no Qt; our timer).
+        self.service = GenerationService(self._specs, self.settings, self._inbox.put,
+                                         lambda s, fn: QTimer.singleShot(int(s * 1000), self, fn))
         self._tasks: set[asyncio.Task[Any]] = set()
         self._posters: concurrent.futures.ThreadPoolExecutor | None = None
         self.dialog: ConfirmDialog | None = None
         self.confirm_parent: QWidget | None = None
-        # Items from the queue (via the host's background thread): job events, or a status-bar message.
-        self._inbox: EventInbox[JobEvent | str | WorkerStopped] = EventInbox(self._eventsWaiting.emit)
-        self._restarts: deque[float] = deque(maxlen=RESTARTS_ALLOWED)
-        #: Jobs a stopped worker never took, for the next one.
-        self._unsent: list[Item] = []
         self._eventsWaiting.connect(self._wake, Qt.ConnectionType.QueuedConnection)
         #: The last event applied per take (GUI-side: answers "is there a provider page?" without asking
         #: the queue).
@@ -171,40 +158,17 @@ class GenerationController(QObject):
 
     # ------------------------------------------------------------------ queue and providers
 
+    @property
+    def host(self) -> QueueHost | None:
+        """Where the queue runs now (None before the first send, and after :meth:`aclose`)."""
+        return self.service.host
+
     def ensure_queue(self) -> QueueHost:
         """The queue for the open project (started on first use; again if its worker stopped)."""
         folder = self._project_dir()
         if folder is None:
             raise QueueError("save the project in a folder first: clips are kept in its media folder")
-        host = self.host
-        if host is not None and self._queue_dir == folder and host.running:
-            return host
-        if host is not None:
-            # Another project was opened, or the worker stopped.
-            self._retire(host)
-        self.host = self._make_host(folder)
-        self._queue_dir = folder
-        # Every new queue starts from the journal: jobs an earlier session (or a worker that died) left
-        # running are followed again, never sent again. Its events say what it picked up.
-        self._resumed = self.host.resume()
-        self._resumed.add_done_callback(self._resume_failed)
-        return self.host
-
-    def _resume_failed(self, future: concurrent.futures.Future[Any]) -> None:
-        if not future.cancelled() and future.exception() is not None:
-            log.warning("resuming the journal failed: %s", future.exception())
-
-    def _retire(self, host: QueueHost) -> None:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # no event loop running (a script): let it stop without waiting
-            host.detach()
-            return
-        self._spawn(host.aclose(CLOSE_TIMEOUT_S))
-
-    def _make_host(self, folder: Path) -> QueueHost:
-        # Described, not built: the worker makes the providers (and their HTTP clients) itself.
-        return ProcessHost(folder, self._specs(), self.settings, self._inbox.put)
+        return self.service.ensure(folder)
 
     def _specs(self) -> dict[str, ProviderSpec]:
         if self._given_providers is None:
@@ -225,34 +189,20 @@ class GenerationController(QObject):
             specs[name] = ProviderSpec(name, kwargs)
         return specs
 
-    def _ask(self, future: concurrent.futures.Future[Any]) -> Any:
-        """Wait for the queue's answer to a question about its jobs (after it has loaded the journal: a
-        job an earlier worker left must not look unknown). Bounded: the GUI waits at most a few seconds."""
-        concurrent.futures.wait([self._resumed], ASK_TIMEOUT_S)  # its failure is logged, not ours
-        try:
-            return future.result(ASK_TIMEOUT_S)
-        except concurrent.futures.TimeoutError:
-            raise QueueError("the queue did not answer in time; try again") from None
-
     def forget_saved(self) -> None:
         """After the project was saved: the journal drops the jobs whose end is now in project.json, so a
         reopen does not replay them (the queue's rule: a paused job stays, to be resumed)."""
-        if self.host is None or not self.host.running:
-            return
-        saved = {t.id: t.state for shot in self.storyboard.shots() for t in shot.takes if t.state.is_terminal}
-        if saved:
-            self.host.forget_saved(saved)
+        self.service.forget_saved({t.id: t.state for shot in self.storyboard.shots() for t in shot.takes
+                                   if t.state.is_terminal})
 
     def set_concurrency(self, provider: str, limit: int) -> None:
-        """Apply a new limit now: waiting jobs start if it rose; running ones finish if it fell."""
-        if self.host is None or provider not in self.host.provider_names:
-            return  # no queue yet: the limit is read from the settings when the providers are made
-        self.host.set_limit(provider, limit)
+        """Apply a new limit now (no queue yet: the limit is read when the providers are made)."""
+        self.service.set_limit(provider, limit)
 
     async def resume(self) -> None:
         """Pick up jobs a previous session left running (their takes are already in the document)."""
         self.ensure_queue()
-        await asyncio.wrap_future(self._resumed)
+        await asyncio.wrap_future(self.service.resumed)
 
     def resume_soon(self) -> None:
         self._spawn(self.resume())
@@ -267,12 +217,10 @@ class GenerationController(QObject):
             # A poster being made finishes on its own (it is a short decode); none waiting is started.
             self._posters.shutdown(wait=False, cancel_futures=True)
             self._posters = None
-        host = self.host
-        self.host, self._queue_dir = None, None
-        if host is None:
-            return
-        await host.aclose(CLOSE_TIMEOUT_S)
-        self._flush_all()  # the last states the queue reported
+        had_host = self.host is not None
+        await self.service.aclose()
+        if had_host:
+            self._flush_all()  # the last states the queue reported
 
     def _poster_pool(self) -> concurrent.futures.ThreadPoolExecutor:
         """One background thread for posters (made on first use).
@@ -453,7 +401,7 @@ class GenerationController(QObject):
             self.message.emit(event)
             return
         if isinstance(event, WorkerStopped):
-            self._worker_stopped(event)
+            self.message.emit(self.service.stopped(event))
             return
         self._last[event.take_id] = event
         fields = event.take_fields()
@@ -468,40 +416,6 @@ class GenerationController(QObject):
         if event.state is JobState.DONE and event.clip:
             self._spawn(self._make_poster(event.shot_id, event.take_id, event.clip))
         self.jobChanged.emit(event)
-
-    def _worker_stopped(self, stopped: WorkerStopped) -> None:
-        """Start a new worker so running jobs go on being followed, unless it keeps stopping. Jobs the
-        stopped one never took are handed to the next (they were never sent: re-queued, not failed)."""
-        self._unsent.extend(stopped.unsent)
-        now = time.monotonic()
-        if len(self._restarts) == RESTARTS_ALLOWED and now - self._restarts[0] < RESTART_WINDOW_S:
-            self.message.emit(f"{stopped.message} again; its jobs are kept and resume when you send or retry")
-            self._fail_unsent()
-            return
-        self._restarts.append(now)
-        self.message.emit(f"{stopped.message}; starting it again, its jobs resume")
-        QTimer.singleShot(RESTART_DELAY_MS, self, self._restart_worker)
-
-    def _restart_worker(self) -> None:
-        if self.host is None or self.host.running or self._queue_dir != self._project_dir():
-            self._fail_unsent()
-            return  # closed, already restarted, or another project is open now
-        try:
-            host = self.ensure_queue()
-        except QueueError as exc:
-            self.message.emit(str(exc))
-            self._fail_unsent()
-            return
-        unsent, self._unsent = self._unsent, []
-        if unsent:
-            host.enqueue(unsent)  # after its resume: any the journal already holds are skipped
-
-    def _fail_unsent(self) -> None:
-        """No worker to take them: say so on each take (nothing was sent; sending again is safe)."""
-        unsent, self._unsent = self._unsent, []
-        text = "the generation worker stopped before sending this job; nothing was sent: send it again"
-        for request, _estimate in unsent:
-            self._apply(JobEvent.not_taken(request, text, retryable=True))
 
     async def _make_poster(self, shot_id: str, take_id: str, clip: str) -> None:
         folder = self._project_dir()
@@ -528,14 +442,10 @@ class GenerationController(QObject):
 
     def job(self, take_id: str) -> Job | None:
         """A copy of the queue's job for ``take_id``, or None."""
-        if self.host is None or not self.host.running:
-            return None
-        return self._ask(self.host.job(take_id))
+        return self.service.job(take_id)
 
     async def cancel(self, take_id: str) -> bool:
-        if self.host is None:
-            return False
-        return await asyncio.wrap_future(self.host.cancel(take_id))
+        return await self.service.cancel(take_id)
 
     def cancel_soon(self, take_id: str) -> None:
         self._spawn(self.cancel(take_id))
@@ -549,23 +459,14 @@ class GenerationController(QObject):
         new create, so it becomes a new take with the same request: the
         failed take stays on the shot, as on a camera report.
         """
-        host = self.ensure_queue()
+        self.ensure_queue()
         job = self.job(take_id)
         if job is None:
             return self._retry_from_take(take_id)
-        if job.state.is_active:
-            raise QueueError("the job is still running")
-        if job.state is JobState.DONE:
-            raise QueueError("the job is done; generate a new take instead")
-        if job.state is JobState.UNKNOWN and not force:
-            raise QueueError(
-                f"the submit got no answer, so the job may exist at {job.provider}: check there "
-                "first, then retry and confirm to send it again"
-            )
-        # A job the provider still has (it failed on our side: poll timeout, dropped download) is
-        # followed again, never re-created. A canceled one was stopped there: it needs a new create.
-        if job.state is JobState.FAILED and job.remote_id is not None and job.retryable:
-            self._ask(host.retry(take_id))  # raises QueueError here if the job changed meanwhile
+        # The queue's rule: a job the provider still has (it failed on our side: paused, poll timeout,
+        # dropped download) is followed again, never re-created; anything else is a new create.
+        if job.retry_resumes(force=force):
+            self.service.resume_job(take_id)  # raises QueueError here if the job changed meanwhile
             return take_id
         # A new create: planned again (same model, provider and prompt), so it is checked like any job.
         plan = self.plan([job.shot_id], job.request.model_id, prompt=job.request.prompt,
