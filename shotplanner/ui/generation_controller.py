@@ -95,11 +95,10 @@ def _background_priority() -> None:
 
 
 def provider_page(provider: str, remote_id: str | None) -> str | None:
-    """Where a job can be looked at in the provider's web console, when it has such a page."""
-    if not remote_id:
-        return None
+    """Where a job can be looked at in the provider's web console, when it has such a page. Without a
+    remote id (a job that "may exist at the provider"), the provider's list of recent jobs."""
     if provider == "replicate":
-        return f"https://replicate.com/p/{remote_id}"
+        return f"https://replicate.com/p/{remote_id}" if remote_id else "https://replicate.com/predictions"
     if provider == "fal":
         return "https://fal.ai/dashboard/requests"  # the request list; fal has no public per-request URL
     return None  # Kling and OpenAI have no page per task that we know of; local renders have none

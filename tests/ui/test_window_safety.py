@@ -147,3 +147,11 @@ def test_a_project_naming_files_outside_opens_with_a_message(qtbot, project_dir:
     assert f"Shot {shot.number}: reference image '../../home/someone/.ssh/id_rsa' is outside the project " \
         "folder" in window.last_message
     assert window.storyboard.shot("s1_1").reference_images[-1].path == "../../home/someone/.ssh/id_rsa"
+
+
+def test_a_job_that_may_exist_links_to_the_providers_list_of_jobs() -> None:
+    from shotplanner.ui.generation_controller import provider_page
+
+    assert provider_page("fal", None) == "https://fal.ai/dashboard/requests"
+    assert provider_page("replicate", None) == "https://replicate.com/predictions"
+    assert provider_page("replicate", "abc") == "https://replicate.com/p/abc"
