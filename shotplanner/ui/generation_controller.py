@@ -630,6 +630,10 @@ class ConfirmDialog(QDialog):
                 item = QTableWidgetItem(value)
                 if job.estimate_note and col == 4:
                     item.setToolTip(job.estimate_note)
+                if col == 1:
+                    # What the request really does with the shot's images (and what it cannot use).
+                    said = [job.choice.describe_images(), *(note.message for note in job.notes)]
+                    item.setToolTip("\n".join(said))
                 self.table.setItem(row, col, item)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table)

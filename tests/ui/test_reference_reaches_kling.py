@@ -62,6 +62,10 @@ def test_a_kling_close_up_from_the_characters_sheet_carries_the_image(qtbot, tmp
         assert job.model.id == "kling-v3" and job.provider == "kling"
         assert job.choice.describe_images() == "starts from Mara's reference image"
         assert job.request.start_image == folder / "media/refs/mara.png"
+        dialog = controller.generate(["cu"])  # the confirmation says what is sent, and waits
+        assert dialog is not None
+        assert "starts from Mara's reference image" in dialog.table.item(0, 1).toolTip()
+        dialog.close()
 
         # Through the real Kling provider module, to a loopback server.
         asyncio.run(run_jobs(tmp_path / "queue", server, FAST, [job.request]))
