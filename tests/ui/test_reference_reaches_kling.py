@@ -137,3 +137,22 @@ def test_the_form_gives_each_image_its_role_and_the_request_follows_it(qtbot, tm
     assert job.request.end_image == folder / "media/refs/sea.png"
     window.undo_stack.undo()  # one undo step per role change
     assert [r.role for r in window.storyboard.shot("cu").reference_images] == ["start", "reference"]
+
+
+def test_a_missing_key_is_reported_to_the_window_and_nothing_is_planned_as_sendable(
+        qtbot, tmp_path: Path, monkeypatch) -> None:
+    for var in ("KLING_ACCESS_KEY", "KLING_SECRET_KEY", "FAL_KEY", "REPLICATE_API_TOKEN", "OPENAI_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    folder = _film(tmp_path / "film")
+    window = open_window(qtbot, folder)
+    window.storyboard.update_shot("cu", model_id="kling-v3", duration_s=5.0, resolution="1080p")
+    controller = GenerationController(window.storyboard, lambda: folder, window.catalog, queue_process=False,
+                                      parent=window)
+    missing: list[frozenset[str]] = []
+    messages: list[str] = []
+    controller.keysMissing.connect(missing.append)
+    controller.message.connect(messages.append)
+    assert controller.generate(["cu"]) is None  # no confirmation, nothing sent
+    assert missing == [frozenset({"kling"})]
+    assert any("no kling key is set up" in m for m in messages)
+    assert controller.host is None  # no queue was even started
