@@ -119,7 +119,7 @@ def test_the_form_gives_each_image_its_role_and_the_request_follows_it(qtbot, tm
     # Two references: Veo 3.1 on fal sends them to its reference-to-video endpoint, as references.
     job = controller.plan(["cu"]).jobs[0]
     assert job.request.provider_model == "fal-ai/veo3.1/reference-to-video"
-    assert job.choice.describe_images() == "sends 2 reference images as reference images"
+    assert job.choice.describe_images() == "sends 2 reference images (reference-to-video)"
 
     def choose(row: int, label: str) -> None:
         form.refs_list.setCurrentRow(row)
