@@ -406,3 +406,20 @@ def test_help_shortcut_list_screenshot(qtbot, qapp, project_dir: Path, tmp_path:
     if os.environ.get("SHOTPLANNER_UPDATE_SCREENSHOTS"):
         out = Path(__file__).resolve().parents[2] / "docs" / "screenshot-shortcuts.png"
         image.save(str(out))
+
+
+def test_right_click_on_a_table_row_selects_it_and_opens_the_shot_menu(qtbot, project_dir: Path) -> None:
+    w = open_window(qtbot, project_dir)
+    w.show()
+    qtbot.waitExposed(w)
+    w.show_mode(None)  # the shot-list table
+    rows = w.table.view
+    model = rows.table_model()
+    row = next(r for r in range(model.rowCount()) if model.shot_at(r) is not None
+               and model.shot_at(r).id == "s2_1")
+    pos = rows.visualRect(model.index(row, 1)).center()
+    rows.customContextMenuRequested.emit(pos)
+    assert w.selected_ids() == ["s2_1"]
+    menu = w._context_menu
+    assert "Copy" in _titles(menu) and menu.isVisible()
+    menu.close()
