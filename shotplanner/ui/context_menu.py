@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def shot_context_menu(window: MainWindow, shot_ids: list[str], parent: QWidget | None = None) -> QMenu:
     """The menu for ``shot_ids`` (already the selection: the actions act on the selection)."""
-    a = window.actions
+    a = window.ui.actions
     menu = QMenu(parent or window)
     menu.setObjectName("shotContextMenu")
     review = getattr(window, "review", None)
@@ -44,7 +44,12 @@ def shot_context_menu(window: MainWindow, shot_ids: list[str], parent: QWidget |
     a["paste"].setEnabled(clipboard_has_shots())
     # The menu bar's actions are shared: enable them all again once this menu is gone.
     shared = ("cut", "copy", "paste", "duplicate", "delete", "move_up", "move_down")
-    menu.aboutToHide.connect(lambda: [a[n].setEnabled(True) for n in shared])
+
+    def enable_all() -> None:
+        for name in shared:
+            a[name].setEnabled(True)
+
+    menu.aboutToHide.connect(enable_all)
     return menu
 
 
