@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self.form = ShotForm(self.storyboard, self.undo_stack, lambda: self.folder, catalog)
         self.form.imagesDropped.connect(self.attach_images)
         self.picker = ModelPicker(self.storyboard, self.undo_stack, catalog)
+        self.picker.project_dir = lambda: self.folder
         self.ui = WindowActions(self, self.undo_stack.createUndoAction(self),
                                 self.undo_stack.createRedoAction(self))
         self.actions = self.ui.actions
