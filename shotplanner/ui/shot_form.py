@@ -386,7 +386,7 @@ class ShotForm(QWidget):
 
     # ------------------------------------------------------------------ edits
 
-    def _enum_combo(self, items: list[tuple[str, str]], field: str) -> QComboBox:
+    def _enum_combo(self, items: list[tuple[Any, str]], field: str) -> QComboBox:
         combo = QComboBox()
         for value, label in items:
             combo.addItem(label, value)
