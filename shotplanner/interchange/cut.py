@@ -64,6 +64,8 @@ class CutItem:
     media_frames: int | None = None
     #: The slate clip standing in for a shot with no take (timelines only).
     placeholder: Path | None = None
+    #: The take's file has a sound stream (timelines give it an audio clip linked to the picture).
+    has_audio: bool = False
 
     @property
     def is_gap(self) -> bool:
@@ -110,6 +112,16 @@ def media_length(path: Path, fps: float) -> int | None:
     return frames_of(info.duration_s, fps) if info.duration_s else None
 
 
+def has_sound(path: Path) -> bool:
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            return bool(container.streams.audio)
+    except (av.FFmpegError, OSError):
+        return False
+
+
 def plan_cut(
     project: Project, project_dir: Path, report: ExportReport, *, probe_media: bool = True
 ) -> list[CutItem]:
@@ -146,5 +158,7 @@ def plan_cut(
                     f" {seconds_of(media_frames, fps):g} s: the clip runs the take's length"
                 )
                 frames = media_frames
-            items.append(CutItem(scene, shot, take, frames, clip_name(shot), media, missing, media_frames))
+            item = CutItem(scene, shot, take, frames, clip_name(shot), media, missing, media_frames)
+            item.has_audio = media_frames is not None and media is not None and has_sound(media)
+            items.append(item)
     return items

@@ -85,7 +85,7 @@ def write_fcpxml(
                     "format": "r1",
                 },
             )
-            if meta.get("audio"):
+            if meta.get("has_audio"):
                 assets[url].set("hasAudio", "1")
         asset_frames[url] = max(asset_frames.get(url, 0), frames)
     for url, element in assets.items():

@@ -234,6 +234,18 @@ def test_fcp7_xml_is_well_formed_with_what_premiere_and_resolve_need(
         marker = ci.find("marker")
         assert marker is not None and [c.tag for c in marker][:4] == ["name", "comment", "in", "out"]
     assert clipitems[-1].findtext("name") == f"2B - {HARD_NAME}"
+    # the take with sound gets an audio clip item on A1, linked both ways to its picture (as Premiere)
+    (sound,) = seq.findall("media/audio/track/clipitem")
+    picture = clipitems[1]
+    sound_file, picture_file = sound.find("file"), picture.find("file")
+    assert sound_file is not None and picture_file is not None
+    assert sound_file.get("id") == picture_file.get("id")
+    for item in (picture, sound):
+        assert [(ln.findtext("linkclipref"), ln.findtext("mediatype")) for ln in item.findall("link")] == [
+            (picture.get("id"), "video"),
+            (sound.get("id"), "audio"),
+        ]
+    assert picture.findtext("file/media/audio/samplecharacteristics/samplerate") == "48000"
 
 
 def test_fcpxml_is_well_formed_with_what_final_cut_needs(
