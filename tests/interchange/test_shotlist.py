@@ -328,3 +328,28 @@ def test_pdf_shows_the_reference_image_where_no_clip_exists_and_model_names(tmp_
     text = page.get_textpage().get_text_range()
     assert "Kling v2.6" in text and "kling-v2.6" not in text  # the catalog's name, not the id
     assert "no clip yet" in text  # 1B: a path outside the project is never read
+
+
+def test_a_studiobinder_style_sheet(tmp_path: Path) -> None:
+    """The columns a StudioBinder shot list export has (Scene, Shot, INT / EXT, N/D, Camera, Shot Size,
+    Camera Movement, Camera Angle, Sound, Scene Description, Location, Cast, Notes)."""
+    src = write(
+        tmp_path / "studiobinder.csv",
+        "Scene,Shot,INT / EXT,N/D,Camera,Shot Size,Camera Movement,Camera Angle,Sound,Scene Description,"
+        "Location,Cast,Notes\n"
+        "1,1,EXT,Day,A Cam,EWS,Dolly In,Eye Level,Diegetic,Queue outside,THE OUTLET,Ezra,master\n"
+        "1,1A,EXT,Day,B Cam,CU,Static,Low Angle,MOS,,THE OUTLET,Ezra,\n",
+    )
+    project = Project()
+    report = import_csv(src, project)
+    assert report.skipped == 0 and report.shots_added == 2, report.lines()
+    (scene,) = project.scenes
+    assert (scene.heading, scene.int_ext, scene.location, scene.time_of_day) == (
+        "EXT. THE OUTLET - DAY", "EXT.", "THE OUTLET", "DAY"
+    )
+    assert scene.description == "Queue outside"
+    one, one_a = scene.shots
+    assert (one.size.value, one.movement.value, one.audio, one.notes) == ("EWS", "push-in", True, "master")
+    assert (one_a.angle.value, one_a.audio) == ("low", False)
+    assert one.layers.camera == ""  # "A Cam" is the camera unit, not the camera prompt layer
+    assert any("camera unit" in w for w in report.warnings)
