@@ -84,7 +84,7 @@ def file_url(path: Path | PurePath, *, localhost: bool = False) -> str:
     ``#``, ``?``, spaces and non-Latin names would otherwise cut or break the link (OTIO's own
     ``url_from_filepath`` un-quotes them). Premiere writes ``file://localhost/...``; ``localhost`` does too.
     """
-    pure = PurePath(path)
+    pure = path if isinstance(path, PurePath) else PurePath(path)
     posix = pure.as_posix()
     if not posix.startswith("/"):
         posix = "/" + posix  # C:/media/x.mp4 → /C:/media/x.mp4

@@ -419,3 +419,27 @@ def test_real_files_are_sniffed_as_cuts(sample: str, adapter: str) -> None:
 
     kind = {"fcp_xml": "fcp7", "cmx_3600": "edl", "fcpx_xml": "fcpxml"}[adapter]
     assert sniff(SAMPLES / sample) == kind
+
+
+@pytest.mark.parametrize(
+    ("path", "url"),
+    [
+        ("/films/Ταινία #1 & co/take 1.mp4",
+         "file:///films/%CE%A4%CE%B1%CE%B9%CE%BD%CE%AF%CE%B1%20%231%20%26%20co/take%201.mp4"),
+        ("/a/100% sure?.mp4", "file:///a/100%25%20sure%3F.mp4"),
+        ("/東京/夜.mov", "file:///%E6%9D%B1%E4%BA%AC/%E5%A4%9C.mov"),
+    ],
+)
+def test_file_urls_follow_rfc_8089(path: str, url: str) -> None:
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    from shotplanner.interchange.timeline import file_url, path_from_url
+
+    assert file_url(PurePosixPath(path)) == url
+    assert path_from_url(url) == path
+    assert file_url(PurePosixPath(path), localhost=True) == url.replace("file:///", "file://localhost/")
+    assert path_from_url(url.replace("file:///", "file://localhost/")) == path
+    # OTIO's own reader takes the URL back to the same path ("#" no longer cuts it)
+    assert otio.url_utils.filepath_from_url(url) == path
+    windows = file_url(PureWindowsPath("D:/media/take #2.mov"))
+    assert windows == "file:///D:/media/take%20%232.mov" and path_from_url(windows) == "D:/media/take #2.mov"
