@@ -508,6 +508,10 @@ def import_csv(path: Path, project: Project) -> ImportReport:
         raise BadInputError(detail or f"{path.name}: no shot rows found")
     report = ImportReport(source=path.name, warnings=rows.warnings)
     fresh = is_empty_project(project)
+    if fresh and rows.shots and all(r.scene for r in rows.shots):
+        # The empty scene `shotplanner new` makes is not the list's: the list's scene 3 stays scene 3.
+        wanted = {r.scene for r in rows.shots}
+        project.scenes = [s for s in project.scenes if s.number in wanted]
     film = next((r.film for r in rows.shots if r.film), "")
     if film and (fresh or project.title in ("", DEFAULT_TITLE)):
         project.title = film

@@ -353,3 +353,14 @@ def test_a_studiobinder_style_sheet(tmp_path: Path) -> None:
     assert (one_a.angle.value, one_a.audio) == ("low", False)
     assert one.layers.camera == ""  # "A Cam" is the camera unit, not the camera prompt layer
     assert any("camera unit" in w for w in report.warnings)
+
+
+def test_a_list_into_a_new_project_keeps_its_scene_numbers(tmp_path: Path) -> None:
+    from shotplanner.core.storage import create_project, load_project
+
+    folder = tmp_path / "film"
+    create_project(folder, "film")  # one empty scene 1
+    project = load_project(folder)
+    import_csv(write(tmp_path / "s.csv", "scene,shot,size\n3,3,CU\n3,3A,WS\n4,4,MS\n"), project)
+    got = [(s.number, [x.number for x in s.shots]) for s in project.scenes]
+    assert got == [("3", ["3", "3A"]), ("4", ["4"])]
