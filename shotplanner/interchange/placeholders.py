@@ -111,6 +111,14 @@ def _encode(path: Path, picture: np.ndarray, frames: int, rate: Fraction) -> Non
         tmp.unlink(missing_ok=True)
 
 
+def slate_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The slate's own picture size for a sequence of ``size``: at most MAX_WIDTH wide, even sides."""
+    width, height = size
+    if width > MAX_WIDTH:
+        width, height = MAX_WIDTH, round(height * MAX_WIDTH / width)
+    return width // 2 * 2, height // 2 * 2
+
+
 def ensure_placeholder(
     project: Project,
     scene: Scene,
@@ -121,10 +129,7 @@ def ensure_placeholder(
     model: str = "",
 ) -> Path:
     """The slate clip for ``shot`` (``frames`` long at the project rate), rendered if not there yet."""
-    width, height = size
-    if width > MAX_WIDTH:
-        width, height = MAX_WIDTH, round(height * MAX_WIDTH / width)
-    width, height = width // 2 * 2, height // 2 * 2
+    width, height = slate_size(size)
     folder = Path(project_dir) / PLACEHOLDER_DIR
     path = folder / placeholder_name(shot, _key(project, scene, shot, frames, (width, height), model))
     if path.is_file():

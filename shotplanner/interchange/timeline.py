@@ -146,11 +146,12 @@ def build_timeline(
         fact = facts.facts(shot, model)
         if item.media is None and placeholders:
             try:
-                from shotplanner.interchange.placeholders import ensure_placeholder
+                from shotplanner.interchange.placeholders import ensure_placeholder, slate_size
 
                 item.placeholder = ensure_placeholder(
                     project, item.scene, shot, item.frames, size, project_dir, facts.model_name(fact.model)
                 )
+                item.media_size = slate_size(size)
             except Exception as exc:  # no slate (Qt or the encoder unavailable): the shot becomes a gap
                 report.warnings.append(
                     f"shot {shot.number or shot.id}: no slate clip could be written ({exc}); left as a gap"
@@ -175,6 +176,7 @@ def build_timeline(
             "has_audio": item.has_audio,
             "media_missing": item.missing,
             "placeholder": item.placeholder is not None,
+            "media_size": list(item.media_size) if item.media_size else None,
         }
         meta = {k: xml_safe(v) if isinstance(v, str) else v for k, v in meta.items()}
         prompt = xml_safe(fact.prompt)
@@ -345,6 +347,13 @@ def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path
         display.text = "DF" if drop else "NDF"
     masters: dict[str, str] = {}
     files: dict[str, ET.Element] = {e.get("id", ""): e for e in root.iter("file") if len(e)}
+    # Each file's own picture size (a 720p take, a 640x360 slate), else the sequence's.
+    sizes: dict[str, tuple[int, int]] = {}
+    for child in timeline.tracks[0]:
+        meta = child.metadata.get(META_KEY, {})
+        if isinstance(child, otio.schema.Clip) and meta.get("media_size"):
+            w, h = meta["media_size"]
+            sizes[child.media_reference.target_url] = (int(w), int(h))
     # (media type, track index, clip index) of every clip item, for the links Premiere writes.
     placed: dict[int, tuple[str, int, int]] = {}
     by_media: dict[tuple[str, str], ET.Element] = {}
@@ -360,7 +369,8 @@ def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path
                     _sub(clipitem, "masterclipid", masters[file_id], index=0)
                 full = files.get(file_id)
                 if full is not None:
-                    _complete_file(full, clipitem, fps, width, height)
+                    own = sizes.get(full.findtext("pathurl") or "", (width, height))
+                    _complete_file(full, clipitem, fps, *own)
                 if media_type == "audio":
                     if full is not None:
                         _complete_audio(full)

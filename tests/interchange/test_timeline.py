@@ -246,6 +246,10 @@ def test_fcp7_xml_is_well_formed_with_what_premiere_and_resolve_need(
             (sound.get("id"), "audio"),
         ]
     assert picture.findtext("file/media/audio/samplecharacteristics/samplerate") == "48000"
+    # each file says its own picture size: the 64x36 takes, the 640x360 slate
+    sizes = [(ci.findtext("file/media/video/samplecharacteristics/width"),
+              ci.findtext("file/media/video/samplecharacteristics/height")) for ci in clipitems]
+    assert sizes[:4] == [("64", "36"), ("64", "36"), ("64", "36"), ("640", "360")]
 
 
 def test_fcpxml_is_well_formed_with_what_final_cut_needs(
@@ -269,10 +273,13 @@ def test_fcpxml_is_well_formed_with_what_final_cut_needs(
     spine = seq.find("spine")
     assert spine is not None
     assert [el.tag for el in spine] == ["asset-clip"] * 6
+    formats = {f.get("id"): (f.get("width"), f.get("height")) for f in root.findall("resources/format")}
+    assert formats[assets[spine[3].get("ref")].get("format")] == ("640", "360")  # the slate's own size
     for el in spine:
         assert el.get("offset") and el.get("duration")
         if el.tag == "asset-clip":
             assert el.get("ref") in assets
+            assert el.get("format") == assets[el.get("ref")].get("format") in formats
         # the DTD order: note, then markers, then metadata
         tags = [c.tag for c in el]
         assert tags == sorted(tags, key=["note", "marker", "metadata"].index)
