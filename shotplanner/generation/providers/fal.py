@@ -16,6 +16,7 @@ from shotplanner.generation.providers.common import (
     failed_status,
     whole_seconds,
 )
+from shotplanner.generation.providers.fal_frames import build_frame_body
 
 
 class FalProvider(HttpProvider):
@@ -27,6 +28,8 @@ class FalProvider(HttpProvider):
         return {"Authorization": f"Key {self.keys()[0]}"}
 
     async def build_input(self, request: GenerationRequest) -> dict[str, object]:
+        if request.kind == "frame":  # a storyboard still: an image endpoint, its own checked body
+            return await build_frame_body(request)
         endpoint = request.provider_model
         seconds = whole_seconds(request)
         # Veo and Luma spell durations "8s"; Kling, Seedance, Hailuo spell them "8".
@@ -109,8 +112,11 @@ class FalProvider(HttpProvider):
         data = json_body(response, self.name)
         video = data.get("video") if isinstance(data, dict) else None
         url = video.get("url") if isinstance(video, dict) else None
+        images = data.get("images") if isinstance(data, dict) else None
+        if not url and isinstance(images, list) and images and isinstance(images[0], dict):
+            url = images[0].get("url")  # image endpoints (storyboard frames): the first image
         if not url:
-            raise ServerError("result has no video URL", provider=self.name)
+            raise ServerError("result has no video or image URL", provider=self.name)
         return RemoteStatus(RemoteState.DONE, progress=1.0, result_url=str(url))
 
     def _failed(self, message: str, error_type: str) -> RemoteStatus:

@@ -1,0 +1,258 @@
+"""What a storyboard frame request carries: the still's prompt and the images that keep the cast consistent.
+
+A frame is a take of kind ``"frame"`` (its image path in ``Take.clip``). This module decides, without Qt or
+the network, what each frame is asked from:
+
+- the prompt, from the shot's layers (subject, action, environment, camera, light, mood) and crew fields
+  (size, angle, lens, aspect) — a still, so no motion words and no frame rate;
+- the references: the shot's own images, then each character's *look* (its reference sheet plus the
+  circled frames of the other shots it appears in), then the scene's location references (the circled
+  frames and images of the scene's shots without characters: the establishing shots). "Frame the scene"
+  sends every shot of a scene with the same cast and location references;
+- the circled frame becomes the shot's start image (role ``"start"``), so the recommender can pick an
+  image-to-video route and the clip request carries it (``sync_frame_start``, called by the storyboard
+  when a frame is circled);
+- continuity across a cut: the previous shot's cut take, whose last frame can start this one
+  (``previous_clip``; the extraction itself is ``media.frame.extract_last_frame``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shotplanner.core.models import (
+    ImageRef,
+    JobState,
+    Project,
+    Scene,
+    Shot,
+    Take,
+)
+from shotplanner.core.prompt import ANGLE_WORDS, SIZE_WORDS, _subject_with_cast, character_phrases
+
+#: Where a project keeps its storyboard frames (relative to the project folder).
+FRAMES_DIR = "media/frames"
+#: The label a frame-derived start image carries in the form (``ImageRef.label``).
+FRAME_LABEL_PREFIX = "storyboard frame"
+
+_STILL = ("Storyboard frame: one cinematic still, the first moment of the shot; photographic, no text, "
+          "no captions, no borders")
+
+
+@dataclass(frozen=True, slots=True)
+class FrameReference:
+    """One image sent with a frame request and why (shown before sending, written into the prompt)."""
+
+    path: str  # relative to the project folder
+    why: str  # "Mara's reference sheet", "Mara in shot 1A (circled frame)", "location: shot 1"
+    character_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FrameSpec:
+    """Everything one frame request needs, before a model and route are chosen."""
+
+    shot_id: str
+    prompt: str
+    aspect: str
+    resolution: str
+    references: tuple[FrameReference, ...] = ()
+
+    @property
+    def reference_paths(self) -> tuple[str, ...]:
+        return tuple(r.path for r in self.references)
+
+
+# ------------------------------------------------------------------------------------------ frames
+
+
+def frame_takes(shot: Shot) -> list[Take]:
+    """The shot's finished storyboard frames, oldest first."""
+    return [t for t in shot.takes if t.kind == "frame" and t.state is JobState.DONE and t.clip]
+
+
+def is_frame_start(shot: Shot, ref: ImageRef) -> bool:
+    """True when ``ref`` is a start image that one of the shot's own frames put there."""
+    paths = {t.clip for t in shot.takes if t.kind == "frame" and t.clip}
+    return ref.role == "start" and ref.path in paths
+
+
+def sync_frame_start(shot: Shot) -> bool:
+    """Make the circled frame the shot's start image; returns True when ``reference_images`` changed.
+
+    A start image the user chose (not one of this shot's frames) is never replaced: the frame then stays
+    a storyboard picture only. Uncircling the frame removes the start image it had set.
+    """
+    before = list(shot.reference_images)
+    images = [r for r in before if not is_frame_start(shot, r)]
+    circled = shot.circled_frame
+    if circled is not None and circled.clip and not any(r.role == "start" for r in images):
+        number = shot.takes.index(circled) + 1
+        images.insert(0, ImageRef(path=circled.clip, role="start",
+                                  label=f"{FRAME_LABEL_PREFIX} (take {number})"))
+    if images == before:
+        return False
+    shot.reference_images = images
+    return True
+
+
+# ------------------------------------------------------------------------------------------ prompt
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split()).strip().rstrip(".,;: ")
+
+
+def framing_words(shot: Shot) -> list[str]:
+    """Size, angle, lens and aspect in words (a still has no movement and no frame rate)."""
+    words = [SIZE_WORDS[shot.size]]
+    if shot.angle.value != "eye level":
+        words.append(ANGLE_WORDS[shot.angle])
+    else:
+        words.append("eye-level")
+    if shot.lens_mm:
+        words.append(f"{shot.lens_mm}mm lens")
+    words.append(f"{shot.aspect} frame")
+    return words
+
+
+def frame_prompt(shot: Shot, project: Project | None, references: tuple[FrameReference, ...] = ()) -> str:
+    """The still's prompt: what is seen, how it is framed and lit, and what each reference image is."""
+    layers = shot.layers
+    parts = [_STILL]
+    subject = _subject_with_cast(_clean(layers.subject), character_phrases(shot, project))
+    for text in (subject, _clean(layers.action), _clean(layers.environment)):
+        if text:
+            parts.append(text)
+    framing = ", ".join(framing_words(shot))
+    camera = _clean(layers.camera)
+    parts.append(f"{framing}; framed as the camera starts: {camera}" if camera else framing)
+    for text in (_clean(layers.light), _clean(layers.mood)):
+        if text:
+            parts.append(text)
+    prompt = ". ".join(p[:1].upper() + p[1:] for p in parts) + "."
+    if references:
+        # Multi-reference edit models follow numbered image roles far better than an unexplained list.
+        roles = "; ".join(f"image {i} is {r.why}" for i, r in enumerate(references, start=1))
+        prompt += f" Reference images: {roles}. Keep each character's face, hair and costume as in their "
+        prompt += "images; keep the location as in its images."
+    return prompt
+
+
+# ------------------------------------------------------------------------------------------ looks
+
+
+def _label(shot: Shot) -> str:
+    return shot.number or shot.id
+
+
+def character_look(project: Project, character_id: str, *, exclude_shot: str | None = None
+                   ) -> list[FrameReference]:
+    """A character's look: its reference sheet, then the circled frames of the shots it appears in."""
+    character = project.character(character_id)
+    if character is None:
+        return []
+    look = [FrameReference(p, f"{character.name}'s reference sheet", character.id)
+            for p in character.reference_images]
+    for shot in project.shots_with_character(character_id):
+        frame = shot.circled_frame
+        if shot.id != exclude_shot and frame is not None and frame.clip:
+            look.append(FrameReference(frame.clip, f"{character.name} in shot {_label(shot)} (circled frame)",
+                                       character.id))
+    return look
+
+
+def location_references(scene: Scene, *, exclude_shot: str | None = None) -> list[FrameReference]:
+    """The scene's location: circled frames and images of its shots without characters (establishing)."""
+    refs: list[FrameReference] = []
+    for shot in scene.shots:
+        if shot.character_ids or shot.id == exclude_shot:
+            continue
+        frame = shot.circled_frame
+        if frame is not None and frame.clip:
+            refs.append(FrameReference(frame.clip, f"the location, from shot {_label(shot)} (circled frame)"))
+        refs.extend(FrameReference(r.path, f"the location, from shot {_label(shot)}")
+                    for r in shot.reference_images if r.role == "reference")
+    return refs
+
+
+def frame_references(shot: Shot, project: Project | None, *, limit: int | None = None
+                     ) -> tuple[FrameReference, ...]:
+    """The images one frame is asked from, most important first, without duplicates, at most ``limit``.
+
+    The shot's own start/reference images come first (the user put them there), then each character's
+    look, then the location. A frame of this very shot is never its own reference.
+    """
+    own_frames = {t.clip for t in shot.takes if t.kind == "frame" and t.clip}
+    refs: list[FrameReference] = [
+        FrameReference(r.path, r.label or "the shot's own reference image")
+        for r in shot.reference_images if r.path not in own_frames and r.role in ("start", "reference")]
+    if project is not None:
+        for cid in shot.character_ids:
+            refs.extend(character_look(project, cid, exclude_shot=shot.id))
+        scene = project.scene_of(shot.id)
+        if scene is not None:
+            refs.extend(location_references(scene, exclude_shot=shot.id))
+    seen: set[str] = set()
+    unique = []
+    for ref in refs:
+        if ref.path not in seen and ref.path not in own_frames:
+            seen.add(ref.path)
+            unique.append(ref)
+    if limit is not None:
+        unique = _fair_cut(unique, limit)
+    return tuple(unique)
+
+
+def _fair_cut(refs: list[FrameReference], limit: int) -> list[FrameReference]:
+    """Keep at most ``limit`` references, giving every character its sheet before anyone's extra frames."""
+    if len(refs) <= limit:
+        return refs
+    first: list[FrameReference] = []
+    rest: list[FrameReference] = []
+    characters_seen: set[str | None] = set()
+    for ref in refs:
+        key = ref.character_id
+        if key is None or key not in characters_seen:
+            first.append(ref)
+            characters_seen.add(key)
+        else:
+            rest.append(ref)
+    kept = (first + rest)[:limit]
+    return [r for r in refs if r in kept]
+
+
+def frame_spec(shot: Shot, project: Project | None, *, max_references: int | None = None) -> FrameSpec:
+    """The request for one storyboard frame of ``shot``."""
+    refs = frame_references(shot, project, limit=max_references) if max_references != 0 else ()
+    return FrameSpec(shot_id=shot.id, prompt=frame_prompt(shot, project, refs), aspect=shot.aspect,
+                     resolution=shot.resolution, references=refs)
+
+
+def find_scene(project: Project, key: str) -> Scene | None:
+    """A scene by its number (``"1"``) or its id: what "frame the scene" is asked with."""
+    return next((s for s in project.scenes if s.number == key or s.id == key), None)
+
+
+# ------------------------------------------------------------------------------------------ continuity
+
+
+def previous_shot(project: Project, shot_id: str) -> Shot | None:
+    """The shot before ``shot_id`` in film order (across scene breaks), if any."""
+    shots = project.all_shots()
+    index = next((i for i, s in enumerate(shots) if s.id == shot_id), -1)
+    return shots[index - 1] if index > 0 else None
+
+
+def previous_clip(project: Project, shot_id: str) -> Take | None:
+    """The cut take of the previous shot: its last frame can start this shot (continuity across a cut)."""
+    before = previous_shot(project, shot_id)
+    if before is None:
+        return None
+    take = before.cut_take()
+    return take if take is not None and take.kind == "clip" else None
+
+
+def continuity_start_label(before: Shot) -> str:
+    return f"last frame of shot {_label(before)}"
+

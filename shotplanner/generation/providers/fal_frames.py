@@ -1,0 +1,76 @@
+"""fal request bodies for storyboard frames (Nano Banana 2, Seedream 4.0), checked against fal's own types.
+
+Each endpoint's schema is in ``resources/contracts/fal/`` (from fal-js ``endpoints.ts``). The body is
+built from the request, then checked; a body the endpoint would refuse raises ``BadRequest`` here, before
+anything is sent (fal bills some refused requests). References travel as data URIs in ``image_urls``:
+fal accepts them, and nothing of the project has to be uploaded anywhere first.
+"""
+
+from __future__ import annotations
+
+import math
+
+from shotplanner.core.schema_check import ContractMissing, check_body
+from shotplanner.generation.base import BadRequest, GenerationRequest
+from shotplanner.generation.providers.common import data_uri
+
+PROVIDER = "fal"
+
+#: The aspect ratios Nano Banana takes; ours that it lacks go to the nearest one (and the plan says so).
+NANO_ASPECTS = ("21:9", "16:9", "3:2", "4:3", "5:4", "1:1", "4:5", "3:4", "2:3", "9:16")
+#: Seedream: "the minimum total image area is 921600 pixels".
+SEEDREAM_MIN_AREA = 921_600
+
+
+def _ratio(aspect: str) -> float:
+    w, h = (float(n) for n in aspect.split(":"))
+    return w / h
+
+
+def nearest_nano_aspect(aspect: str) -> str:
+    if aspect in NANO_ASPECTS:
+        return aspect
+    target = math.log(_ratio(aspect))
+    return min(NANO_ASPECTS, key=lambda a: abs(math.log(_ratio(a)) - target))
+
+
+def seedream_size(aspect: str) -> dict[str, int]:
+    """Width and height at the shot's exact aspect, multiples of 16, with at least the minimum area."""
+    ratio = _ratio(aspect)
+    height = math.sqrt(SEEDREAM_MIN_AREA / ratio)
+    h = math.ceil(height / 16) * 16
+    w = math.ceil(h * ratio / 16) * 16
+    return {"width": w, "height": h}
+
+
+async def build_frame_body(request: GenerationRequest) -> dict[str, object]:
+    """The JSON body for ``request.provider_model`` (an image endpoint), checked before it is returned."""
+    endpoint = request.provider_model.strip("/")
+    images = [await data_uri(p) for p in request.reference_images]
+    body: dict[str, object] = {"prompt": request.prompt, "num_images": 1}
+    if "nano-banana" in endpoint:
+        body.update(aspect_ratio=nearest_nano_aspect(request.aspect), resolution="1K", output_format="png")
+    elif "seedream" in endpoint:
+        body.update(image_size=seedream_size(request.aspect), max_images=1)
+    else:
+        raise BadRequest(f"{endpoint} is not a frame endpoint Shotplanner knows", provider=PROVIDER)
+    if endpoint.endswith("/edit"):
+        if not images:
+            raise BadRequest(f"{endpoint} edits reference images, and this frame has none; "
+                             "the text-to-image endpoint makes it", provider=PROVIDER)
+        body["image_urls"] = images
+    elif images:
+        raise BadRequest(f"{endpoint} takes no reference images; the edit endpoint does", provider=PROVIDER)
+    check_frame_body(endpoint, body)
+    return body
+
+
+def check_frame_body(endpoint: str, body: dict[str, object]) -> None:
+    """Raise BadRequest (nothing sent) when ``body`` breaks the endpoint's shipped schema."""
+    try:
+        found = check_body(PROVIDER, endpoint, body)
+    except ContractMissing as exc:
+        raise BadRequest(str(exc), provider=PROVIDER) from None
+    if found:
+        raise BadRequest(f"{endpoint} would refuse this request, so it was not sent: " + "; ".join(found),
+                         provider=PROVIDER)
