@@ -71,6 +71,24 @@ def frame_takes(shot: Shot) -> list[Take]:
     return [t for t in shot.takes if t.kind == "frame" and t.state is JobState.DONE and t.clip]
 
 
+def storyboard_picture(shot: Shot) -> str | None:
+    """The one picture that stands for the shot on a card, in the table, the PDF and the exports.
+
+    The circled frame (the director's choice), else the cut take's poster, else the newest frame, else the
+    first reference image; None when the shot has none of these. Paths are relative to the project.
+    """
+    circled = shot.circled_frame
+    if circled is not None and circled.clip:
+        return circled.clip
+    take = shot.cut_take()
+    if take is not None and take.poster:
+        return take.poster
+    frames = frame_takes(shot)
+    if frames and frames[-1].clip:
+        return frames[-1].clip
+    return shot.reference_images[0].path if shot.reference_images else None
+
+
 def is_frame_start(shot: Shot, ref: ImageRef) -> bool:
     """True when ``ref`` is a start image that one of the shot's own frames put there."""
     paths = {t.clip for t in shot.takes if t.kind == "frame" and t.clip}

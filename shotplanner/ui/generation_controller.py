@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 # Imported here, not inside the methods: a first import in the middle of a busy queue (PyAV for posters,
 # the recommender, the cost table) stalls the event loop for tens of milliseconds.
 from shotplanner.core.cost import estimate_shot
+from shotplanner.core.frames import FRAMES_DIR
 from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Take, new_id
 from shotplanner.core.recommend import resolve_model
 from shotplanner.core.storyboard import Storyboard, StoryboardError
@@ -131,6 +132,7 @@ class PlannedJob:
         r = self.request
         return Take(
             id=r.take_id,
+            kind="frame" if r.kind == "frame" else "clip",
             model_id=r.model_id,
             provider=r.provider,
             provider_model=r.provider_model,
@@ -426,7 +428,10 @@ class GenerationController(QObject):
         self, shot_ids: list[str], model_id: str | None = None, *, prompt: str | None = None
     ) -> ConfirmDialog | None:
         """Plan and send; anything billable waits for the (non-modal) confirmation, which is returned."""
-        plan = self.plan(shot_ids, model_id, prompt=prompt)
+        return self.submit(self.plan(shot_ids, model_id, prompt=prompt))
+
+    def submit(self, plan: Plan) -> ConfirmDialog | None:
+        """Send a plan (clips or storyboard frames): at once when free, after the confirmation when not."""
         for problem in plan.problems:
             self.message.emit(problem)
         if not plan.jobs:
@@ -543,8 +548,8 @@ class GenerationController(QObject):
             log.info("job %s finished for a take that is no longer in the document", event.take_id)
         else:
             self.documentChanged.emit()
-        if event.state is JobState.DONE and event.clip:
-            self._spawn(self._make_poster(event.shot_id, event.take_id, event.clip))
+        if event.state is JobState.DONE and event.clip and not event.clip.startswith(FRAMES_DIR):
+            self._spawn(self._make_poster(event.shot_id, event.take_id, event.clip))  # a frame is its own
         self.jobChanged.emit(event)
 
     def _worker_stopped(self, stopped: WorkerStopped) -> None:
@@ -708,7 +713,8 @@ class ConfirmDialog(QDialog):
                 if job.estimate_usd is not None
                 else "no published price"
             )
-            values = [job.shot_number, job.model_name, job.provider, f"{job.request.duration_s:g}", cost]
+            seconds = "still" if job.request.kind == "frame" else f"{job.request.duration_s:g}"
+            values = [job.shot_number, job.model_name, job.provider, seconds, cost]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if job.estimate_note and col == 4:

@@ -1,0 +1,102 @@
+"""Storyboard frames in the window: frame the scene through the controller, review and circle in the takes
+panel (frame questions), the card shows the circled frame, undo puts the start image back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from shotplanner.core.demo import copy_demo
+from shotplanner.core.frames import storyboard_picture
+from shotplanner.core.models import FRAME_REVIEW_QUESTIONS, REVIEW_QUESTIONS, JobState, Take
+from shotplanner.ui.review import install_review
+from shotplanner.ui.storyboard_model import thumbnail_source
+from tests.ui import review_support
+from tests.ui.helpers import open_window
+from tests.ui.review_support import FAST, providers, run, until
+
+aloop = review_support.aloop  # a fixture
+fal_server = review_support.fal_server  # a fixture
+
+
+def _frames(window: Any, scene: int = 0) -> list[Any]:
+    return [t for s in window.storyboard.project.scenes[scene].shots for t in s.takes if t.kind == "frame"]
+
+
+def test_frame_the_scene_offline_then_review_and_circle_in_the_takes_panel(qtbot, aloop, tmp_path: Path,
+                                                                          fal_server) -> None:
+    folder = copy_demo(tmp_path / "demo")
+    window = open_window(qtbot, folder)
+    hub = install_review(window, providers=providers(fal_server, window.storyboard.project, folder),
+                         settings=FAST)
+    assert "frame_scene:nano-banana-2" in hub.actions and "continue_from_previous" in hub.actions
+    sb = window.storyboard
+    close_up = sb.project.find_by_number("1B")
+    assert close_up is not None
+    window.select([close_up.id])
+
+    async def scenario() -> None:
+        assert hub.frames.frame_scene("local-frame") is None  # free: no confirmation
+        await until(lambda: len(_frames(window)) == 5
+                    and all(t.state is JobState.DONE for t in _frames(window)), timeout=60)
+
+    run(aloop, scenario(), timeout=90)
+    assert not _frames(window, scene=1), "only the scene was framed"
+    frame = next(t for t in close_up.takes if t.kind == "frame")
+    assert frame.clip and (folder / frame.clip).is_file() and frame.poster is None
+    assert thumbnail_source(close_up) == frame.clip  # the card shows the frame
+
+    panel = hub.takes
+    panel.set_shot(close_up.id)
+    assert panel.take_id == frame.id
+    assert "frame" in panel.strip.item(0).text()
+    visible = {k for k, label in panel.questions.items() if panel.checklist_form.isRowVisible(label)}
+    assert visible == set(FRAME_REVIEW_QUESTIONS)
+    assert panel.questions["lighting_held"].text() == FRAME_REVIEW_QUESTIONS["lighting_held"]
+    assert not panel.other_button.isEnabled()  # "another video model" makes no sense for a still
+
+    panel.toggle_circle()
+    assert close_up.circled_frame is frame
+    start = close_up.image_for("start")
+    assert start is not None and start.path == frame.clip
+    assert storyboard_picture(close_up) == frame.clip
+    window.undo_stack.undo()
+    assert close_up.circled_frame is None and close_up.image_for("start") is None
+    window.undo_stack.redo()
+    assert close_up.image_for("start") is not None
+
+    # A clip take of the same shot brings the clip questions back.
+    sb.add_take(close_up.id, Take(id="clip1", model_id="kling-v3", provider="fal", state=JobState.DONE))
+    panel.select_take("clip1")
+    visible = {k for k, label in panel.questions.items() if panel.checklist_form.isRowVisible(label)}
+    assert visible == set(REVIEW_QUESTIONS) and panel.other_button.isEnabled()
+    assert panel.questions["lighting_held"].text() == REVIEW_QUESTIONS["lighting_held"]
+    run(aloop, hub.controller.aclose())
+
+
+def test_framing_with_a_paid_model_asks_first_and_shows_the_cost(qtbot, aloop, tmp_path: Path,
+                                                               fal_server) -> None:
+    fal_server.image = (Path(__file__).resolve().parents[2] / "resources/demo/media/refs/mara.png"
+                        ).read_bytes()
+    folder = copy_demo(tmp_path / "demo")
+    window = open_window(qtbot, folder)
+    hub = install_review(window, providers=providers(fal_server, window.storyboard.project, folder),
+                         settings=FAST)
+    walk = window.storyboard.project.find_by_number("1A")
+    assert walk is not None
+    window.select([walk.id])
+    dialog = hub.frames.frame_selected("seedream-v4")
+    assert dialog is not None and fal_server.creates == 0  # nothing leaves before the user agrees
+    assert dialog.table.item(0, 3).text() == "still" and dialog.table.item(0, 4).text() == "$0.03"
+    assert "Mara's reference sheet" in dialog.table.item(0, 4).toolTip()
+
+    async def scenario() -> None:
+        dialog.accept()
+        await until(lambda: any(t.kind == "frame" and t.state is JobState.DONE for t in walk.takes),
+                    timeout=30)
+
+    run(aloop, scenario(), timeout=60)
+    assert fal_server.creates == 1 and fal_server.create_paths == ["/fal-ai/bytedance/seedream/v4/edit"]
+    body = fal_server.create_bodies[0]
+    assert len(body["image_urls"]) == 1 and body["image_size"] == {"width": 1280, "height": 720}
+    run(aloop, hub.controller.aclose())
