@@ -100,3 +100,28 @@ def test_framing_with_a_paid_model_asks_first_and_shows_the_cost(qtbot, aloop, t
     body = fal_server.create_bodies[0]
     assert len(body["image_urls"]) == 1 and body["image_size"] == {"width": 1280, "height": 720}
     run(aloop, hub.controller.aclose())
+
+
+def test_the_next_shot_starts_from_the_previous_takes_last_frame(qtbot, tmp_path: Path) -> None:
+    from tests.generation.conftest import make_mp4
+
+    folder = copy_demo(tmp_path / "demo")
+    (folder / "media/takes").mkdir(parents=True)
+    (folder / "media/takes/walk.mp4").write_bytes(make_mp4(seconds=2.0))
+    window = open_window(qtbot, folder)
+    hub = install_review(window)
+    sb = window.storyboard
+    walk, face = sb.project.find_by_number("1A"), sb.project.find_by_number("1B")
+    assert walk is not None and face is not None
+    window.select([face.id])
+    assert hub.frames.start_from_previous() is False  # 1A has no clip yet: nothing changes
+    assert face.image_for("start") is None
+    sb.add_take(walk.id, Take(id="walk", model_id="kling-v3", provider="fal", state=JobState.DONE,
+                              clip="media/takes/walk.mp4"))
+    assert hub.frames.start_from_previous() is True
+    start = face.image_for("start")
+    assert start is not None and start.path == "media/frames/last-walk.png"
+    assert start.label == "last frame of shot 1A" and (folder / start.path).is_file()
+    assert [r.path for r in face.reference_images].count("media/refs/mara.png") == 1  # references stay
+    window.undo_stack.undo()
+    assert face.image_for("start") is None
