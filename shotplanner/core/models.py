@@ -197,8 +197,9 @@ class ReviewChecklist(Model):
     physics_natural: bool | None = None
     lighting_held: bool | None = None
     coherent_to_end: bool | None = None
-    #: A storyboard frame's own questions (``lighting_held`` is shared with clips).
+    #: A storyboard frame's own questions.
     framing_as_planned: bool | None = None
+    light_as_described: bool | None = None
     likeness_held: bool | None = None
 
 
@@ -211,7 +212,7 @@ REVIEW_QUESTIONS: dict[str, str] = {
 #: A still has no motion to judge: its review asks about framing, light and the cast's likeness.
 FRAME_REVIEW_QUESTIONS: dict[str, str] = {
     "framing_as_planned": "Is it framed as planned (size, angle, lens, aspect)?",
-    "lighting_held": "Is the light what was described (direction, quality, colour)?",
+    "light_as_described": "Is the light what was described (direction, quality, colour)?",
     "likeness_held": "Do the characters look like their reference sheets?",
 }
 

@@ -199,7 +199,12 @@ class TakesPanel(QWidget):
 
     def model_name(self, model_id: str) -> str:
         model = self.catalog.find(model_id) if self.catalog is not None else None
-        return model.name if model is not None else model_id
+        if model is None:
+            from shotplanner.core.frame_models import frame_models
+
+            # Frames are made by image models, which are not in the video catalog.
+            return next((m.name for m in frame_models() if m.id == model_id), model_id)
+        return model.name
 
     def shot(self) -> Shot | None:
         if self.shot_id is None:
@@ -333,7 +338,6 @@ class TakesPanel(QWidget):
         """The checklist of the take's kind: a frame is judged on framing, light and likeness."""
         questions = FRAME_REVIEW_QUESTIONS if take.kind == "frame" else REVIEW_QUESTIONS
         for key, label in self.questions.items():
-            label.setText(questions.get(key, label.text()))
             self.checklist_form.setRowVisible(label, key in questions)
         frame = take.kind == "frame"
         self.circle_button.setToolTip("Show this frame on the card and start the shot's clip from it" if frame
