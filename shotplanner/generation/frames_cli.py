@@ -15,16 +15,16 @@ import contextlib
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from shotplanner.core.models import LOCAL_PROVIDER, JobState, Shot, new_id
+from shotplanner.core.models import LOCAL_PROVIDER, JobState, Shot
 from shotplanner.generation.base import GenerationError, GenerationRequest
 from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.queue import QueueError
 
 if TYPE_CHECKING:
     from shotplanner.core.models import Project
-    from shotplanner.generation.frame_plan import PlannedFrame
+    from shotplanner.generation.frame_plan import FrameJob
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -62,43 +62,26 @@ def _select(project: Project, scene: str, numbers: str) -> list[Shot]:
     return shots
 
 
-def _has_frame(shot: Shot, model_id: str, records: dict[str, dict[str, Any]]) -> str:
-    """"active" (a job to resume), "done" (a frame from this model), "unknown" (may exist remotely) or ""."""
-    verdict = ""
-    for take in shot.takes:
-        if take.kind != "frame":
-            continue
-        record = records.get(take.id)
-        state = JobState(record["state"]) if record else take.state
-        if record is not None and state.is_active:
-            return "active"
-        if state is JobState.UNKNOWN:
-            verdict = "unknown"
-        elif state is JobState.DONE and take.model_id == model_id and not verdict:
-            verdict = "done"
-    return verdict
-
-
-def _print_plan(todo: list[PlannedFrame], out: TextIO) -> tuple[float, int]:
+def _print_plan(todo: list[FrameJob], out: TextIO) -> tuple[float, int]:
     total, unpriced = 0.0, 0
     for p in todo:
-        cost = "unknown" if p.cost_usd is None else f"${p.cost_usd:.2f}"
+        cost = "unknown" if p.estimate_usd is None else f"${p.estimate_usd:.2f}"
         refs = len(p.spec.references)
         print(f"  {p.shot.number or p.shot.id:>5}  {p.endpoint:<40} {refs} reference(s)  {cost}", file=out)
         for ref in p.spec.references:
             print(f"         - {ref.why}: {ref.path}", file=out)
         for note in p.notes:
             print(f"         note: {note}", file=out)
-        if p.cost_usd is None:
+        if p.estimate_usd is None:
             unpriced += 1
         else:
-            total += p.cost_usd
+            total += p.estimate_usd
     extra = f" (+{unpriced} frame(s) without a published price)" if unpriced else ""
     print(f"Estimated cost: ${total:.2f} for {len(todo)} frame(s){extra}", file=out)
     return total, unpriced
 
 
-def _confirm(todo: list[PlannedFrame], total: float, unpriced: int, args: argparse.Namespace,
+def _confirm(todo: list[FrameJob], total: float, unpriced: int, args: argparse.Namespace,
              out: TextIO) -> bool:
     if not any(not p.model.is_local for p in todo) or args.yes:
         return True
@@ -113,9 +96,10 @@ def _confirm(todo: list[PlannedFrame], total: float, unpriced: int, args: argpar
 async def _run(args: argparse.Namespace, out: TextIO) -> int:
     from shotplanner.core.frame_models import FrameModelError, frame_model
     from shotplanner.core.storage import load_project, project_folder, save_project
-    from shotplanner.generation.frame_plan import frame_request, frame_take, plan_frames
+    from shotplanner.generation.frame_plan import plan_frames
     from shotplanner.generation.headless import _follow, _make_providers
     from shotplanner.generation.journal import Journal
+    from shotplanner.generation.planner import NEW, UNKNOWN
 
     project_dir = project_folder(args.project)
     project = load_project(project_dir)
@@ -128,17 +112,14 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     records = {r["take_id"]: r for r in leftover}
     active = {take_id for take_id, r in records.items() if JobState(r["state"]).is_active}
 
-    planned, refused = plan_frames(project, shots, project_dir, model)
-    for shot, reason in refused:
-        print(f"  {shot.number or shot.id:>5}  skipped: {reason}", file=out)
-    todo: list[PlannedFrame] = []
-    for p in planned:
-        verdict = _has_frame(p.shot, model.id, records)
-        if verdict == "unknown":
-            print(f"  {p.shot.number:>5}  a frame request may exist at {model.provider}: check there, then "
+    plan = plan_frames(project, project_dir, shots, model, journal=records, again=args.again)
+    for problem in plan.problems:
+        print(f"  skipped: {problem}", file=out)
+    for job in plan.jobs:
+        if job.verdict == UNKNOWN:
+            print(f"  {job.shot_number:>5}  a frame request may exist at {model.provider}: check there, then "
                   "use --again", file=out)
-        if verdict == "" or (args.again and verdict != "active"):
-            todo.append(p)
+    todo = plan.sendable
     if active:
         print(f"Resuming {len(active)} job(s) from the last run.", file=out)
     print(f"Frames with {model.name}:", file=out)
@@ -147,17 +128,18 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
         print("Dry run: nothing sent.", file=out)
         return EXIT_OK
     if not todo and not active:
+        if plan.refused:
+            return EXIT_FAILED
         print("Nothing to frame: every selected shot has a frame from this model (use --again).", file=out)
         return EXIT_OK
     if not _confirm(todo, total, unpriced, args, out):
         return EXIT_REFUSED
 
     requests: list[tuple[GenerationRequest, float | None]] = []
-    for p in todo:
-        take_id = new_id()
-        request = frame_request(p, project, project_dir, take_id)
-        p.shot.takes.append(frame_take(p, request))
-        requests.append((request, p.cost_usd))
+    for job in todo:
+        assert job.verdict == NEW
+        job.shot.takes.append(job.take())
+        requests.append((job.request, job.estimate_usd))
     save_project(project, project_dir)  # the takes exist before any job does
 
     names = {r.provider for r, _ in requests} | {r["request"]["provider"] for r in leftover}

@@ -18,10 +18,11 @@ from PySide6.QtWidgets import QMenu
 
 from shotplanner.core.frame_models import frame_model, frame_models
 from shotplanner.core.frames import FRAMES_DIR, continuity_start_label, previous_clip, previous_shot
-from shotplanner.core.models import ImageRef, new_id
-from shotplanner.generation.frame_plan import frame_request, plan_frames
+from shotplanner.core.models import ImageRef
+from shotplanner.generation.frame_plan import FramePlan, plan_frames
+from shotplanner.generation.planner import Skipped
 from shotplanner.ui.commands import UpdateShotCommand
-from shotplanner.ui.generation_controller import ConfirmDialog, Plan, PlannedJob
+from shotplanner.ui.generation_controller import ConfirmDialog
 
 if TYPE_CHECKING:
     from shotplanner.ui.review import ReviewHub
@@ -34,22 +35,13 @@ class FrameActions(QObject):
         self.window = hub.window
         self.controller = hub.controller
 
-    def plan(self, shot_ids: list[str], model_id: str) -> Plan:
-        """What framing ``shot_ids`` on ``model_id`` would send, with its cost."""
+    def plan(self, shot_ids: list[str], model_id: str) -> FramePlan:
+        """What framing ``shot_ids`` on ``model_id`` would send, with its cost (a new frame each time)."""
         folder = self.window.folder
         if folder is None:
-            return Plan([], ["Save the project in a folder first"])
+            return FramePlan([], [Skipped("", "", "save the project in a folder first")])
         sb = self.window.storyboard
-        model = frame_model(model_id)
-        shots = [sb.shot(i) for i in shot_ids]
-        planned, refused = plan_frames(sb.project, shots, folder, model)
-        problems = [f"Shot {shot.number}: {reason}" for shot, reason in refused]
-        jobs = []
-        for p in planned:
-            request = frame_request(p, sb.project, folder, new_id())
-            jobs.append(PlannedJob(p.shot.id, p.shot.number, model.name, request, p.cost_usd,
-                                   "; ".join([*(r.why for r in p.spec.references), *p.notes])))
-        return Plan(jobs, problems)
+        return plan_frames(sb.project, folder, [sb.shot(i) for i in shot_ids], frame_model(model_id))
 
     def frame_shots(self, shot_ids: list[str], model_id: str) -> ConfirmDialog | None:
         return self.controller.submit(self.plan(shot_ids, model_id)) if shot_ids else None

@@ -74,15 +74,16 @@ def test_local_frames_go_through_the_queue_and_its_journal(tmp_path: Path) -> No
     import asyncio
 
     from shotplanner.core.frame_models import frame_model
-    from shotplanner.generation.frame_plan import frame_request, plan_frame
+    from shotplanner.generation.frame_plan import plan_frame
     from shotplanner.generation.local import LocalAnimaticProvider
 
     folder = copy_demo(tmp_path / "demo")
     project = load_project(folder)
     shot = project.find_by_number("1A")
     assert shot is not None
-    planned = plan_frame(shot, project, folder, frame_model(provider="local"))
-    request = frame_request(planned, project, folder, "frametake1")
+    job = plan_frame(shot, project, folder, frame_model(provider="local"), take_id="frametake1")
+    assert job.sendable and job.estimate_usd == 0.0 and job.take().kind == "frame"
+    request = job.request
     assert request.kind == "frame"
     assert request.reference_images == ((folder / "media/refs/mara.png").resolve(),)
 

@@ -43,10 +43,16 @@ def seedream_size(aspect: str) -> dict[str, int]:
     return {"width": w, "height": h}
 
 
-async def build_frame_body(request: GenerationRequest) -> dict[str, object]:
-    """The JSON body for ``request.provider_model`` (an image endpoint), checked before it is returned."""
+def aspect_note(endpoint: str, aspect: str) -> str:
+    """What the plan says when the endpoint cannot take the shot's aspect exactly ("" when it can)."""
+    if "nano-banana" in endpoint and aspect not in NANO_ASPECTS:
+        return f"Nano Banana has no {aspect}; the frame is asked at {nearest_nano_aspect(aspect)}"
+    return ""
+
+
+def frame_body(request: GenerationRequest, images: list[str]) -> dict[str, object]:
+    """The JSON body for ``request.provider_model`` with ``images`` as ``image_urls``, checked."""
     endpoint = request.provider_model.strip("/")
-    images = [await data_uri(p) for p in request.reference_images]
     body: dict[str, object] = {"prompt": request.prompt, "num_images": 1}
     if "nano-banana" in endpoint:
         body.update(aspect_ratio=nearest_nano_aspect(request.aspect), resolution="1K", output_format="png")
@@ -63,6 +69,12 @@ async def build_frame_body(request: GenerationRequest) -> dict[str, object]:
         raise BadRequest(f"{endpoint} takes no reference images; the edit endpoint does", provider=PROVIDER)
     check_frame_body(endpoint, body)
     return body
+
+
+async def build_frame_body(request: GenerationRequest) -> dict[str, object]:
+    """The body to send: references read from the project as data URIs, then checked (``frame_body``)."""
+    images = [await data_uri(p) for p in request.reference_images]
+    return frame_body(request, images)
 
 
 def check_frame_body(endpoint: str, body: dict[str, object]) -> None:
