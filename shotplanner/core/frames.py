@@ -164,53 +164,78 @@ def _label(shot: Shot) -> str:
     return shot.number or shot.id
 
 
+class Looks:
+    """Every character's look and every scene's location, gathered once for many frames.
+
+    Planning a frame for each of 5,000 shots asks for the same looks thousands of times; walking the film
+    for each would make a plan quadratic. Build one per plan (``Looks(project)``); it reads the project as
+    it is then.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        #: character id → (the shot whose circled frame it is, or None for the sheet, the reference)
+        self._looks: dict[str, list[tuple[str | None, FrameReference]]] = {}
+        for character in project.characters:
+            self._looks[character.id] = [(None, FrameReference(p, f"{character.name}'s reference sheet",
+                                                               character.id))
+                                         for p in character.reference_images]
+        names = {c.id: c.name for c in project.characters}
+        self._scene_of: dict[str, Scene] = {}
+        self._locations: dict[str, list[tuple[str, FrameReference]]] = {}
+        for scene in project.scenes:
+            location = self._locations.setdefault(scene.id, [])
+            for shot in scene.shots:
+                self._scene_of[shot.id] = scene
+                frame = shot.circled_frame
+                for cid in dict.fromkeys(shot.character_ids):
+                    if frame is not None and frame.clip and cid in self._looks:
+                        why = f"{names[cid]} in shot {_label(shot)} (circled frame)"
+                        self._looks[cid].append((shot.id, FrameReference(frame.clip, why, cid)))
+                if shot.character_ids:
+                    continue
+                if frame is not None and frame.clip:
+                    location.append((shot.id, FrameReference(
+                        frame.clip, f"the location, from shot {_label(shot)} (circled frame)")))
+                location.extend((shot.id, FrameReference(r.path, f"the location, from shot {_label(shot)}"))
+                                for r in shot.reference_images if r.role == "reference")
+
+    def look(self, character_id: str, exclude_shot: str | None = None) -> list[FrameReference]:
+        """The sheet, then the circled frames of the shots it appears in (but ``exclude_shot``'s)."""
+        return [ref for shot_id, ref in self._looks.get(character_id, ())
+                if shot_id is None or shot_id != exclude_shot]
+
+    def location(self, shot_id: str) -> list[FrameReference]:
+        """The location references of ``shot_id``'s scene (establishing shots' frames and images)."""
+        scene = self._scene_of.get(shot_id)
+        if scene is None:
+            return []
+        return [ref for source, ref in self._locations.get(scene.id, ()) if source != shot_id]
+
+
 def character_look(project: Project, character_id: str, *, exclude_shot: str | None = None
                    ) -> list[FrameReference]:
     """A character's look: its reference sheet, then the circled frames of the shots it appears in."""
-    character = project.character(character_id)
-    if character is None:
-        return []
-    look = [FrameReference(p, f"{character.name}'s reference sheet", character.id)
-            for p in character.reference_images]
-    for shot in project.shots_with_character(character_id):
-        frame = shot.circled_frame
-        if shot.id != exclude_shot and frame is not None and frame.clip:
-            look.append(FrameReference(frame.clip, f"{character.name} in shot {_label(shot)} (circled frame)",
-                                       character.id))
-    return look
+    return Looks(project).look(character_id, exclude_shot)
 
 
-def location_references(scene: Scene, *, exclude_shot: str | None = None) -> list[FrameReference]:
-    """The scene's location: circled frames and images of its shots without characters (establishing)."""
-    refs: list[FrameReference] = []
-    for shot in scene.shots:
-        if shot.character_ids or shot.id == exclude_shot:
-            continue
-        frame = shot.circled_frame
-        if frame is not None and frame.clip:
-            refs.append(FrameReference(frame.clip, f"the location, from shot {_label(shot)} (circled frame)"))
-        refs.extend(FrameReference(r.path, f"the location, from shot {_label(shot)}")
-                    for r in shot.reference_images if r.role == "reference")
-    return refs
-
-
-def frame_references(shot: Shot, project: Project | None, *, limit: int | None = None
-                     ) -> tuple[FrameReference, ...]:
+def frame_references(shot: Shot, project: Project | None, *, limit: int | None = None,
+                     looks: Looks | None = None) -> tuple[FrameReference, ...]:
     """The images one frame is asked from, most important first, without duplicates, at most ``limit``.
 
     The shot's own start/reference images come first (the user put them there), then each character's
-    look, then the location. A frame of this very shot is never its own reference.
+    look, then the location. A frame of this very shot is never its own reference. ``looks``: an index
+    built once when many frames are planned together.
     """
     own_frames = {t.clip for t in shot.takes if t.kind == "frame" and t.clip}
     refs: list[FrameReference] = [
         FrameReference(r.path, r.label or "the shot's own reference image")
         for r in shot.reference_images if r.path not in own_frames and r.role in ("start", "reference")]
     if project is not None:
+        index = looks if looks is not None else Looks(project)
         for cid in shot.character_ids:
-            refs.extend(character_look(project, cid, exclude_shot=shot.id))
-        scene = project.scene_of(shot.id)
-        if scene is not None:
-            refs.extend(location_references(scene, exclude_shot=shot.id))
+            refs.extend(index.look(cid, exclude_shot=shot.id))
+        refs.extend(index.location(shot.id))
     seen: set[str] = set()
     unique = []
     for ref in refs:
@@ -218,11 +243,11 @@ def frame_references(shot: Shot, project: Project | None, *, limit: int | None =
             seen.add(ref.path)
             unique.append(ref)
     if limit is not None:
-        unique = _fair_cut(unique, limit)
+        unique = fair_cut(unique, limit)
     return tuple(unique)
 
 
-def _fair_cut(refs: list[FrameReference], limit: int) -> list[FrameReference]:
+def fair_cut(refs: list[FrameReference], limit: int) -> list[FrameReference]:
     """Keep at most ``limit`` references, giving every character its sheet before anyone's extra frames."""
     if len(refs) <= limit:
         return refs
@@ -236,13 +261,14 @@ def _fair_cut(refs: list[FrameReference], limit: int) -> list[FrameReference]:
             characters_seen.add(key)
         else:
             rest.append(ref)
-    kept = (first + rest)[:limit]
-    return [r for r in refs if r in kept]
+    kept = {id(r) for r in (first + rest)[:limit]}
+    return [r for r in refs if id(r) in kept]
 
 
-def frame_spec(shot: Shot, project: Project | None, *, max_references: int | None = None) -> FrameSpec:
+def frame_spec(shot: Shot, project: Project | None, *, max_references: int | None = None,
+               looks: Looks | None = None) -> FrameSpec:
     """The request for one storyboard frame of ``shot``."""
-    refs = frame_references(shot, project, limit=max_references) if max_references != 0 else ()
+    refs = frame_references(shot, project, limit=max_references, looks=looks) if max_references != 0 else ()
     return FrameSpec(shot_id=shot.id, prompt=frame_prompt(shot, project, refs), aspect=shot.aspect,
                      resolution=shot.resolution, references=refs)
 

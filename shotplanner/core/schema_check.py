@@ -9,12 +9,13 @@ the field, the value sent and what the route accepts, so a refused request says 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from shotplanner.core.paths import resources_dir
+from shotplanner.core.paths import RESOURCES_ENV, resources_dir
 
 CONTRACTS_DIR = "contracts"
 
@@ -107,9 +108,15 @@ def _all_contracts(folder: Path) -> dict[str, Contract]:
     return found
 
 
+@cache
+def _contract(route: str, resources_override: str | None) -> Contract | None:
+    # Keyed by the override, not by the folder: finding the folder resolves paths (a system call each).
+    return _all_contracts(contracts_dir()).get(route)
+
+
 def contract_for(provider: str, endpoint: str) -> Contract:
     route = f"{provider}:{endpoint}"
-    contract = _all_contracts(contracts_dir()).get(route)
+    contract = _contract(route, os.environ.get(RESOURCES_ENV))
     if contract is None:
         raise ContractMissing(f"no input schema is shipped for {route}; nothing is sent to a route that "
                               "cannot be checked")

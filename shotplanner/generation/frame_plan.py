@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from shotplanner.core.frame_models import FrameModel
-from shotplanner.core.frames import FrameSpec, frame_references, frame_spec
+from shotplanner.core.frames import FrameSpec, Looks, fair_cut, frame_prompt, frame_references
 from shotplanner.core.models import LOCAL_PROVIDER, JobState, Project, Shot, Take, new_id
 from shotplanner.generation.base import BadRequest, GenerationRequest, external_id_for, snapshot
 from shotplanner.generation.planner import NEW, Skipped, decide, key_present
@@ -130,13 +130,30 @@ class FramePlan:
         return text
 
 
-def _inside(root: Path, relative: str) -> Path:
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root.resolve()):
-        raise FramePlanError(f"the image {relative!r} is outside the project folder; it is never sent")
-    if not path.is_file():
-        raise FramePlanError(f"the image {relative} is missing from the project folder")
-    return path
+class _Inside:
+    """Reference paths resolved inside the project folder, each looked at once per plan."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._resolved_root = self.root.resolve()
+        self._seen: dict[str, Path | str] = {}
+
+    def __call__(self, relative: str) -> Path:
+        found = self._seen.get(relative)
+        if found is None:
+            found = self._check(relative)
+            self._seen[relative] = found
+        if isinstance(found, str):
+            raise FramePlanError(found)
+        return found
+
+    def _check(self, relative: str) -> Path | str:
+        path = (self.root / relative).resolve()
+        if not path.is_relative_to(self._resolved_root):
+            return f"the image {relative!r} is outside the project folder; it is never sent"
+        if not path.is_file():
+            return f"the image {relative} is missing from the project folder"
+        return path
 
 
 def frame_preflight(request: GenerationRequest) -> list[str]:
@@ -160,16 +177,20 @@ def _frames_only(shot: Shot) -> Shot:
 
 def plan_frame(shot: Shot, project: Project | None, project_dir: Path, model: FrameModel, *,
                take_id: str | None = None, journal: Mapping[str, Mapping[str, Any]] | None = None,
-               again: bool = True, has_key: Callable[[str], bool] = key_present) -> FrameJob:
-    """One shot's frame on ``model``; raises FramePlanError when its references cannot be sent."""
-    root = Path(project_dir)
-    spec = frame_spec(shot, project, max_references=model.max_references)
-    paths = tuple(_inside(root, ref.path) for ref in spec.references)
-    endpoint = model.endpoint(with_references=bool(spec.references))
+               again: bool = True, has_key: Callable[[str], bool] = key_present,
+               looks: Looks | None = None, inside: _Inside | None = None) -> FrameJob:
+    """One shot's frame on ``model``; raises FramePlanError when its references cannot be sent.
+
+    ``looks`` and ``inside`` are what ``plan_frames`` shares between the shots of one plan."""
+    inside = inside or _Inside(Path(project_dir))
+    every = frame_references(shot, project, looks=looks)
+    refs = tuple(fair_cut(list(every), model.max_references))
+    spec = FrameSpec(shot.id, frame_prompt(shot, project, refs), shot.aspect, shot.resolution, refs)
+    paths = tuple(inside(ref.path) for ref in refs)
+    endpoint = model.endpoint(with_references=bool(refs))
     notes: list[str] = []
-    every = frame_references(shot, project)
-    if len(every) > len(spec.references):
-        notes.append(f"{len(every) - len(spec.references)} more reference image(s) left out: {model.name} "
+    if len(every) > len(refs):
+        notes.append(f"{len(every) - len(refs)} more reference image(s) left out: {model.name} "
                      f"takes at most {model.max_references}")
     take_id = take_id or new_id()
     shot_copy, project_copy = snapshot(shot, project) if model.is_local else (None, None)
@@ -204,10 +225,11 @@ def plan_frames(project: Project, project_dir: Path, shots: Iterable[Shot], mode
 
     jobs: list[FrameJob] = []
     skipped: list[Skipped] = []
+    looks, inside = Looks(project), _Inside(Path(project_dir))
     for shot in shots:
         try:
             jobs.append(plan_frame(shot, project, project_dir, model, journal=journal, again=again,
-                                   has_key=cached_key))
+                                   has_key=cached_key, looks=looks, inside=inside))
         except FramePlanError as exc:
             skipped.append(Skipped(shot.id, shot.number or shot.id, str(exc)))
     missing = frozenset(j.provider for j in jobs if j.missing_key and j.verdict == NEW)
