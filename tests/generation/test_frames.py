@@ -250,3 +250,69 @@ def test_frame_scene_one_circle_a_frame_per_shot_then_the_close_up_from_its_fram
         assert close_up.circled_frame is not None  # the frame stays circled as the card's picture
     finally:
         server.stop()
+
+
+def test_without_a_key_nothing_is_sent_and_the_plan_says_why(tmp_path: Path) -> None:
+    folder = copy_demo(tmp_path / "demo")
+    server = ContractServer("fal", image=DEMO_PNG.read_bytes()).start()
+    try:
+        env = {k: v for k, v in {**os.environ, **server.env()}.items() if k != "FAL_KEY"}
+        env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+        command = [sys.executable, "-m", "shotplanner", "frames", str(folder), "--provider", "fal",
+                   "--scene", "1", "--yes"]
+        proc = subprocess.run(command, cwd=REPO, text=True, timeout=60, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        assert proc.returncode == 1, proc.stdout
+        assert "Shot 1A: no fal key is set up" in proc.stdout and server.creates == 0
+        assert not any(t.kind == "frame" for s in load_project(folder).all_shots() for t in s.takes)
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_killed_mid_run_then_run_again_no_frame_is_asked_twice(tmp_path: Path) -> None:
+    """Frames resume from the journal as clips do: after a SIGKILL mid-run, a second run follows what was
+    sent, sends what never left, and never re-sends one whose submit got no answer (fal cannot look it up:
+    it is "unknown", shown, not billed twice)."""
+    import signal
+    import time
+
+    folder = copy_demo(tmp_path / "demo")
+    server = ContractServer("fal", image=DEMO_PNG.read_bytes()).start()
+    server.faults.latency = 0.03
+    server.faults.polls_to_finish = 4
+    try:
+        env = {**os.environ, **server.env(), "SHOTPLANNER_POLL_INITIAL_S": "0.05",
+               "SHOTPLANNER_POLL_MAX_S": "0.1", "QT_QPA_PLATFORM": "offscreen"}
+        command = [sys.executable, "-m", "shotplanner", "frames", str(folder), "--provider", "fal",
+                   "--model", "seedream-v4", "--yes"]
+        proc = subprocess.Popen(command, cwd=REPO, env=env, text=True, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while server.creates < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert 0 < server.creates < 13
+        rerun = run_cli("frames", str(folder), "--provider", "fal", "--model", "seedream-v4", "--yes",
+                        server=server)
+        assert "Resuming" in rerun.stdout and rerun.returncode in (0, 1), rerun.stdout
+        prompts = [body["prompt"] for body in server.create_bodies]
+        assert len(prompts) == len(set(prompts)) == server.creates  # no frame was asked twice
+        project = load_project(folder)
+        states = []
+        for shot in project.all_shots():
+            frames = [t for t in shot.takes if t.kind == "frame"]
+            assert len(frames) == 1, shot.number  # one take per shot: resumed, never duplicated
+            take = frames[0]
+            states.append(take.state)
+            assert take.state in (JobState.DONE, JobState.UNKNOWN), (shot.number, take.state, take.message)
+            if take.state is JobState.DONE:
+                assert take.clip and (folder / take.clip).is_file()
+            else:
+                assert "may exist at fal" in take.message
+        assert states.count(JobState.DONE) >= 13 - 4  # at most the provider's 4 sends were in flight
+        if JobState.UNKNOWN in states:
+            assert rerun.returncode == 1 and "unknown" in rerun.stdout  # said, and the run says it failed
+    finally:
+        server.stop()
