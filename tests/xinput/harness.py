@@ -211,3 +211,49 @@ class AppUnderTest:
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+class FileDragSource:
+    """Another X client holding files to drag (``file_source.py``), at ``geometry`` on ``server``.
+
+    ``drag_to(point)`` presses on it and carries the files to ``point`` through XDND, as a drag from a
+    file manager would; ``result()`` is the action the drop target answered (``CopyAction``…).
+    """
+
+    def __init__(self, server: XServer, files: list[Path], *,
+                 geometry: tuple[int, int, int, int] = (1450, 850, 120, 100)) -> None:
+        self.server = server
+        self.geometry = geometry
+        env = dict(os.environ, DISPLAY=server.display, QT_QPA_PLATFORM="xcb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.xinput.file_source", ",".join(map(str, geometry)),
+             *map(str, files)], stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+        if self._line() != "ready":
+            raise XInputError("the file drag source did not start")
+
+    def _line(self, timeout: float = 20) -> str:
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            raise XInputError("the file drag source did not answer")
+        return self.proc.stdout.readline().strip()
+
+    def drag_to(self, end: tuple[int, int] | list[int]) -> str:
+        x, y, w, h = self.geometry
+        self.server.drag((x + w // 2, y + h // 2), end, steps=30)
+        return self._line().removeprefix("dropped ")
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self) -> FileDragSource:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

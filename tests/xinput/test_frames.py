@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from shotplanner.core import storage
+from shotplanner.core.contracts import load_contract
 from shotplanner.core.demo import copy_demo
 from shotplanner.core.models import JobState
-from shotplanner.core.schema_check import check_body
 from tests.generation.conftest import make_mp4
 from tests.generation.servers import ContractServer
 from tests.xinput.harness import AppUnderTest, XServer
@@ -52,7 +52,21 @@ def click_card(app: AppUnderTest, xserver: XServer, number: str) -> None:
 def click_send(app: AppUnderTest, xserver: XServer) -> None:
     dialog = "window.review.controller.dialog"
     wait_for(app, f"{dialog} is not None and {dialog}.isVisible()")
-    xserver.click(*app.eval("global_center(window.review.controller.dialog.send_button)"))
+    click_widget(app, xserver, "window.review.controller.dialog.send_button")
+
+
+def click_widget(app: AppUnderTest, xserver: XServer, widget: str) -> None:
+    """Click ``widget`` (an expression) where it shows, scrolled into view first if its panel scrolls."""
+    app.exec(f"target = {widget}\n"
+             "area = target.parentWidget()\n"
+             "while area is not None and not isinstance(area, QtWidgets.QScrollArea):\n"
+             "    area = area.parentWidget()\n"
+             "if area is not None:\n"
+             "    area.ensureWidgetVisible(target)")
+    app.settle()
+    x, y = app.eval(f"global_center({widget})")
+    assert app.eval(f"app.widgetAt(QPoint({x}, {y})) is {widget}"), f"{widget} is covered at {x},{y}"
+    xserver.click(x, y)
     app.settle()
 
 
@@ -96,8 +110,7 @@ def test_frame_scene_one_circle_each_frame_then_the_close_up_from_its_frame(xser
             for number in scene_one:
                 click_card(app, xserver, number)
                 assert app.eval("window.review.takes.take().kind") == "frame"
-                xserver.click(*app.eval("global_center(window.review.takes.circle_button)"))
-                app.settle()
+                click_widget(app, xserver, "window.review.takes.circle_button")
                 assert app.eval("window.review.takes.circle_button.isChecked()") is True
 
             # Generate the close-up (Ctrl+G), agree to the cost: image-to-video from its circled frame.
@@ -122,7 +135,7 @@ def test_frame_scene_one_circle_each_frame_then_the_close_up_from_its_frame(xser
     for path, body in frames_sent:
         endpoint = path.strip("/")
         assert endpoint in ("fal-ai/nano-banana-2", "fal-ai/nano-banana-2/edit")
-        assert check_body("fal", endpoint, body) == []
+        assert load_contract("fal", endpoint).check(body) == []
         if endpoint.endswith("/edit"):
             assert body["image_urls"][0] == mara  # Mara's reference sheet in each of her shots
     assert sum(p.endswith("/edit") for p, _ in frames_sent) == 3

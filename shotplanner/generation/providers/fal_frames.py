@@ -1,8 +1,8 @@
 """fal request bodies for storyboard frames (Nano Banana 2, Seedream 4.0), checked against fal's own types.
 
-Each endpoint's schema is in ``resources/contracts/fal/`` (from fal-js ``endpoints.ts``). The body is
-built from the request, then checked; a body the endpoint would refuse raises ``BadRequest`` here, before
-anything is sent (fal bills some refused requests). References travel as data URIs in ``image_urls``:
+Each endpoint's schema is in ``resources/contracts/fal/`` (from fal-js ``endpoints.ts``), checked by
+``core.contracts`` as every other route's: a body the endpoint would refuse raises ``BadRequest`` here,
+before anything is sent (fal bills some refused requests). References travel as data URIs in ``image_urls``:
 fal accepts them, and nothing of the project has to be uploaded anywhere first.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from shotplanner.core.schema_check import ContractMissing, check_body
+from shotplanner.core.contracts import ContractError, load_contract
 from shotplanner.generation.base import BadRequest, GenerationRequest
 from shotplanner.generation.providers.common import data_uri
 
@@ -80,9 +80,9 @@ async def build_frame_body(request: GenerationRequest) -> dict[str, object]:
 def check_frame_body(endpoint: str, body: dict[str, object]) -> None:
     """Raise BadRequest (nothing sent) when ``body`` breaks the endpoint's shipped schema."""
     try:
-        found = check_body(PROVIDER, endpoint, body)
-    except ContractMissing as exc:
-        raise BadRequest(str(exc), provider=PROVIDER) from None
+        found = load_contract(PROVIDER, endpoint).check(body)
+    except ContractError as exc:
+        raise BadRequest(f"{exc}; a request that cannot be checked is not sent", provider=PROVIDER) from None
     if found:
-        raise BadRequest(f"{endpoint} would refuse this request, so it was not sent: " + "; ".join(found),
-                         provider=PROVIDER)
+        raise BadRequest(f"{endpoint} would refuse this request, so it was not sent: "
+                         + "; ".join(v.message for v in found), provider=PROVIDER)
