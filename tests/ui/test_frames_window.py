@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from shotplanner.core.demo import copy_demo
@@ -170,6 +171,7 @@ def test_cards_show_their_frames_in_the_window(qtbot, qapp, tmp_path: Path) -> N
     assert close_up is not None
     window.select([close_up.id])
     hub.takes_dock.raise_()
+    hub.queue_dock.hide()  # room for the frame's review in the picture
     qtbot.wait(100)
     image = window.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
     buf = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
@@ -179,5 +181,17 @@ def test_cards_show_their_frames_in_the_window(qtbot, qapp, tmp_path: Path) -> N
     assert image.save(str(out))
     if os.environ.get("SHOTPLANNER_UPDATE_SCREENSHOTS"):
         image.save(str(repo / "docs" / "screenshot-frames.png"))
-    run_loop_free = hub.controller.host is None  # nothing was sent from the window
-    assert run_loop_free
+    assert hub.controller.host is None  # nothing was sent from the window
+
+    # The table's Frame column says which shots have a chosen frame; hovering shows it.
+    from shotplanner.ui.shot_table import COLUMN_KEYS
+
+    window.show_mode(None)  # the table view (its model fills while shown)
+    table = window.table.model
+    column = COLUMN_KEYS.index("frame")
+    row = table.table_row_of(close_up.id)
+    assert table.index(row, column).data() == "◯ circled"
+    tip = table.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("<img src=") and str((folder / close_up.circled_frame.clip).resolve()) in tip
+    window.storyboard.circle_take(close_up.id, None, "frame")
+    assert table.index(row, column).data() == "1 frame"
