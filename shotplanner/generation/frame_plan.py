@@ -45,6 +45,8 @@ class FrameJob:
     verdict: str = NEW
     existing_take: str | None = None
     missing_key: bool = False
+    #: A frame take a killed run saved but never sent, which this job reuses (its id is the request's).
+    replaces_take: str | None = None
 
     @property
     def shot_id(self) -> str:
@@ -170,11 +172,6 @@ def frame_preflight(request: GenerationRequest) -> list[str]:
     return []
 
 
-def _frames_only(shot: Shot) -> Shot:
-    """The shot as the resume rules see it for frames: a running clip job does not stop a frame."""
-    return shot.model_copy(update={"takes": [t for t in shot.takes if t.kind == "frame"]})
-
-
 def plan_frame(shot: Shot, project: Project | None, project_dir: Path, model: FrameModel, *,
                take_id: str | None = None, journal: Mapping[str, Mapping[str, Any]] | None = None,
                again: bool = True, has_key: Callable[[str], bool] = key_present,
@@ -192,7 +189,11 @@ def plan_frame(shot: Shot, project: Project | None, project_dir: Path, model: Fr
     if len(every) > len(refs):
         notes.append(f"{len(every) - len(refs)} more reference image(s) left out: {model.name} "
                      f"takes at most {model.max_references}")
-    take_id = take_id or new_id()
+    orphan = None
+    if take_id is None and journal is not None:
+        orphan = next((t.id for t in shot.takes if t.kind == "frame" and t.state is JobState.QUEUED
+                       and t.remote_id is None and t.model_id == model.id and t.id not in journal), None)
+    take_id = take_id or orphan or new_id()
     shot_copy, project_copy = snapshot(shot, project) if model.is_local else (None, None)
     request = GenerationRequest(
         take_id=take_id, shot_id=shot.id, model_id=model.id, provider=model.provider,
@@ -207,9 +208,9 @@ def plan_frame(shot: Shot, project: Project | None, project_dir: Path, model: Fr
         note = aspect_note(endpoint, shot.aspect)
         if note:
             notes.append(note)
-    verdict, existing = decide(_frames_only(shot), model.id, journal, again)
+    verdict, existing = decide(shot, model.id, journal, again, kind="frame")
     return FrameJob(shot, model, endpoint, spec, request, model.price(endpoint), tuple(notes),
-                    tuple(frame_preflight(request)), verdict, existing, not has_key(model.provider))
+                    tuple(frame_preflight(request)), verdict, existing, not has_key(model.provider), orphan)
 
 
 def plan_frames(project: Project, project_dir: Path, shots: Iterable[Shot], model: FrameModel, *,

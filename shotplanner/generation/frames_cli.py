@@ -138,6 +138,8 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     requests: list[tuple[GenerationRequest, float | None]] = []
     for job in todo:
         assert job.verdict == NEW
+        if job.replaces_take is not None:  # saved by a run killed before its job was journaled: never sent
+            job.shot.takes = [t for t in job.shot.takes if t.id != job.replaces_take]
         job.shot.takes.append(job.take())
         requests.append((job.request, job.estimate_usd))
     save_project(project, project_dir)  # the takes exist before any job does

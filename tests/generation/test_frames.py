@@ -316,3 +316,21 @@ def test_killed_mid_run_then_run_again_no_frame_is_asked_twice(tmp_path: Path) -
             assert rerun.returncode == 1 and "unknown" in rerun.stdout  # said, and the run says it failed
     finally:
         server.stop()
+
+
+def test_a_frame_take_saved_by_a_killed_run_is_reused_not_duplicated(tmp_path: Path) -> None:
+    """A take saved before its job reached the journal was never sent: the next plan reuses its id."""
+    from shotplanner.core.frame_models import frame_model
+    from shotplanner.core.models import Take
+    from shotplanner.generation.frame_plan import plan_frames
+
+    folder = copy_demo(tmp_path / "demo")
+    project = load_project(folder)
+    shot = project.find_by_number("1A")
+    assert shot is not None
+    shot.takes.append(Take(id="orphan", kind="frame", model_id="local-frame", provider="local"))
+    shot.takes.append(Take(id="a-clip", model_id="kling-v3", provider="fal", state=JobState.RUNNING))
+    plan = plan_frames(project, folder, [shot], frame_model(), journal={"a-clip": {"state": "running"}})
+    job = plan.jobs[0]
+    # The running clip job is not this frame's business (clips and frames are resumed apart).
+    assert job.sendable and job.request.take_id == "orphan" and job.replaces_take == "orphan"
