@@ -178,7 +178,10 @@ class ModelPicker(QWidget):
         model = self.chosen_model()
         found = list(check_basic(shot))
         if model is not None:
-            found += check_shot(shot, model)
+            # On the route the recommender found the job would take (the planner's choice), if ranked.
+            rec = self.recommendation
+            route = next((c.route for c in rec.candidates if c.model.id == model.id), None) if rec else None
+            found += check_shot(shot, model, route, project=self._sb.project)
         return found
 
     def override(self, model_id: str | None) -> None:
