@@ -26,6 +26,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("shotplanner.generation.headless", "generate shots of a project without the window"),
     "export": ("shotplanner.interchange.export_cli", "export the cut or the shot list"),
     "import": ("shotplanner.interchange.import_cli", "import a screenplay or a shot list"),
+    "contracts": ("shotplanner.generation.contracts_refresh",
+                  "compare the shipped vendor input schemas with fal's and Replicate's live ones"),
     "conform": ("shotplanner.interchange.conform_cli", "apply an editor's cut (order, trims) to a project"),
 }
 OWN_COMMANDS: dict[str, str] = {

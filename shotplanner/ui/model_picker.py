@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from shotplanner.core import events as ev
 from shotplanner.core.catalog import Catalog
 from shotplanner.core.catalog_schema import Lifecycle, ModelSpec
-from shotplanner.core.models import Shot
+from shotplanner.core.models import Angle, Shot
 from shotplanner.core.storyboard import Storyboard
 from shotplanner.ui.commands import SplitShotCommand, UpdateShotCommand
 
@@ -66,6 +66,85 @@ def cost_text(shot: Shot, model: ModelSpec, route: Any = None) -> str:
     if est.usd is None:
         return "cost unknown" + (f" — {est.note}" if est.note else "")
     return f"≈ ${est.usd:.2f}" + (f" (${est.per_second:.3f}/s)" if est.per_second else "")
+
+
+def _why(rule: str, shot: Shot) -> str:
+    """Why a rule applies to this shot, in the shot's own terms (it follows every edit)."""
+    if rule == "long_take":
+        if shot.size.is_wide:
+            return f"it is {'an' if shot.size.label[0] in 'AEIOU' else 'a'} {shot.size.label.lower()} shot"
+        if shot.angle is Angle.AERIAL:
+            return "it is an aerial shot"
+        if shot.duration_s > 10.0:
+            return f"it runs {shot.duration_s:g} s"
+        return "its camera layer asks for a long or wide take"
+    return {
+        "character_closeup": "it is a close-up of a character with a reference image",
+        "synced_audio": "it needs synced sound",
+        "4k_detail": "it is a 4K detail shot",
+        "draft": "it is a draft",
+        "human_motion": "its action is human movement",
+        "action": "its action is fast",
+        "recurring_character": "its character appears in other shots",
+    }.get(rule, "of how it is set")
+
+
+def _strength(rule: str) -> str:
+    return {
+        "long_take": "holds a long take longest",
+        "character_closeup": "animates a reference image",
+        "synced_audio": "makes synced sound",
+        "4k_detail": "renders 4K detail",
+        "draft": "drafts quickly",
+        "human_motion": "moves people naturally",
+        "action": "handles fast action",
+    }.get(rule, "suits it")
+
+
+def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -> str:
+    """The picker's headline (rich text): the pick, the user's choice, and — in plain words — which
+    retired model would have suited this shot, why, and what takes its place. Built from the shot as it
+    is now, so it changes when the shot does."""
+    from shotplanner.core.recommend import RULES
+
+    best = rec.best
+    head = f"<b>Shot {html.escape(shot.number)}</b> — "
+    if best is None:
+        head += html.escape(rec.message or "no model in the catalog can do this shot")
+    else:
+        head += f"recommended: <b>{html.escape(best.model.name)}</b>"
+    if shot.model_id:
+        name = chosen.name if chosen else shot.model_id
+        head += f"<br>your choice: <b>{html.escape(name)}</b>"
+    lines: list[str] = []
+    excluded = {m.id: reason for m, reason in rec.excluded}
+    for rule in rec.rules:
+        for pick_id in RULES[rule].picks if rule in RULES else ():
+            pick = catalog.find(pick_id)
+            if pick is None:
+                continue
+            why = _why(rule, shot)
+            if not pick.is_live:
+                when = f" on {pick.retired_on:%d %B %Y}" if pick.retired_on else ""
+                successor = catalog.successor_of(pick)
+                text = (f"{pick.name} would suit this shot ({why}; it {_strength(rule)}), but it was "
+                        f"retired{when}.")
+                if successor is not None and best is not None and successor.id == best.model.id:
+                    text += f" Its successor {successor.name} is recommended instead."
+                elif successor is not None:
+                    text += f" Its successor is {successor.name}"
+                    text += f"; {best.model.name} fits this shot better." if best is not None else "."
+                elif best is not None:
+                    text += f" {best.model.name} is recommended instead."
+                lines.append(text)
+            elif pick_id in excluded and (best is None or best.model.id != pick_id):
+                lines.append(f"{pick.name} usually suits this shot ({why}), but it "
+                             f"{excluded[pick_id]}.")
+    # The recommender's other notes (a dialogue without sound…), minus the ones rewritten above.
+    lines += [n for n in rec.notes if "the article's pick" not in n]
+    for line in dict.fromkeys(lines):
+        head += f"<br><i>{html.escape(line)}</i>"
+    return head
 
 
 class ModelPicker(QWidget):
@@ -284,18 +363,7 @@ class ModelPicker(QWidget):
         if chained is not None:
             self.chain_button.setText(f"Start from the last frame of {chained[0].number}")
         chosen = self.chosen_model()
-        best = rec.best
-        head = f"<b>Shot {html.escape(shot.number)}</b> — "
-        if best is None:
-            head += html.escape(rec.message or "no model in the catalog can do this shot")
-        else:
-            head += f"recommended: <b>{html.escape(best.model.name)}</b>"
-        if shot.model_id:
-            name = chosen.name if chosen else shot.model_id
-            head += f"<br>your choice: <b>{html.escape(name)}</b>"
-        for note in rec.notes:
-            head += f"<br><i>{html.escape(note)}</i>"
-        self.summary.setText(head)
+        self.summary.setText(headline(shot, rec, self.catalog, chosen))
 
         for rank, cand in enumerate(rec.candidates, 1):
             self._add_row(rank, cand.model, cand.route, shot, cand.reasons, cand.warnings,
