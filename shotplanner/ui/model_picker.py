@@ -8,6 +8,7 @@ override set), so what it shows is always the recommender's answer for the shot 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,12 @@ def cost_text(shot: Shot, model: ModelSpec, route: Any = None) -> str:
     return f"≈ ${est.usd:.2f}" + (f" (${est.per_second:.3f}/s)" if est.per_second else "")
 
 
+_ARTICLE_CITE = re.compile(r" \(article lines? [\d, ]+\)")
+
+
 def _why(rule: str, shot: Shot) -> str:
     """Why a rule applies to this shot, in the shot's own terms (it follows every edit)."""
-    if rule == "long_take":
+    if rule in ("long_take", "establishing"):
         if shot.size.is_wide:
             return f"it is {'an' if shot.size.label[0] in 'AEIOU' else 'a'} {shot.size.label.lower()} shot"
         if shot.angle is Angle.AERIAL:
@@ -86,6 +90,13 @@ def _why(rule: str, shot: Shot) -> str:
         "human_motion": "its action is human movement",
         "action": "its action is fast",
         "recurring_character": "its character appears in other shots",
+        "crowd": "it shows a crowd in motion",
+        "water_fabric": "it has water or fabric in motion",
+        "lighting_transition": "its light changes during the shot",
+        "atmosphere": "it asks for haze or volumetric light",
+        "camera_language": "it asks for a camera move",
+        "texture": "it is a close look at a surface",
+        "portrait": "it is a close-up of a character",
     }.get(rule, "of how it is set")
 
 
@@ -98,6 +109,14 @@ def _strength(rule: str) -> str:
         "draft": "drafts quickly",
         "human_motion": "moves people naturally",
         "action": "handles fast action",
+        "establishing": "holds a wide scene together in one take",
+        "crowd": "keeps a crowd coherent",
+        "water_fabric": "keeps water and fabric physical",
+        "lighting_transition": "holds light through a change",
+        "atmosphere": "renders atmospheric light",
+        "camera_language": "follows camera direction",
+        "texture": "renders surface and light detail",
+        "portrait": "is built for character portraits",
     }.get(rule, "suits it")
 
 
@@ -118,11 +137,13 @@ def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -
         head += f"<br>your choice: <b>{html.escape(name)}</b>"
     lines: list[str] = []
     excluded = {m.id: reason for m, reason in rec.excluded}
+    named: set[str] = set()  # one sentence per pick, for the first of its jobs (Sora has many)
     for rule in rec.rules:
         for pick_id in RULES[rule].picks if rule in RULES else ():
             pick = catalog.find(pick_id)
-            if pick is None:
+            if pick is None or pick_id in named:
                 continue
+            named.add(pick_id)
             why = _why(rule, shot)
             if not pick.is_live:
                 when = f" on {pick.retired_on:%d %B %Y}" if pick.retired_on else ""
@@ -141,7 +162,8 @@ def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -
                 lines.append(f"{pick.name} usually suits this shot ({why}), but it "
                              f"{excluded[pick_id]}.")
     # The recommender's other notes (a dialogue without sound…), minus the ones rewritten above.
-    lines += [n for n in rec.notes if "the article's pick" not in n]
+    # (The article's line numbers stay in the reasons and in `recommend`; the headline is plain words.)
+    lines += [_ARTICLE_CITE.sub("", n) for n in rec.notes if "the article's pick" not in n]
     for line in dict.fromkeys(lines):
         head += f"<br><i>{html.escape(line)}</i>"
     return head
