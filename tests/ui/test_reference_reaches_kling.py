@@ -115,7 +115,7 @@ def test_the_form_gives_each_image_its_role_and_the_request_follows_it(qtbot, tm
     window.select(["cu"])
     form = window.form
     controller = GenerationController(window.storyboard, lambda: folder, window.catalog,
-                                      providers={"fal": object()}, queue_process=False,  # type: ignore[dict-item]
+                                      providers={"fal": object()},  # type: ignore[dict-item]
                                       parent=window)
     # Two references: Veo 3.1 on fal sends them to its reference-to-video endpoint, as references.
     job = controller.plan(["cu"]).jobs[0]
@@ -147,7 +147,7 @@ def test_a_missing_key_is_reported_to_the_window_and_nothing_is_planned_as_senda
     folder = _film(tmp_path / "film")
     window = open_window(qtbot, folder)
     window.storyboard.update_shot("cu", model_id="kling-v3", duration_s=5.0, resolution="1080p")
-    controller = GenerationController(window.storyboard, lambda: folder, window.catalog, queue_process=False,
+    controller = GenerationController(window.storyboard, lambda: folder, window.catalog,
                                       parent=window)
     missing: list[frozenset[str]] = []
     messages: list[str] = []
