@@ -79,7 +79,7 @@ def make_project() -> object:
             Shot(
                 number=f"{s + 1}{'' if i == 0 else chr(64 + i)}",
                 duration_s=5.0,
-                resolution="720p",
+                resolution="1080p",  # what Kling 2.5 Turbo renders on fal (the planner refuses 720p)
                 model_id="kling-v2.5-turbo",
                 layers=PromptLayers(
                     subject=f"subject {s}.{i}",
