@@ -372,7 +372,7 @@ def write_pdf(
     report = ExportReport(fmt=f"pdf ({layout})")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     regular = _fonts()[0]  # registered first: the canvas then never falls back to unembedded Helvetica
-    c = Canvas(str(out_path), pagesize=PAGE, pageCompression=1, initialFontName=regular)
+    c = Canvas(str(out_path), pagesize=PAGE, pageCompression=1, initialFontName=regular)  # type: ignore[arg-type]
     c.setTitle(project.title)
     c.setAuthor("Shotplanner")
     text = Text(c)
