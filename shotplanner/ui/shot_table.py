@@ -557,9 +557,10 @@ class ShotTableView(QTableView):
         self.setItemDelegate(_EditDelegate(self))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # Not SelectedClicked: pressing a selected row to drag it must never open an editor (a combo's
+        # popup would take the drag and set whatever value the release landed on).
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                             | QAbstractItemView.EditTrigger.EditKeyPressed
-                             | QAbstractItemView.EditTrigger.SelectedClicked)
+                             | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.setWordWrap(False)
         self.setAlternatingRowColors(False)
         self.setShowGrid(False)
