@@ -40,6 +40,7 @@ from shotplanner.core.storyboard import Storyboard
 from shotplanner.ui.actions import WindowActions
 from shotplanner.ui.autosave import Autosave
 from shotplanner.ui.card_delegate import CardMode
+from shotplanner.ui.cast_panel import CastPanel
 from shotplanner.ui.commands import (
     AddSceneCommand,
     AddShotsCommand,
@@ -151,6 +152,10 @@ class MainWindow(QMainWindow):
         self.form_dock = self.add_panel(self.form, Qt.DockWidgetArea.RightDockWidgetArea, "Shot")
         self.picker_dock = self.add_panel(self.picker, Qt.DockWidgetArea.RightDockWidgetArea, "Model")
         self.tabifyDockWidget(self.form_dock, self.picker_dock)
+        self.cast = CastPanel(self.storyboard, self.undo_stack, lambda: self.folder)
+        self.cast.shotActivated.connect(lambda shot_id: self.select([shot_id]))
+        self.cast_dock = self.add_panel(self.cast, Qt.DockWidgetArea.RightDockWidgetArea, "Cast")
+        self.tabifyDockWidget(self.picker_dock, self.cast_dock)
         self.form_dock.raise_()
         self.resizeDocks([self.form_dock], [420], Qt.Orientation.Horizontal)
 
@@ -633,7 +638,7 @@ class MainWindow(QMainWindow):
         elif self.autosave.pending:
             self.autosave.write_now()
         self.thumbnails.wait(2000)
-        for part in (self.form, self.picker, self.model):
+        for part in (self.form, self.picker, self.cast, self.model):
             part.detach()
         super().closeEvent(event)
 

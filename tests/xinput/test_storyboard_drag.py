@@ -167,7 +167,8 @@ def test_while_dragging_a_bar_shows_the_drop_place_and_the_edge_scrolls(xserver:
             # The bar is painted in the highlight colour between cards 1 and 2.
             colour = app.eval(
                 f"window.view.viewport().grab().toImage().pixelColor({drop[2]}, {drop[3]}).name()")
-            assert colour == app.eval("window.view.palette().color(QtGui.QPalette.ColorRole.Highlight).name()")
+            highlight = app.eval("window.view.palette().color(QtGui.QPalette.ColorRole.Highlight).name()")
+            assert colour == highlight
             # Near the bottom edge the view scrolls by itself.
             before = app.eval("window.view.verticalScrollBar().value()")
             xserver.xdo("mousemove", vx + vw // 2, vy + vh - 12)
