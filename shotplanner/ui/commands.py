@@ -318,13 +318,19 @@ class RemoveCharacterCommand(QUndoCommand):
         self._sb = sb
         self._id = character_id
         self._removed: tuple[int, Character, list[str]] | None = None
+        self._casts: dict[str, list[str]] = {}
 
     def redo(self) -> None:
+        # Each shot's cast as it was, so undo puts the character back in its place in those lists.
+        self._casts = {s.id: list(s.character_ids) for s in self._sb.project.shots_with_character(self._id)}
         self._removed = self._sb.remove_character(self._id)
 
     def undo(self) -> None:
         assert self._removed is not None
-        self._sb.restore_character(*self._removed)
+        index, character, _used_on = self._removed
+        self._sb.restore_character(index, character, [])
+        for shot_id, ids in self._casts.items():
+            self._sb.update_shot(shot_id, character_ids=ids)
 
 
 #: ``QUndoCommand.id()`` for character edits that may merge (typing a description is one step).

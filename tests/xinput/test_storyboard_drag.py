@@ -182,3 +182,28 @@ def test_while_dragging_a_bar_shows_the_drop_place_and_the_edge_scrolls(xserver:
             xserver.key("Escape")
             xserver.xdo("mouseup", 1)
             time.sleep(0.3)
+
+
+def test_drop_an_image_file_from_another_program_on_the_shot_form(xserver: XServer, tmp_path: Path) -> None:
+    from tests.ui.helpers import write_png
+    from tests.xinput.harness import FileDragSource
+
+    folder = tmp_path / "film"
+    storage.save_project(make_project((3,)), folder)
+    picture = write_png(tmp_path / "end frame.png", 320, 180)
+    with AppUnderTest(xserver, folder) as app, FileDragSource(xserver, [picture]) as source:
+        x, y, w, h = _card(app, 2)
+        xserver.click(x + w // 2, y + h // 2)
+        app.settle()
+        assert app.eval("window.form.shot_id") == "s1_2"
+        # Onto the form's reference list (scrolled into view): the form takes the drop.
+        app.exec("window.form_dock.raise_(); window.form.findChild(QtWidgets.QScrollArea)"
+                 ".ensureWidgetVisible(window.form.refs)")
+        app.settle()
+        rx, ry = app.eval("global_center(window.form.refs.list)")
+        assert source.drag_to((rx, ry)) == "CopyAction"
+        app.settle()
+        assert _undo_steps(app) == 1
+        assert app.save()
+    shot = storage.load_project(folder).scenes[0].shots[2]
+    assert [r.label for r in shot.reference_images] == ["end frame.png"]
