@@ -92,6 +92,8 @@ class CastPanel(QWidget):
         self.shots_list = QListWidget()
         self.shots_list.setObjectName("characterShots")
         self.shots_list.setFixedHeight(110)
+        self.shots_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.shots_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.shots_list.itemActivated.connect(
             lambda item: self.shotActivated.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.shots_list.itemClicked.connect(

@@ -86,7 +86,7 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("number", "No.", 56, "number"),
-    Column("scene", "Scene", 180),
+    Column("scene", "Scene", 130),
     Column("size", "Size", 60, "size", tuple(s.value for s in ShotSize)),
     Column("angle", "Angle", 92, "angle", tuple(a.value for a in Angle)),
     Column("movement", "Movement", 100, "movement", tuple(m.value for m in Movement)),
