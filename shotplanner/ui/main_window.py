@@ -263,8 +263,8 @@ class MainWindow(QMainWindow):
         """Cards, list rows, or (``None``) the shot-list table; the selection carries over."""
         ids, current = self.selected_ids(), self.current_shot_id()
         name = {CardMode.GRID: "grid_mode", CardMode.LIST: "list_mode", None: "table_mode"}[mode]
-        if not self.actions[name].isChecked():
-            self.actions[name].setChecked(True)
+        if not self.ui.actions[name].isChecked():
+            self.ui.actions[name].setChecked(True)
         if mode is None:
             self.views.setCurrentWidget(self.table)
             if ids:

@@ -32,7 +32,8 @@ def test_scene_headers_and_the_table_on_the_demo_film(qtbot, qapp, tmp_path: Pat
     w.thumbnails.wait()
     qtbot.wait(50)
     scenes = w.grab().toImage()
-    assert _spread(w.view.viewport().grab(w.view.header_rect(w.storyboard.project.scenes[0].id)).toImage()) > 5
+    header = w.view.header_rect(w.storyboard.project.scenes[0].id)
+    assert _spread(w.view.viewport().grab(header).toImage()) > 5
     w.show_mode(None)
     w.table.view.select_ids([w.storyboard.shots()[2].id])
     qtbot.wait(20)
