@@ -97,7 +97,7 @@ def store_image(project_dir: Path, image: QImage) -> str:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, b"PNG"):
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; it takes str
         raise ImageImportError("the pasted picture cannot be written as PNG")
     buffer.close()
     raw = bytes(data.data())
