@@ -68,9 +68,11 @@ def cost_text(shot: Shot, model: ModelSpec, route: Any = None) -> str:
     return f"≈ ${est.usd:.2f}" + (f" (${est.per_second:.3f}/s)" if est.per_second else "")
 
 
-def _why(rule: str, shot: Shot) -> str:
-    """Why a rule applies to this shot, in the shot's own terms (it follows every edit)."""
-    if rule == "long_take":
+def _why(rule: str, shot: Shot, triggers: dict[str, str]) -> str:
+    """Why a rule applies to this shot, in the shot's own terms (it follows every edit).
+
+    Rules without a sentence here fall back to what the recommender says drove them."""
+    if rule in ("long_take", "establishing"):
         if shot.size.is_wide:
             return f"it is {'an' if shot.size.label[0] in 'AEIOU' else 'a'} {shot.size.label.lower()} shot"
         if shot.angle is Angle.AERIAL:
@@ -86,12 +88,19 @@ def _why(rule: str, shot: Shot) -> str:
         "human_motion": "its action is human movement",
         "action": "its action is fast",
         "recurring_character": "its character appears in other shots",
-    }.get(rule, "of how it is set")
+    }.get(rule) or (f"its {triggers[rule]}" if rule in triggers else "of how it is set")
 
 
 def _strength(rule: str) -> str:
     return {
         "long_take": "holds a long take longest",
+        "establishing": "holds a wide, moving take together",
+        "atmosphere": "renders haze, volumetric light and moving shadows",
+        "crowd": "keeps a crowd moving independently",
+        "water_fabric": "moves water and fabric naturally",
+        "texture": "holds fine texture in raking light",
+        "lighting_transition": "holds a lighting change within the shot",
+        "camera_language": "follows camera direction",
         "character_closeup": "animates a reference image",
         "synced_audio": "makes synced sound",
         "4k_detail": "renders 4K detail",
@@ -123,7 +132,7 @@ def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -
             pick = catalog.find(pick_id)
             if pick is None:
                 continue
-            why = _why(rule, shot)
+            why = _why(rule, shot, getattr(rec, "triggers", {}))
             if not pick.is_live:
                 when = f" on {pick.retired_on:%d %B %Y}" if pick.retired_on else ""
                 successor = catalog.successor_of(pick)
