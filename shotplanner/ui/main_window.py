@@ -46,6 +46,7 @@ from shotplanner.ui.commands import (
     AddShotsCommand,
     DuplicateShotsCommand,
     EditSceneCommand,
+    MoveSceneCommand,
     MoveShotsCommand,
     MoveShotsToSceneCommand,
     RemoveShotsCommand,
@@ -132,6 +133,8 @@ class MainWindow(QMainWindow):
         self.view.stepRequested.connect(self.step_selection)
         self.view.deleteRequested.connect(self.delete_selection)
         self.view.headingEdited.connect(self.set_heading)
+        self.view.sceneMoveRequested.connect(
+            lambda scene_id, index: self.undo_stack.push(MoveSceneCommand(self.storyboard, scene_id, index)))
         self.scene_parts = SceneParts(self.storyboard, self.undo_stack, self.current_shot_id,
                                       self.view.edit_heading, self.show_message, self)
         vbox.addWidget(self.scene_parts.offer)
