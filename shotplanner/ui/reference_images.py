@@ -17,8 +17,8 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QIcon, QImage, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QImageReader, QKeyEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -187,10 +187,20 @@ class ReferenceList(QWidget):
             row.addStretch(1)
         row.addWidget(self.remove_button)
         lay.addLayout(row)
-        paste = QShortcut(QKeySequence.StandardKey.Paste, self.list)
-        paste.setContext(Qt.ShortcutContext.WidgetShortcut)
-        paste.activated.connect(self.paste)
+        # Ctrl+V in the list pastes images here, not shots into the storyboard (the window's Edit ▸
+        # Paste): the list claims the key through ShortcutOverride, so there is no ambiguous shortcut.
+        self.list.installEventFilter(self)
         self._selection_changed()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.list and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            assert isinstance(event, QKeyEvent)
+            if event.matches(QKeySequence.StandardKey.Paste):
+                event.accept()
+                if event.type() == QEvent.Type.KeyPress:
+                    self.paste()
+                return True
+        return super().eventFilter(watched, event)
 
     def set_refs(self, refs: Sequence[ImageRef | str]) -> None:
         """Show ``refs`` (shot references with roles, or a character's plain paths); keeps the selection."""

@@ -144,3 +144,17 @@ def test_pasting_a_picture_or_files_adds_references(qtbot, project_dir: Path, tm
     window.save()
     saved = storage.load_project(project_dir)
     assert [r.label for r in saved.scenes[1].shots[0].reference_images] == ["Pasted image", "still 2.png"]
+
+
+def test_ctrl_v_in_the_reference_list_pastes_an_image_not_shots(qtbot, project_dir: Path) -> None:
+    window = _window(qtbot, project_dir)
+    window.select(["s1_1"])
+    picture = QImage(32, 32, QImage.Format.Format_RGB32)
+    picture.fill(QColor("#884422"))
+    QGuiApplication.clipboard().setImage(picture)
+    shots_before = len(window.storyboard)
+    window.activateWindow()
+    window.form.refs.list.setFocus()
+    qtbot.keyClick(window.form.refs.list, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert [r.label for r in window.storyboard.shot("s1_1").reference_images] == ["Pasted image"]
+    assert len(window.storyboard) == shots_before

@@ -207,3 +207,26 @@ def test_drop_an_image_file_from_another_program_on_the_shot_form(xserver: XServ
         assert app.save()
     shot = storage.load_project(folder).scenes[0].shots[2]
     assert [r.label for r in shot.reference_images] == ["end frame.png"]
+
+
+def test_ctrl_v_on_the_form_reference_list_pastes_the_clipboard_picture(xserver: XServer,
+                                                                        tmp_path: Path) -> None:
+    folder = tmp_path / "film"
+    storage.save_project(make_project((3,)), folder)
+    with AppUnderTest(xserver, folder) as app:
+        x, y, w, h = _card(app, 1)
+        xserver.click(x + w // 2, y + h // 2)
+        app.exec("window.form_dock.raise_(); window.form.findChild(QtWidgets.QScrollArea)"
+                 ".ensureWidgetVisible(window.form.refs)\n"
+                 "image = QtGui.QImage(40, 30, QtGui.QImage.Format.Format_RGB32)\n"
+                 "image.fill(QtGui.QColor('#336699'))\n"
+                 "QtGui.QGuiApplication.clipboard().setImage(image)")
+        app.settle()
+        rx, ry = app.eval("global_center(window.form.refs.list)")
+        xserver.click(rx, ry)
+        xserver.key("ctrl+v")
+        app.settle()
+        assert app.eval("len(window.storyboard)") == 3  # no shot was pasted into the storyboard
+        assert app.save()
+    shot = storage.load_project(folder).scenes[0].shots[1]
+    assert [r.label for r in shot.reference_images] == ["Pasted image"]
