@@ -195,6 +195,9 @@ class ShotForm(QWidget):
         refs_lay = QVBoxLayout(refs)
         self.refs = ReferenceList(with_roles=True, project_dir=self._project_dir)
         self.refs_list = self.refs.list
+        # Each image says what it is for: the first frame, the last frame, or a reference (look, costume);
+        # the route then sends it that way, or the check says it cannot.
+        self.role_combo = self.refs.role_combo
         self.refs.filesChosen.connect(self._files_chosen)
         self.refs.imagePasted.connect(self._image_pasted)
         self.refs.roleChosen.connect(self._role_chosen)
@@ -369,7 +372,7 @@ class ShotForm(QWidget):
 
     # ------------------------------------------------------------------ edits
 
-    def _enum_combo(self, items: list[tuple[str, str]], field: str) -> QComboBox:
+    def _enum_combo(self, items: list[tuple[Any, str]], field: str) -> QComboBox:
         combo = QComboBox()
         for value, label in items:
             combo.addItem(label, value)
@@ -415,9 +418,15 @@ class ShotForm(QWidget):
         shot = self.current_shot()
         if shot is None:
             return
-        refs = [r.model_copy(update={"role": role}) if r.path == path else r.model_copy()
-                for r in shot.reference_images]
-        self._push({"reference_images": refs}, f"Set image role to {role}")
+        refs = []
+        for ref in shot.reference_images:
+            if ref.path == path:
+                refs.append(ref.model_copy(update={"role": role}))
+            elif role in ("start", "end") and ref.role == role:
+                refs.append(ref.model_copy(update={"role": "reference"}))  # one start, one end frame
+            else:
+                refs.append(ref.model_copy())
+        self._push({"reference_images": refs}, "Set image role")
 
     def _files_chosen(self, paths: list[Path]) -> None:
         if self.shot_id is not None:
