@@ -1,10 +1,9 @@
-"""Storyboard stills, offline: the animatic's composed first frame as a PNG, and a clip's last frame.
+"""Storyboard stills, offline: the animatic's composed first frame as a PNG.
 
 ``render_frame`` draws what the animatic would show at its first frame — the reference image or the drawn
 backdrop in the shot's palette, with the stand-in subject framed for its size — then the framing guides,
 the caption, and a small slate in the top-left corner (a still keeps its slate in view without hiding the
-picture). ``extract_last_frame`` decodes a clip's final picture with PyAV, so the next shot can start where
-the previous take ended (continuity across a cut).
+picture). A clip's last frame (continuity across a cut) is ``media.last_frame``.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QPainter
 
 from shotplanner.core.frames import is_frame_start
 from shotplanner.core.models import RESOLUTION_LINES, Project, Shot
@@ -122,47 +121,3 @@ def _stamp(p: QPainter, w: int, h: int, label: str) -> None:
     p.fillRect(box, QColor(0, 0, 0, 150))
     p.setPen(QColor(255, 255, 255))
     p.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
-
-
-def extract_last_frame(clip: Path, out_path: Path) -> Path:
-    """Write the last decodable picture of ``clip`` to ``out_path`` (PNG). Raises ValueError saying why not.
-
-    Seeks to about a second before the end and decodes forward, so a long clip costs no more than a short
-    one; a file without a seekable index is decoded from the start.
-    """
-    import av
-    import numpy as np
-
-    clip = Path(clip)
-    if not clip.is_file():
-        raise ValueError(f"{clip.name} is missing")
-    last = None
-    try:
-        with av.open(str(clip)) as container:
-            if not container.streams.video:
-                raise ValueError(f"{clip.name} has no video stream")
-            stream = container.streams.video[0]
-            if container.duration and container.duration > 2_000_000:
-                container.seek(container.duration - 1_500_000, any_frame=False, backward=True)
-            for frame in container.decode(stream):
-                last = frame
-            if last is None:
-                container.seek(0)
-                for frame in container.decode(stream):
-                    last = frame
-            if last is None:
-                raise ValueError(f"{clip.name} has no picture that decodes")
-            rgb = np.ascontiguousarray(last.to_ndarray(format="rgb24"))
-    except av.error.FFmpegError as exc:
-        raise ValueError(f"{clip.name} is not a readable video ({type(exc).__name__})") from exc
-    ensure_gui_app()
-    height, width = rgb.shape[:2]
-    image = QImage(rgb.data, width, height, rgb.strides[0], QImage.Format.Format_RGB888).copy()
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(f".{out_path.stem}.tmp.png")
-    if not image.save(str(tmp)):  # the format follows the ".png" suffix
-        tmp.unlink(missing_ok=True)
-        raise ValueError(f"could not write {out_path.name}")
-    os.replace(tmp, out_path)
-    return out_path

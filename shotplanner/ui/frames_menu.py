@@ -3,8 +3,9 @@
 A submenu of Generate, installed by ``review``. Frames are planned by ``generation.frame_plan`` (the same
 planner as ``shotplanner frames``) and sent through the window's generation controller exactly like clips:
 the confirmation with the cost for anything billable, the queue in its worker, the journal, resume.
-"Start from the previous shot's last frame" decodes the previous shot's cut take (PyAV) into
-``media/frames/`` and makes it this shot's start image, as one undo step.
+"Start from the previous shot's last frame" takes the previous shot's cut take's last frame
+(``media.last_frame``, as chained segments do) into ``media/frames/`` and makes it this shot's start
+image, as one undo step.
 """
 
 from __future__ import annotations
@@ -60,25 +61,29 @@ class FrameActions(QObject):
 
     def start_from_previous(self) -> bool:
         """The current shot starts where the previous shot's cut take ends (its last frame)."""
-        from shotplanner.media.frame import extract_last_frame
+        from shotplanner.media.errors import MediaError
+        from shotplanner.media.last_frame import save_last_frame
 
         sb, folder, shot_id = self.window.storyboard, self.window.folder, self.window.current_shot_id()
         if folder is None or shot_id is None:
             return False
         project = sb.project
         before, take = previous_shot(project, shot_id), previous_clip(project, shot_id)
-        if before is None or take is None or not take.clip:
+        root = Path(folder).resolve()
+        clip = (root / take.clip).resolve() if take is not None and take.clip else None
+        if before is None or clip is None or not clip.is_relative_to(root) or not clip.is_file():
             self.window.show_message("The previous shot has no clip yet to continue from")
             return False
-        target = f"{FRAMES_DIR}/last-{take.id}.png"
         try:
-            extract_last_frame(Path(folder) / take.clip, Path(folder) / target)
-        except ValueError as exc:
+            # The same still a chained segment starts from (media.last_frame): one way to take it.
+            still = save_last_frame(clip, root / FRAMES_DIR)
+        except MediaError as exc:
             self.window.show_message(f"Cannot read the last frame of shot {before.number}: {exc}")
             return False
         shot = sb.shot(shot_id)
         images = [r for r in shot.reference_images if r.role != "start"]
-        images.insert(0, ImageRef(path=target, role="start", label=continuity_start_label(before)))
+        images.insert(0, ImageRef(path=still.relative_to(root).as_posix(), role="start",
+                                  label=continuity_start_label(before)))
         self.window.undo_stack.push(UpdateShotCommand(sb, shot_id, {"reference_images": images},
                                                       "Start from the previous shot's last frame"))
         return True

@@ -1,19 +1,16 @@
-"""Storyboard stills drawn offline, and the last frame of a clip read back (continuity across a cut)."""
+"""Storyboard stills drawn offline: size, palette, never drawn over the shot's own frame."""
 
 from __future__ import annotations
 
-import io
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
 from shotplanner.core.models import ImageRef, Take
 from shotplanner.media.errors import InvalidShot
-from shotplanner.media.frame import extract_last_frame, frame_size, render_frame
+from shotplanner.media.frame import frame_size, render_frame
 from shotplanner.media.qt import ensure_gui_app
 from tests.media.clips import make_shot, project_with
 
@@ -60,43 +57,3 @@ def test_a_frame_never_draws_from_the_shots_own_frame(tmp_path: Path) -> None:
     result = render_frame(shot, project_with(shot), tmp_path, tmp_path / "media/frames/new.png",
                           size=(320, 180))
     assert result.reference is None  # drawn from the backdrop, not over the old frame and its slate
-
-
-def _clip_ending_in(color: tuple[int, int, int], seconds: float = 3.0, fps: int = 12) -> bytes:
-    """An H.264 MP4 (libx264 through FFmpeg's libraries) whose last second is one flat colour."""
-    buffer = io.BytesIO()
-    with av.open(buffer, mode="w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        stream.time_base = Fraction(1, fps)
-        total = int(seconds * fps)
-        for i in range(total):
-            pixels = np.zeros((48, 64, 3), dtype=np.uint8)
-            if i >= total - fps:
-                pixels[:] = color
-            else:
-                pixels[:, :, 1] = (i * 9) % 256
-            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return buffer.getvalue()
-
-
-def test_the_last_frame_of_a_clip_becomes_a_png(tmp_path: Path) -> None:
-    clip = tmp_path / "take.mp4"
-    clip.write_bytes(_clip_ending_in((200, 40, 40)))
-    out = extract_last_frame(clip, tmp_path / "media/frames/last.png")
-    pixels = _pixels(out)
-    assert pixels.shape == (48, 64, 3)
-    assert np.abs(pixels.mean(axis=(0, 1)) - (200, 40, 40)).max() < 12
-
-
-def test_last_frame_of_something_that_is_not_a_clip_says_why(tmp_path: Path) -> None:
-    bad = tmp_path / "notes.mp4"
-    bad.write_text("not a video")
-    with pytest.raises(ValueError, match="not a readable video"):
-        extract_last_frame(bad, tmp_path / "x.png")
-    with pytest.raises(ValueError, match="missing"):
-        extract_last_frame(tmp_path / "gone.mp4", tmp_path / "x.png")
-    assert not (tmp_path / "x.png").exists()
