@@ -162,6 +162,7 @@ class ReferenceList(QWidget):
         self.list.setMovement(QListWidget.Movement.Static)  # drops fall through to the form
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.list.itemSelectionChanged.connect(self._selection_changed)
+        self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
         lay.addWidget(self.list)
         row = QHBoxLayout()
         self.add_button = QPushButton("Add…")
@@ -206,6 +207,7 @@ class ReferenceList(QWidget):
     def set_refs(self, refs: Sequence[ImageRef | str]) -> None:
         """Show ``refs`` (shot references with roles, or a character's plain paths); keeps the selection."""
         chosen = set(self.selected_paths())
+        current = self.current_path()
         self.list.blockSignals(True)
         self.list.clear()
         folder = self._project_dir()
@@ -224,6 +226,8 @@ class ReferenceList(QWidget):
                 if image is not None:
                     item.setIcon(QIcon(QPixmap.fromImage(image)))
             self.list.addItem(item)
+            if path == current:
+                self.list.setCurrentItem(item)
             item.setSelected(path in chosen)
         self.list.blockSignals(False)
         self._selection_changed()
@@ -257,18 +261,24 @@ class ReferenceList(QWidget):
                 return True
         return False
 
+    def current_path(self) -> str | None:
+        """The image the role chooser is about: the current (last clicked) one, when it is selected."""
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None and item.isSelected() else None
+
     def _selection_changed(self) -> None:
-        paths = self.selected_paths()
-        self.remove_button.setEnabled(bool(paths))
+        self.remove_button.setEnabled(bool(self.selected_paths()))
         if self.role_combo is None:
             return
-        self.role_combo.setEnabled(len(paths) == 1)
-        if len(paths) == 1:
-            text = self.list.selectedItems()[0].text().split("\n", 1)[0]
+        item = self.list.currentItem()
+        on = item is not None and item.isSelected()
+        self.role_combo.setEnabled(on)
+        if on and item is not None:
+            text = item.text().split("\n", 1)[0]
             role = next((r for r, label in ROLE_LABELS.items() if label == text), "reference")
             self.role_combo.setCurrentIndex(self.role_combo.findData(role))
 
     def _role_activated(self, _index: int) -> None:
-        paths = self.selected_paths()
-        if self.role_combo is not None and len(paths) == 1:
-            self.roleChosen.emit(paths[0], self.role_combo.currentData())
+        path = self.current_path()
+        if self.role_combo is not None and path is not None:
+            self.roleChosen.emit(path, self.role_combo.currentData())

@@ -108,7 +108,7 @@ def test_form_references_show_file_names_and_take_a_role(qtbot, project_dir: Pat
                                                  ("look.png", "reference")]
     items = window.form.refs.list
     assert items.item(0).text() == "Reference\nopening frame.png"
-    items.item(0).setSelected(True)
+    items.setCurrentRow(0)  # as a click does: current and selected
     combo = window.form.refs.role_combo
     assert combo is not None and combo.isEnabled()
     combo.setCurrentIndex(combo.findData("start"))
