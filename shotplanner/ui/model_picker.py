@@ -127,6 +127,8 @@ def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -
         head += f"<br>your choice: <b>{html.escape(name)}</b>"
     lines: list[str] = []
     excluded = {m.id: reason for m, reason in rec.excluded}
+    # One sentence per model, however many of the shot's traits point to it.
+    retired: dict[str, tuple[ModelSpec, list[str], list[str]]] = {}
     for rule in rec.rules:
         for pick_id in RULES[rule].picks if rule in RULES else ():
             pick = catalog.find(pick_id)
@@ -134,21 +136,28 @@ def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -
                 continue
             why = _why(rule, shot, getattr(rec, "triggers", {}))
             if not pick.is_live:
-                when = f" on {pick.retired_on:%d %B %Y}" if pick.retired_on else ""
-                successor = catalog.successor_of(pick)
-                text = (f"{pick.name} would suit this shot ({why}; it {_strength(rule)}), but it was "
-                        f"retired{when}.")
-                if successor is not None and best is not None and successor.id == best.model.id:
-                    text += f" Its successor {successor.name} is recommended instead."
-                elif successor is not None:
-                    text += f" Its successor is {successor.name}"
-                    text += f"; {best.model.name} fits this shot better." if best is not None else "."
-                elif best is not None:
-                    text += f" {best.model.name} is recommended instead."
-                lines.append(text)
+                _, whys, strengths = retired.setdefault(pick.id, (pick, [], []))
+                whys.append(why)
+                strengths.append(_strength(rule))
             elif pick_id in excluded and (best is None or best.model.id != pick_id):
                 lines.append(f"{pick.name} usually suits this shot ({why}), but it "
                              f"{excluded[pick_id]}.")
+    said: list[str] = []
+    for pick, whys, strengths in retired.values():
+        when = f" on {pick.retired_on:%d %B %Y}" if pick.retired_on else ""
+        successor = catalog.successor_of(pick)
+        does = " and ".join(dict.fromkeys(strengths))
+        text = (f"{pick.name} would suit this shot ({'; '.join(dict.fromkeys(whys))}; it {does}), but it "
+                f"was retired{when}.")
+        if successor is not None and best is not None and successor.id == best.model.id:
+            text += f" Its successor {successor.name} is recommended instead."
+        elif successor is not None:
+            text += f" Its successor is {successor.name}"
+            text += f"; {best.model.name} fits this shot better." if best is not None else "."
+        elif best is not None:
+            text += f" {best.model.name} is recommended instead."
+        said.append(text)
+    lines = said + lines
     # The recommender's other notes (a dialogue without sound…), minus the ones rewritten above.
     lines += [n for n in rec.notes if "the article's pick" not in n]
     for line in dict.fromkeys(lines):
