@@ -111,6 +111,7 @@ def test_headline_names_the_retired_pick_its_successor_and_why_and_follows_the_s
     text = headline()
     assert "Sora 2 Pro would suit this shot (it is a wide shot" in text
     assert "retired on 24 September 2026" in text
+    assert text.count("Sora 2 Pro would suit") == 1  # one sentence, however many traits point to it
     assert "successor" in text and "article" not in text
     # The shot becomes a close-up: no long-take reason is left, so the Sora sentence goes.
     sb.update_shot("s1_1", size=ShotSize.CU)
