@@ -25,6 +25,7 @@ def _cli(*argv: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # 13 renders and a film: about a minute alone, several under a loaded CI machine
 def test_demo_gets_an_animatic_of_every_shot_and_the_film_covers_them_all(tmp_path: Path) -> None:
     demo = tmp_path / "demo"
     copy_demo(demo)

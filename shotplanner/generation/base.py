@@ -137,7 +137,7 @@ class GenerationRequest:
     duration_s: float
     aspect: str = "16:9"
     resolution: str = "1080p"
-    fps: int = 24
+    fps: float = 24.0  # the shot's rate (23.976 stays 23.976); endpoints that take fps get a whole number
     audio: bool = False
     start_image: Path | None = None
     end_image: Path | None = None

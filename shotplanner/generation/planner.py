@@ -212,11 +212,14 @@ Preflight = Callable[[GenerationRequest], "list[Problem]"]
 class Planner:
     """Plans shots against a catalog. ``providers``: the provider names set up here (default: all);
     ``has_key``: whether a provider has its key (default: environment, then keyring; asked once per
-    provider per plan, since a keyring lookup can be a D-Bus round trip)."""
+    provider per plan, since a keyring lookup can be a D-Bus round trip). ``prefer``: the user's default
+    provider (Preferences), tried first among a model's routes when it offers one."""
 
     def __init__(self, catalog: Catalog, *, providers: Collection[str] | None = None,
-                 has_key: Callable[[str], bool] | None = None, preflight: Preflight | None = None) -> None:
+                 has_key: Callable[[str], bool] | None = None, preflight: Preflight | None = None,
+                 prefer: str | None = None) -> None:
         self.catalog = catalog
+        self.prefer = prefer
         self.providers = frozenset(providers) if providers is not None else frozenset(ALL_PROVIDERS)
         self.has_key = has_key or key_present
         self.preflight = preflight if preflight is not None else default_preflight
@@ -276,7 +279,8 @@ class Planner:
     def _routes(self, model: ModelSpec, provider: str | None) -> list[Route]:
         if provider is not None:
             return [r for r in model.routes if r.provider == provider]
-        return [r for r in model.routes if r.provider in self.providers]
+        routes = [r for r in model.routes if r.provider in self.providers]
+        return sorted(routes, key=lambda r: r.provider != self.prefer)  # stable: catalog order otherwise
 
     def _best_job(self, shot: Shot, project: Project, project_dir: Path, model: ModelSpec,
                   routes: list[Route], keys: dict[str, bool], prompt: str | None,

@@ -146,7 +146,7 @@ class AnimaticRenderer:
         ensure_gui_app()
         self.shot = shot
         self.notes: list[str] = []
-        shown_resolution = shot.resolution
+        shown_resolution: str = shot.resolution
         if size is None:
             width, height, note = output_size(shot.aspect, shot.resolution)
             if note:

@@ -124,6 +124,8 @@ class GenerationController(QObject):
     message = Signal(str)
     #: Providers whose key is missing for the jobs just planned (frozenset[str]): offer the Keys dialog.
     keysMissing = Signal(object)
+    #: Preferences ▸ Default provider: tried first when a model has several routes (None: catalog order).
+    preferred_provider: str | None = None
     #: Emitted from a background thread when events are waiting (queued connection: runs :meth:`_wake`).
     _eventsWaiting = Signal()
 
@@ -309,13 +311,13 @@ class GenerationController(QObject):
             raise QueueError("no model catalog is loaded")
         given = self._given_providers
         if given is None:
-            return Planner(self.catalog, providers=ALL_PROVIDERS)
+            return Planner(self.catalog, providers=ALL_PROVIDERS, prefer=self.preferred_provider)
 
         def has_key(name: str) -> bool:
             # Providers handed in with their keys (tests, a gateway) need none from the keyring.
             return getattr(given.get(name), "_keys", None) is not None or key_present(name)
 
-        return Planner(self.catalog, providers=set(given), has_key=has_key)
+        return Planner(self.catalog, providers=set(given), has_key=has_key, prefer=self.preferred_provider)
 
     def plan(self, shot_ids: list[str], model_id: str | None = None, *, prompt: str | None = None,
              provider: str | None = None) -> Plan:
@@ -632,6 +634,10 @@ class ConfirmDialog(QDialog):
                 item = QTableWidgetItem(value)
                 if job.estimate_note and col == 4:
                     item.setToolTip(job.estimate_note)
+                if col == 1:
+                    # What the request really does with the shot's images (and what it cannot use).
+                    said = [job.choice.describe_images(), *(note.message for note in job.notes)]
+                    item.setToolTip("\n".join(said))
                 self.table.setItem(row, col, item)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table)

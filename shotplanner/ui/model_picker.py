@@ -72,8 +72,10 @@ def cost_text(shot: Shot, model: ModelSpec, route: Any = None) -> str:
 _ARTICLE_CITE = re.compile(r" \(article lines? [\d, ]+\)")
 
 
-def _why(rule: str, shot: Shot) -> str:
-    """Why a rule applies to this shot, in the shot's own terms (it follows every edit)."""
+def _why(rule: str, shot: Shot, triggers: dict[str, str]) -> str:
+    """Why a rule applies to this shot, in the shot's own terms (it follows every edit).
+
+    Rules without a sentence here fall back to what the recommender says drove them."""
     if rule in ("long_take", "establishing"):
         if shot.size.is_wide:
             return f"it is {'an' if shot.size.label[0] in 'AEIOU' else 'a'} {shot.size.label.lower()} shot"
@@ -90,32 +92,25 @@ def _why(rule: str, shot: Shot) -> str:
         "human_motion": "its action is human movement",
         "action": "its action is fast",
         "recurring_character": "its character appears in other shots",
-        "crowd": "it shows a crowd in motion",
-        "water_fabric": "it has water or fabric in motion",
-        "lighting_transition": "its light changes during the shot",
-        "atmosphere": "it asks for haze or volumetric light",
-        "camera_language": "it asks for a camera move",
-        "texture": "it is a close look at a surface",
-        "portrait": "it is a close-up of a character",
-    }.get(rule, "of how it is set")
+    }.get(rule) or (f"its {triggers[rule]}" if rule in triggers else "of how it is set")
 
 
 def _strength(rule: str) -> str:
     return {
         "long_take": "holds a long take longest",
+        "establishing": "holds a wide, moving take together",
+        "atmosphere": "renders haze, volumetric light and moving shadows",
+        "crowd": "keeps a crowd moving independently",
+        "water_fabric": "moves water and fabric naturally",
+        "texture": "holds fine texture in raking light",
+        "lighting_transition": "holds a lighting change within the shot",
+        "camera_language": "follows camera direction",
         "character_closeup": "animates a reference image",
         "synced_audio": "makes synced sound",
         "4k_detail": "renders 4K detail",
         "draft": "drafts quickly",
         "human_motion": "moves people naturally",
         "action": "handles fast action",
-        "establishing": "holds a wide scene together in one take",
-        "crowd": "keeps a crowd coherent",
-        "water_fabric": "keeps water and fabric physical",
-        "lighting_transition": "holds light through a change",
-        "atmosphere": "renders atmospheric light",
-        "camera_language": "follows camera direction",
-        "texture": "renders surface and light detail",
         "portrait": "is built for character portraits",
     }.get(rule, "suits it")
 
@@ -144,7 +139,7 @@ def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -
             if pick is None or pick_id in named:
                 continue
             named.add(pick_id)
-            why = _why(rule, shot)
+            why = _why(rule, shot, getattr(rec, "triggers", {}))
             if not pick.is_live:
                 when = f" on {pick.retired_on:%d %B %Y}" if pick.retired_on else ""
                 successor = catalog.successor_of(pick)

@@ -58,7 +58,7 @@ class Preferences:
         prefs.default_provider = provider if provider in dict(PROVIDER_CHOICES) else ""
         prefs.autosave = str(s.value("preferences/autosave", "true")).lower() not in ("false", "0")
         try:
-            prefs.autosave_delay_s = max(1, min(60, int(s.value("preferences/autosave_delay_s", 1))))
+            prefs.autosave_delay_s = max(1, min(60, int(str(s.value("preferences/autosave_delay_s", 1)))))
         except (TypeError, ValueError):
             prefs.autosave_delay_s = 1
         theme = str(s.value("preferences/theme", "system") or "system")
