@@ -195,13 +195,14 @@ class ModelPicker(QWidget):
         self.split_button.setObjectName("splitButton")
         self.split_button.clicked.connect(self.split_long_shot)
         self.split_button.hide()
-        lay.addWidget(self.split_button)
+        # Above the ranking, so the offer stays in view however long the list is.
+        lay.insertWidget(lay.indexOf(self.list), self.split_button)
         # A segment of a split shot starts on the last frame of the segment before, once that has a take.
         self.chain_button = QPushButton()
         self.chain_button.setObjectName("chainButton")
         self.chain_button.clicked.connect(self.start_from_previous_segment)
         self.chain_button.hide()
-        lay.addWidget(self.chain_button)
+        lay.insertWidget(lay.indexOf(self.list), self.chain_button)
         #: The open project's folder (the window sets it): where the chained still is written.
         self.project_dir: Callable[[], Path | None] = lambda: None
         buttons = QHBoxLayout()
