@@ -281,6 +281,14 @@ def shot_images(shot: Shot, project: Project | None) -> ShotImages:
             character = project.character(cid)
             if character is not None:
                 sheets.extend((character.name, p) for p in character.reference_images)
+    if start is not None and refs:
+        from shotplanner.core.frames import is_frame_start
+
+        if is_frame_start(shot, start):
+            # The circled storyboard frame was made from the shot's own references: they travel in it, so
+            # a route that takes only a first frame loses nothing asked for (a note, like a sheet).
+            sheets[:0] = [("the shot", p) for p in refs]
+            refs = ()
     return ShotImages(start.path if start else None, end.path if end else None, refs, tuple(sheets))
 
 

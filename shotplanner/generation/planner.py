@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Take, new_id
+from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Take, TakeKind, new_id
 from shotplanner.generation.base import GenerationRequest, build_request
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def resumable(record: Mapping[str, Any]) -> bool:
 
 
 def decide(shot: Shot, model_id: str, journal: Mapping[str, Mapping[str, Any]] | None,
-           again: bool) -> tuple[str, str | None]:
+           again: bool, kind: TakeKind = "clip") -> tuple[str, str | None]:
     """What to do for one shot: (NEW | RESUMES | DONE | UNKNOWN | RETRY, the take concerned).
 
     A job the journal still follows resumes (never sent twice); without ``again``, a finished take of the
@@ -173,6 +173,8 @@ def decide(shot: Shot, model_id: str, journal: Mapping[str, Mapping[str, Any]] |
     records = journal or {}
     found: dict[str, str] = {}
     for take in shot.takes:
+        if take.kind != kind:  # clips and storyboard frames are sent, resumed and counted apart
+            continue
         record = records.get(take.id)
         # The journal is fresher than the project (a kill can land between a job's end and the save).
         state = JobState(record["state"]) if record else take.state

@@ -100,7 +100,7 @@ class InterchangeMenu(QObject):
 
     # ---------------------------------------------------------------- dialogs (never exec())
 
-    def _ask_file(self, title: str, filt: str, save: bool, done: Callable[[Path], None]) -> None:
+    def _ask_file(self, title: str, filt: str, save: bool, done: Callable[[Path], object]) -> None:
         dialog = QFileDialog(self.window, title, str(self.window.folder or Path.home()), filt)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile)

@@ -92,19 +92,19 @@ def _why(rule: str, shot: Shot, triggers: dict[str, str]) -> str:
         "human_motion": "its action is human movement",
         "action": "its action is fast",
         "recurring_character": "its character appears in other shots",
+        "crowd": "it shows a crowd in motion",
+        "water_fabric": "it has water or fabric in motion",
+        "lighting_transition": "its light changes during the shot",
+        "atmosphere": "it asks for haze or volumetric light",
+        "camera_language": "it asks for a camera move",
+        "texture": "it is a close look at a surface",
+        "portrait": "it is a close-up of a character",
     }.get(rule) or (f"its {triggers[rule]}" if rule in triggers else "of how it is set")
 
 
 def _strength(rule: str) -> str:
     return {
         "long_take": "holds a long take longest",
-        "establishing": "holds a wide, moving take together",
-        "atmosphere": "renders haze, volumetric light and moving shadows",
-        "crowd": "keeps a crowd moving independently",
-        "water_fabric": "moves water and fabric naturally",
-        "texture": "holds fine texture in raking light",
-        "lighting_transition": "holds a lighting change within the shot",
-        "camera_language": "follows camera direction",
         "character_closeup": "animates a reference image",
         "synced_audio": "makes synced sound",
         "4k_detail": "renders 4K detail",

@@ -89,6 +89,9 @@ class ReviewHub(QObject):
             action.triggered.connect(lambda _c=False, s=slot: s())
             menu.addAction(action)
             self.actions[name] = action
+        from shotplanner.ui.frames_menu import install_frames
+
+        self.frames = install_frames(self, menu)
         w.ui.toolbar.addSeparator()
         w.ui.toolbar.addActions(
             [self.actions["generate"], self.actions["animatic"], self.actions["play_film"]]
