@@ -72,8 +72,10 @@ def cost_text(shot: Shot, model: ModelSpec, route: Any = None) -> str:
 _ARTICLE_CITE = re.compile(r" \(article lines? [\d, ]+\)")
 
 
-def _why(rule: str, shot: Shot) -> str:
-    """Why a rule applies to this shot, in the shot's own terms (it follows every edit)."""
+def _why(rule: str, shot: Shot, triggers: dict[str, str]) -> str:
+    """Why a rule applies to this shot, in the shot's own terms (it follows every edit).
+
+    Rules without a sentence here fall back to what the recommender says drove them."""
     if rule in ("long_take", "establishing"):
         if shot.size.is_wide:
             return f"it is {'an' if shot.size.label[0] in 'AEIOU' else 'a'} {shot.size.label.lower()} shot"
@@ -97,7 +99,7 @@ def _why(rule: str, shot: Shot) -> str:
         "camera_language": "it asks for a camera move",
         "texture": "it is a close look at a surface",
         "portrait": "it is a close-up of a character",
-    }.get(rule, "of how it is set")
+    }.get(rule) or (f"its {triggers[rule]}" if rule in triggers else "of how it is set")
 
 
 def _strength(rule: str) -> str:
@@ -109,13 +111,6 @@ def _strength(rule: str) -> str:
         "draft": "drafts quickly",
         "human_motion": "moves people naturally",
         "action": "handles fast action",
-        "establishing": "holds a wide scene together in one take",
-        "crowd": "keeps a crowd coherent",
-        "water_fabric": "keeps water and fabric physical",
-        "lighting_transition": "holds light through a change",
-        "atmosphere": "renders atmospheric light",
-        "camera_language": "follows camera direction",
-        "texture": "renders surface and light detail",
         "portrait": "is built for character portraits",
     }.get(rule, "suits it")
 
@@ -144,7 +139,7 @@ def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -
             if pick is None or pick_id in named:
                 continue
             named.add(pick_id)
-            why = _why(rule, shot)
+            why = _why(rule, shot, getattr(rec, "triggers", {}))
             if not pick.is_live:
                 when = f" on {pick.retired_on:%d %B %Y}" if pick.retired_on else ""
                 successor = catalog.successor_of(pick)
@@ -200,13 +195,14 @@ class ModelPicker(QWidget):
         self.split_button.setObjectName("splitButton")
         self.split_button.clicked.connect(self.split_long_shot)
         self.split_button.hide()
-        lay.addWidget(self.split_button)
+        # Above the ranking, so the offer stays in view however long the list is.
+        lay.insertWidget(lay.indexOf(self.list), self.split_button)
         # A segment of a split shot starts on the last frame of the segment before, once that has a take.
         self.chain_button = QPushButton()
         self.chain_button.setObjectName("chainButton")
         self.chain_button.clicked.connect(self.start_from_previous_segment)
         self.chain_button.hide()
-        lay.addWidget(self.chain_button)
+        lay.insertWidget(lay.indexOf(self.list), self.chain_button)
         #: The open project's folder (the window sets it): where the chained still is written.
         self.project_dir: Callable[[], Path | None] = lambda: None
         buttons = QHBoxLayout()

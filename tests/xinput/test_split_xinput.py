@@ -8,6 +8,7 @@ from shotplanner.core import storage
 from shotplanner.core.models import ShotSize
 from tests.ui.helpers import make_project
 from tests.xinput.harness import AppUnderTest, XServer
+from tests.xinput.test_chain_xinput import wait_for
 
 
 def test_click_split_offer_then_undo_key(xserver: XServer, tmp_path: Path) -> None:
@@ -25,14 +26,14 @@ def test_click_split_offer_then_undo_key(xserver: XServer, tmp_path: Path) -> No
         app.settle()
         assert app.eval("window.current_shot_id()") == long.id
         app.exec("window.picker_dock.show(); window.picker_dock.raise_()")
-        app.settle()
+        app.settle(1.0)  # the raised picker re-ranks and lays out before the button is where it stays
         assert app.eval("window.picker.split_button.isVisible()") is True
         assert app.eval("window.picker.split_button.text()") == (
             "Split into 2 segments (10 s + 10 s) on Kling v3 Video"
         )
         bx, by = app.eval("global_center(window.picker.split_button)")
         xserver.click(bx, by)
-        app.settle()
+        assert wait_for(app, "len(window.storyboard.shots()) == 9")
         assert app.save()
         saved = storage.load_project(folder)
         shots = saved.scenes[0].shots
