@@ -395,6 +395,9 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
             return runner.run(_run_window(app, window, services, frame, quit_requested))
     finally:
+        from shotplanner.ui.wheel_guard import uninstall_wheel_guard
+
+        uninstall_wheel_guard(app)  # no Python filter left for the events of Qt's own teardown
         collector.stop()
         collector.deleteLater()
         sys.excepthook = previous_hook

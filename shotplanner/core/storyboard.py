@@ -450,9 +450,19 @@ class Storyboard:
 
     # ----------------------------------------------------------------- characters and numbers
 
-    def add_character(self, character: Character) -> None:
-        self.project.characters.append(character)
+    def add_character(self, character: Character, index: int | None = None) -> None:
+        index = len(self.project.characters) if index is None else index
+        self.project.characters.insert(index, character)
         self.events.emit(ev.ProjectChanged("characters"))
+
+    def restore_character(self, index: int, character: Character, used_on: list[str]) -> None:
+        """Put back a character :meth:`remove_character` removed, on the shots it was on (its inverse)."""
+        self.add_character(character, index)
+        for shot_id in used_on:
+            shot = self.find(shot_id)
+            if shot is not None and character.id not in shot.character_ids:
+                shot.character_ids = [*shot.character_ids, character.id]
+                self._changed(shot, {"character_ids"})
 
     def remove_character(self, character_id: str) -> tuple[int, Character, list[str]]:
         """Remove a character and its use on shots; returns what undo needs."""

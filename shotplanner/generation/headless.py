@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from shotplanner.core.models import LOCAL_PROVIDER, JobState, Shot
 from shotplanner.generation.base import GenerationError, GenerationRequest
 from shotplanner.generation.journal import FollowerLock
-from shotplanner.generation.planner import RETRY, UNKNOWN, Plan, PlannedJob, Planner, resumable
+from shotplanner.generation.planner import NEW, RETRY, UNKNOWN, Plan, PlannedJob, Planner, resumable
 from shotplanner.generation.queue import Job, JobEvent, JobQueue, QueueError, QueueSettings
 
 if TYPE_CHECKING:
@@ -74,8 +74,9 @@ def _print_plan(todo: list[PlannedJob], out: TextIO) -> float:
     unknown = 0
     for p in todo:
         cost = "unknown" if p.estimate.usd is None else f"${p.estimate.usd:.2f}"
+        key = "  (no key yet)" if p.missing_key else ""
         print(f"  {p.shot_number:>5}  {p.model.id:<22} via {p.provider:<9} "
-              f"{p.request.duration_s:>5.1f} s  {cost}", file=out)
+              f"{p.request.duration_s:>5.1f} s  {cost}{key}", file=out)
         if p.estimate.usd is None:
             unknown += 1
         else:
@@ -164,7 +165,9 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
         print(f"Following {len(retries)} failed job(s) again at their provider (nothing is re-sent).",
               file=out)
     print("Plan:", file=out)
-    total = _print_plan(todo, out)
+    # A dry run prices what would go once the keys are set up; a real run only what can go now.
+    shown = [p for p in plan.jobs if p.verdict == NEW and not p.problems] if args.dry_run else todo
+    total = _print_plan(shown, out)
     if args.dry_run:
         print("Dry run: nothing sent.", file=out)
         return EXIT_OK

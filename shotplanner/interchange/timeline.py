@@ -328,6 +328,21 @@ def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path
     ``link`` from each clip item to itself, and a described sequence ``format`` (Resolve imports an empty
     timeline when the format says nothing, OTIO#839).
     """
+    # Each file's own picture size (a 720p take, a 640x360 slate), else the sequence's; then our
+    # metadata is dropped from this export's copy of the cut: xmeml has no place for it, and the adapter
+    # converting it clip by clip is most of its time on a long cut.
+    sizes: dict[str, tuple[int, int]] = {}
+    for track in timeline.tracks:
+        for child in track:
+            meta = child.metadata.get(META_KEY, {})
+            if isinstance(child, otio.schema.Clip) and meta.get("media_size"):
+                w, h = meta["media_size"]
+                sizes[child.media_reference.target_url] = (int(w), int(h))
+            if META_KEY in child.metadata:
+                del child.metadata[META_KEY]
+            for marker in child.markers:
+                if META_KEY in marker.metadata:
+                    del marker.metadata[META_KEY]
     root = _fcp7_tree(timeline)
     fps = project.fps
     width, height = frame_size(project)
@@ -347,13 +362,6 @@ def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path
         display.text = "DF" if drop else "NDF"
     masters: dict[str, str] = {}
     files: dict[str, ET.Element] = {e.get("id", ""): e for e in root.iter("file") if len(e)}
-    # Each file's own picture size (a 720p take, a 640x360 slate), else the sequence's.
-    sizes: dict[str, tuple[int, int]] = {}
-    for child in timeline.tracks[0]:
-        meta = child.metadata.get(META_KEY, {})
-        if isinstance(child, otio.schema.Clip) and meta.get("media_size"):
-            w, h = meta["media_size"]
-            sizes[child.media_reference.target_url] = (int(w), int(h))
     # (media type, track index, clip index) of every clip item, for the links Premiere writes.
     placed: dict[int, tuple[str, int, int]] = {}
     by_media: dict[tuple[str, str], ET.Element] = {}

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from shotplanner.core.models import Scene, Shot
+from shotplanner.core.models import Character, Scene, Shot
 from shotplanner.core.split import SplitRecord, resplit, split_shot, unsplit
 from shotplanner.core.storyboard import Placement, RemovedShot, Storyboard
 
@@ -314,3 +314,84 @@ class RenumberScenesCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._sb.set_scene_numbers(self._old)
+
+
+class AddCharacterCommand(QUndoCommand):
+    """Add a character to the cast, and (from the shot form) put it on one shot in the same step."""
+
+    def __init__(self, sb: Storyboard, character: Character, on_shot: str | None = None) -> None:
+        super().__init__(f"Add character {character.name}")
+        self._sb = sb
+        self.character = character
+        self._on_shot = on_shot
+
+    def redo(self) -> None:
+        self._sb.add_character(self.character)
+        if self._on_shot is not None:
+            shot = self._sb.shot(self._on_shot)
+            self._sb.update_shot(self._on_shot, character_ids=[*shot.character_ids, self.character.id])
+
+    def undo(self) -> None:
+        self._sb.remove_character(self.character.id)  # also takes it off the shot
+
+
+class RemoveCharacterCommand(QUndoCommand):
+    """Remove a character from the cast and from every shot it appears in; undo puts both back."""
+
+    def __init__(self, sb: Storyboard, character_id: str) -> None:
+        super().__init__("Remove character")
+        self._sb = sb
+        self._id = character_id
+        self._removed: tuple[int, Character, list[str]] | None = None
+        self._casts: dict[str, list[str]] = {}
+
+    def redo(self) -> None:
+        # Each shot's cast as it was, so undo puts the character back in its place in those lists.
+        self._casts = {s.id: list(s.character_ids) for s in self._sb.project.shots_with_character(self._id)}
+        self._removed = self._sb.remove_character(self._id)
+
+    def undo(self) -> None:
+        assert self._removed is not None
+        index, character, _used_on = self._removed
+        self._sb.restore_character(index, character, [])
+        for shot_id, ids in self._casts.items():
+            self._sb.update_shot(shot_id, character_ids=ids)
+
+
+#: ``QUndoCommand.id()`` for character edits that may merge (typing a description is one step).
+UPDATE_CHARACTER_ID = 1002
+
+
+class UpdateCharacterCommand(QUndoCommand):
+    """Set a character's fields; with a ``merge_key``, a typing session in one field is one step."""
+
+    def __init__(self, sb: Storyboard, character_id: str, fields: dict[str, Any],
+                 text: str = "Edit character", merge_key: str | None = None) -> None:
+        super().__init__(text)
+        self._sb = sb
+        self.character_id = character_id
+        self.fields = dict(fields)
+        self.merge_key = merge_key
+        self._old: dict[str, Any] | None = None
+
+    def id(self) -> int:
+        return UPDATE_CHARACTER_ID if self.merge_key is not None else -1
+
+    def redo(self) -> None:
+        old = self._sb.update_character(self.character_id, **self.fields)
+        if self._old is None:
+            self._old = old
+
+    def undo(self) -> None:
+        assert self._old is not None
+        self._sb.update_character(self.character_id, **self._old)
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, UpdateCharacterCommand):
+            return False
+        if (other.character_id, other.merge_key, set(other.fields)) != (
+                self.character_id, self.merge_key, set(self.fields)):
+            return False
+        self.fields = dict(other.fields)
+        self.setObsolete(self._old == self.fields)
+        return True

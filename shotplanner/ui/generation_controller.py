@@ -643,7 +643,10 @@ class ConfirmDialog(QDialog):
                     item.setToolTip(job.estimate_note)
                 if col == 1:
                     # What the request really does with the shot's images (and what it cannot use).
-                    said = [job.choice.describe_images(), *(note.message for note in job.notes)]
+                    # Frames have no route choice; their notes are plain sentences.
+                    choice = getattr(job, "choice", None)
+                    said = [choice.describe_images()] if choice is not None else []
+                    said += [getattr(note, "message", note) for note in job.notes]
                     item.setToolTip("\n".join(said))
                 self.table.setItem(row, col, item)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

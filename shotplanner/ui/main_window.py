@@ -40,11 +40,13 @@ from shotplanner.core.storyboard import Storyboard
 from shotplanner.ui.actions import WindowActions
 from shotplanner.ui.autosave import Autosave
 from shotplanner.ui.card_delegate import CardMode
+from shotplanner.ui.cast_panel import CastPanel
 from shotplanner.ui.commands import (
     AddSceneCommand,
     AddShotsCommand,
     DuplicateShotsCommand,
     EditSceneCommand,
+    MoveSceneCommand,
     MoveShotsCommand,
     MoveShotsToSceneCommand,
     RemoveShotsCommand,
@@ -131,6 +133,8 @@ class MainWindow(QMainWindow):
         self.view.stepRequested.connect(self.step_selection)
         self.view.deleteRequested.connect(self.delete_selection)
         self.view.headingEdited.connect(self.set_heading)
+        self.view.sceneMoveRequested.connect(
+            lambda scene_id, index: self.undo_stack.push(MoveSceneCommand(self.storyboard, scene_id, index)))
         self.scene_parts = SceneParts(self.storyboard, self.undo_stack, self.current_shot_id,
                                       self.view.edit_heading, self.show_message, self)
         vbox.addWidget(self.scene_parts.offer)
@@ -155,6 +159,10 @@ class MainWindow(QMainWindow):
         self.form_dock = self.add_panel(self.form, Qt.DockWidgetArea.RightDockWidgetArea, "Shot")
         self.picker_dock = self.add_panel(self.picker, Qt.DockWidgetArea.RightDockWidgetArea, "Model")
         self.tabifyDockWidget(self.form_dock, self.picker_dock)
+        self.cast = CastPanel(self.storyboard, self.undo_stack, lambda: self.folder)
+        self.cast.shotActivated.connect(lambda shot_id: self.select([shot_id]))
+        self.cast_dock = self.add_panel(self.cast, Qt.DockWidgetArea.RightDockWidgetArea, "Cast")
+        self.tabifyDockWidget(self.picker_dock, self.cast_dock)
         self.form_dock.raise_()
         self.resizeDocks([self.form_dock], [420], Qt.Orientation.Horizontal)
 
@@ -257,6 +265,9 @@ class MainWindow(QMainWindow):
     def show_mode(self, mode: CardMode | None) -> None:
         """Cards, list rows, or (``None``) the shot-list table; the selection carries over."""
         ids, current = self.selected_ids(), self.current_shot_id()
+        name = {CardMode.GRID: "grid_mode", CardMode.LIST: "list_mode", None: "table_mode"}[mode]
+        if not self.ui.actions[name].isChecked():
+            self.ui.actions[name].setChecked(True)
         if mode is None:
             self.views.setCurrentWidget(self.table)
             if ids:
@@ -633,7 +644,7 @@ class MainWindow(QMainWindow):
         elif self.autosave.pending:
             self.autosave.write_now()
         self.thumbnails.wait(2000)
-        for part in (self.form, self.picker, self.model):
+        for part in (self.form, self.picker, self.cast, self.model):
             part.detach()
         super().closeEvent(event)
 

@@ -86,7 +86,6 @@ class SceneParts:
             action = QAction(text, parent)
             action.triggered.connect(lambda _c=False, s=slot: s())
             self.actions[name] = action
-        self.actions["edit_heading"].setShortcut("F2")
 
     def fill_menu(self, menu: QMenu) -> QMenu:
         scene_menu = menu.addMenu("S&cene")

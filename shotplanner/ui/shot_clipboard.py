@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QMimeData
+from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -59,10 +59,15 @@ def copy_shots(window: MainWindow, shot_ids: list[str] | None = None) -> int:
     if not ids:
         return 0
     project = window.storyboard.project
-    data = QMimeData()
+    clipboard = QApplication.clipboard()
+    # The clipboard makes its own QMimeData (setText) and the shots are added to it: a QMimeData made in
+    # Python and handed over with setMimeData crashes PySide when the clipboard deletes it at exit.
+    clipboard.setText(summary_text(project, ids))
+    data = clipboard.mimeData()
+    if data is None:
+        window.show_message("The clipboard is not available here.")
+        return 0
     data.setData(MIME, QByteArray(encode_shots(project, window.folder, ids).encode("utf-8")))
-    data.setText(summary_text(project, ids))
-    QApplication.clipboard().setMimeData(data)
     window.show_message(f"Copied {len(ids)} shot(s).")
     return len(ids)
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QPixmap, QUndoStack
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -50,6 +51,7 @@ from shotplanner.core.models import (
 from shotplanner.core.storyboard import Storyboard
 from shotplanner.ui.commands import UpdateShotCommand
 from shotplanner.ui.project_settings import fill_frame_rates, fps_choice_label
+from shotplanner.ui.reference_images import ImageImportError, ReferenceList, store_image
 
 LAYER_HINTS = {
     "subject": "Who or what the shot is about — with a detail the model can hold on to",
@@ -191,33 +193,20 @@ class ShotForm(QWidget):
         # --- references
         refs = QGroupBox("Reference images")
         refs_lay = QVBoxLayout(refs)
-        self.refs_list = QListWidget()
-        self.refs_list.setObjectName("refsList")
-        self.refs_list.setViewMode(QListWidget.ViewMode.IconMode)
-        self.refs_list.setIconSize(QSize(96, 54))
-        self.refs_list.setFixedHeight(84)
-        self.refs_list.setMovement(QListWidget.Movement.Static)
-        refs_hint = QLabel("Drop image files here or on a card.")
-        refs_hint.setObjectName("hintLabel")
-        remove_ref = QPushButton("Remove selected")
-        remove_ref.clicked.connect(self._remove_selected_refs)
+        self.refs = ReferenceList(with_roles=True, project_dir=self._project_dir)
+        self.refs_list = self.refs.list
         # Each image says what it is for: the first frame, the last frame, or a reference (look, costume);
         # the route then sends it that way, or the check says it cannot.
-        self.role_combo = QComboBox()
-        self.role_combo.setObjectName("refRole")
-        self.role_combo.setToolTip("What the selected image is for")
-        for role, label in ROLE_LABELS.items():
-            self.role_combo.addItem(label, role)
-        self.role_combo.setEnabled(False)
-        self.role_combo.activated.connect(self._role_chosen)
-        self.refs_list.itemSelectionChanged.connect(self._show_role)
-        row = QHBoxLayout()
-        row.addWidget(refs_hint, 1)
-        row.addWidget(QLabel("Use as"))
-        row.addWidget(self.role_combo)
-        row.addWidget(remove_ref)
-        refs_lay.addWidget(self.refs_list)
-        refs_lay.addLayout(row)
+        self.role_combo = self.refs.role_combo
+        self.refs.filesChosen.connect(self._files_chosen)
+        self.refs.imagePasted.connect(self._image_pasted)
+        self.refs.roleChosen.connect(self._role_chosen)
+        self.refs.removeChosen.connect(self._remove_refs)
+        refs_hint = QLabel("Add, paste (Ctrl+V) or drop image files here or on a card.")
+        refs_hint.setObjectName("hintLabel")
+        refs_hint.setWordWrap(True)
+        refs_lay.addWidget(self.refs)
+        refs_lay.addWidget(refs_hint)
         self.refs_message = QLabel()
         self.refs_message.setObjectName("lintLabel")
         self.refs_message.setWordWrap(True)
@@ -233,6 +222,16 @@ class ShotForm(QWidget):
         self.characters_list.setFixedHeight(80)
         self.characters_list.itemChanged.connect(self._character_toggled)
         chars_lay.addWidget(self.characters_list)
+        new_row = QHBoxLayout()
+        self.new_character_edit = QLineEdit()
+        self.new_character_edit.setObjectName("newCharacter")
+        self.new_character_edit.setPlaceholderText("New character in this shot — a name")
+        self.new_character_edit.returnPressed.connect(self.add_character)
+        add_character = QPushButton("Add")
+        add_character.clicked.connect(self.add_character)
+        new_row.addWidget(self.new_character_edit, 1)
+        new_row.addWidget(add_character)
+        chars_lay.addLayout(new_row)
         lay.addWidget(chars)
 
         # --- notes
@@ -322,20 +321,7 @@ class ShotForm(QWidget):
             self._load_characters(shot)
 
     def _load_refs(self, shot: Shot) -> None:
-        self.refs_list.clear()
-        folder = self._project_dir()
-        for ref in shot.reference_images:
-            item = QListWidgetItem(f"{ROLE_LABELS.get(ref.role, ref.role)}\n{Path(ref.path).name[:10]}")
-            item.setData(Qt.ItemDataRole.UserRole, ref.path)
-            item.setToolTip(ref.path)
-            if folder is not None:
-                # Small pictures only: the form is not the place for a 12k-pixel decode.
-                from shotplanner.ui.thumbnails import read_scaled
-
-                image, _ = read_scaled(folder / ref.path, QSize(96, 54))
-                if image is not None:
-                    item.setIcon(QIcon(QPixmap.fromImage(image)))
-            self.refs_list.addItem(item)
+        self.refs.set_refs(shot.reference_images)
 
     def _load_characters(self, shot: Shot) -> None:
         self.characters_list.blockSignals(True)
@@ -420,23 +406,21 @@ class ShotForm(QWidget):
                 ids.append(item.data(Qt.ItemDataRole.UserRole))
         self._push({"character_ids": ids}, "Set characters")
 
-    def _show_role(self) -> None:
+    def _remove_refs(self, paths: list[str]) -> None:
         shot = self.current_shot()
-        chosen = [i.data(Qt.ItemDataRole.UserRole) for i in self.refs_list.selectedItems()]
-        ref = next((r for r in shot.reference_images if r.path in chosen), None) if shot else None
-        self.role_combo.setEnabled(ref is not None)
-        if ref is not None:
-            self.role_combo.setCurrentIndex(self.role_combo.findData(ref.role))
+        if shot is None or not paths:
+            return
+        keep = [r.model_copy() for r in shot.reference_images if r.path not in set(paths)]
+        # The image file stays in media/refs: removing a reference never deletes media.
+        self._push({"reference_images": keep}, "Remove reference image")
 
-    def _role_chosen(self, index: int) -> None:
+    def _role_chosen(self, path: str, role: str) -> None:
         shot = self.current_shot()
-        role = self.role_combo.itemData(index)
-        chosen = {i.data(Qt.ItemDataRole.UserRole) for i in self.refs_list.selectedItems()}
-        if shot is None or not chosen:
+        if shot is None:
             return
         refs = []
         for ref in shot.reference_images:
-            if ref.path in chosen:
+            if ref.path == path:
                 refs.append(ref.model_copy(update={"role": role}))
             elif role in ("start", "end") and ref.role == role:
                 refs.append(ref.model_copy(update={"role": "reference"}))  # one start, one end frame
@@ -444,14 +428,49 @@ class ShotForm(QWidget):
                 refs.append(ref.model_copy())
         self._push({"reference_images": refs}, "Set image role")
 
-    def _remove_selected_refs(self) -> None:
-        shot = self.current_shot()
-        chosen = {i.data(Qt.ItemDataRole.UserRole) for i in self.refs_list.selectedItems()}
-        if shot is None or not chosen:
+    def _files_chosen(self, paths: list[Path]) -> None:
+        if self.shot_id is not None:
+            self.imagesDropped.emit(self.shot_id, paths)  # the window checks and copies them
+
+    def _image_pasted(self, image: QImage) -> None:
+        shot, folder = self.current_shot(), self._project_dir()
+        if shot is None:
             return
-        keep = [r.model_copy() for r in shot.reference_images if r.path not in chosen]
-        # The image file stays in media/refs: removing a reference never deletes media.
-        self._push({"reference_images": keep}, "Remove reference image")
+        if folder is None:
+            self.show_refs_message("Save the project in a folder before adding reference images.")
+            return
+        try:
+            rel = store_image(folder, image)
+        except ImageImportError as exc:
+            self.show_refs_message(f"Nothing added: {exc}")
+            return
+        if any(r.path == rel for r in shot.reference_images):
+            self.show_refs_message("That picture is already on the shot.")
+            return
+        refs = [*(r.model_copy() for r in shot.reference_images), ImageRef(path=rel, label="Pasted image")]
+        self.show_refs_message("")
+        self._push({"reference_images": refs}, "Paste reference image")
+
+    def add_character(self) -> str | None:
+        """Add the typed name to the cast and to this shot, as one undo step."""
+        from shotplanner.core.models import Character
+        from shotplanner.ui.commands import AddCharacterCommand
+
+        name = " ".join(self.new_character_edit.text().split())
+        if not name or self.shot_id is None or self.current_shot() is None:
+            return None
+        cast = self._sb.project.characters
+        existing = next((c for c in cast if c.name.casefold() == name.casefold()), None)
+        self.new_character_edit.clear()
+        shot = self.current_shot()
+        assert shot is not None
+        if existing is not None:
+            if existing.id not in shot.character_ids:
+                self._push({"character_ids": [*shot.character_ids, existing.id]}, "Set characters")
+            return existing.id
+        character = Character(name=name)
+        self._stack.push(AddCharacterCommand(self._sb, character, self.shot_id))
+        return character.id
 
     def _push(self, fields: dict[str, Any], text: str, merge_key: str | None = None) -> None:
         if self._loading or self.shot_id is None or self.current_shot() is None:
@@ -489,10 +508,6 @@ class ShotForm(QWidget):
                 self.refresh()
             case ev.ProjectChanged():
                 self.refresh()
-
-
-#: How the form names an image's role.
-ROLE_LABELS: dict[str, str] = {"start": "Start frame", "end": "End frame", "reference": "Reference"}
 
 
 def _current(shot: Shot, dotted: str) -> Any:

@@ -53,11 +53,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
+    QSpinBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -87,7 +89,7 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("number", "No.", 56, "number"),
-    Column("scene", "Scene", 180),
+    Column("scene", "Scene", 130),
     Column("size", "Size", 60, "size", tuple(s.value for s in ShotSize)),
     Column("angle", "Angle", 92, "angle", tuple(a.value for a in Angle)),
     Column("movement", "Movement", 100, "movement", tuple(m.value for m in Movement)),
@@ -312,7 +314,7 @@ class ShotTableModel(QAbstractProxyModel):
 
     def mapSelectionFromSource(self, selection: QItemSelection) -> QItemSelection:
         out = QItemSelection()
-        for rng in selection:
+        for rng in (selection.at(i) for i in range(selection.count())):
             for row in range(rng.top(), rng.bottom() + 1):
                 mine = self._table_row.get(row)
                 if mine is not None:
@@ -529,11 +531,11 @@ class _EditDelegate(QStyledItemDelegate):
             combo.activated.connect(lambda _i, c=combo: self.commitData.emit(c))
             return combo
         editor = super().createEditor(parent, option, index)
-        if column.key == "lens" and hasattr(editor, "setRange"):
+        if column.key == "lens" and isinstance(editor, QSpinBox):
             editor.setRange(0, 1200)
             editor.setSpecialValueText("—")
             editor.setSuffix(" mm")
-        elif column.key == "duration" and hasattr(editor, "setRange"):
+        elif column.key == "duration" and isinstance(editor, QDoubleSpinBox):
             editor.setRange(0.1, 3600.0)
             editor.setDecimals(1)
             editor.setSuffix(" s")
@@ -562,9 +564,10 @@ class ShotTableView(QTableView):
         self.setItemDelegate(_EditDelegate(self))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # Not SelectedClicked: pressing a selected row to drag it must never open an editor (a combo's
+        # popup would take the drag and set whatever value the release landed on).
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                             | QAbstractItemView.EditTrigger.EditKeyPressed
-                             | QAbstractItemView.EditTrigger.SelectedClicked)
+                             | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.setWordWrap(False)
         self.setAlternatingRowColors(False)
         self.setShowGrid(False)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QItemSelection,
     QItemSelectionModel,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -42,6 +44,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
+    QDrag,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
@@ -55,7 +58,7 @@ from PySide6.QtGui import (
     QRegion,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QWidget
 
 from shotplanner.core.models import Scene
 from shotplanner.ui.card_delegate import GRID_SIZE, LIST_HEIGHT, CardDelegate, CardMode, scene_color
@@ -72,6 +75,8 @@ HEADER_GRID = 34
 HEADER_LIST = 28
 #: Width of the bar that shows where dragged shots will land.
 INDICATOR_W = 4
+#: A scene header being dragged carries its scene's id under this type.
+SCENE_ID_MIME = "application/x-shotplanner-scene-id"
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -116,6 +121,8 @@ class StoryboardView(QAbstractItemView):
     deleteRequested = Signal()
     #: A scene's heading was typed in place: (scene id, new heading).
     headingEdited = Signal(str, str)
+    #: A scene header was dragged to another place: (scene id, new index in the scene list).
+    sceneMoveRequested = Signal(str, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,6 +138,7 @@ class StoryboardView(QAbstractItemView):
         self._drop: DropTarget | None = None
         self._band_origin: QPoint | None = None  # rubber band start, in content coordinates
         self._band = QRect()
+        self._header_press: tuple[str, QPoint] | None = None  # a press on a scene header: drag it?
         self._editor: QLineEdit | None = None
         self._editing_scene: str | None = None
         # Cards a paint showed from their previous picture (its budget was spent), drawn a frame later.
@@ -153,6 +161,7 @@ class StoryboardView(QAbstractItemView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setMouseTracking(False)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)  # the window's menus go here
 
     # ------------------------------------------------------------------ mode and model
 
@@ -421,7 +430,7 @@ class StoryboardView(QAbstractItemView):
     def visualRegionForSelection(self, selection: QItemSelection) -> QRegion:
         region = QRegion()
         first, last = self._visible_rows()
-        for rng in selection:
+        for rng in (selection.at(i) for i in range(selection.count())):
             lo, hi = max(rng.top(), first), min(rng.bottom(), last)
             for row in range(lo, hi + 1):
                 region += self.visualRect(self.model().index(row, 0))
@@ -565,8 +574,8 @@ class StoryboardView(QAbstractItemView):
         if not behind.isEmpty():
             self.viewport().update(behind)
 
-    def dataChanged(self, topLeft: QModelIndex, bottomRight: QModelIndex,
-                    roles: list[int] | None = None) -> None:
+    def dataChanged(self, topLeft: ModelIndex, bottomRight: ModelIndex,
+                    roles: Sequence[int] = ()) -> None:
         """Repaint the changed cards only (cards have one size: nothing moves on a data change)."""
         first, last = self._visible_rows()
         lo, hi = max(topLeft.row(), first), min(bottomRight.row(), last)
@@ -605,14 +614,27 @@ class StoryboardView(QAbstractItemView):
     # ------------------------------------------------------------------ rubber band
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        super().mousePressEvent(event)
         pos = event.position().toPoint()
+        header = self.header_at(pos) if event.button() == Qt.MouseButton.LeftButton else None
+        if header is not None:
+            # A header is a handle for its scene: a drag moves the scene, a double-click names it.
+            self._header_press = (header.id, pos)
+            self._band_origin = None
+            return
+        self._header_press = None
+        super().mousePressEvent(event)
         if event.button() == Qt.MouseButton.LeftButton and not self.indexAt(pos).isValid():
             self._band_origin = QPoint(pos.x(), pos.y() + self.verticalOffset())
         else:
             self._band_origin = None
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._header_press is not None:
+            scene_id, start = self._header_press
+            if (event.position().toPoint() - start).manhattanLength() >= QApplication.startDragDistance():
+                self._header_press = None
+                self._drag_scene(scene_id)
+            return
         super().mouseMoveEvent(event)
         if self._band_origin is not None and self.state() == QAbstractItemView.State.DragSelectingState:
             pos = event.position().toPoint()
@@ -623,6 +645,9 @@ class StoryboardView(QAbstractItemView):
             self.viewport().update(dirty.adjusted(-2, -2, 2, 2))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._header_press is not None:
+            self._header_press = None
+            return
         super().mouseReleaseEvent(event)
         if not self._band.isNull():
             self.viewport().update(self._band.translated(0, -self.verticalOffset()).adjusted(-2, -2, 2, 2))
@@ -734,6 +759,26 @@ class StoryboardView(QAbstractItemView):
         slot = k + (1 if after else 0)
         return DropTarget(section.scene.id, slot, slot_rect(slot), under)
 
+    def _drag_scene(self, scene_id: str) -> None:
+        mime = QMimeData()
+        mime.setData(SCENE_ID_MIME, scene_id.encode())
+        drag = QDrag(self)
+        drag.setMimeData(mime)
+        rect = self.header_rect(scene_id)
+        drag.setPixmap(self.viewport().grab(rect.adjusted(0, 0, -max(rect.width() - 420, 0), 0)))
+        drag.exec(Qt.DropAction.MoveAction)
+
+    def scene_drop_target(self, pos: QPoint) -> tuple[int, QRect] | None:
+        """Where a dragged scene lands: (index in the scene list, the bar to draw above that scene)."""
+        if not self._sections:
+            return None
+        y = pos.y() + self.verticalOffset()
+        section = self._section_at_y(y) or self._sections[-1 if y >= self._content_height else 0]
+        index = section.order + (1 if y > section.top + section.height // 2 else 0)
+        top = (self._sections[index].top if index < len(self._sections) else self._content_height)
+        return index, QRect(0, top - self.verticalOffset() - INDICATOR_W // 2, self.viewport().width(),
+                            INDICATOR_W)
+
     def drop_row_at(self, pos: QPoint) -> tuple[int, QModelIndex]:
         """Flat row a drop at ``pos`` lands before, and the card under it (for file drops)."""
         target = self.drop_target(pos)
@@ -746,12 +791,17 @@ class StoryboardView(QAbstractItemView):
 
     def _accepts(self, event: QDragMoveEvent | QDragEnterEvent | QDropEvent) -> bool:
         mime = event.mimeData()
-        return mime.hasFormat(SHOT_IDS_MIME) or mime.hasUrls()
+        return mime.hasFormat(SHOT_IDS_MIME) or mime.hasUrls() or mime.hasFormat(SCENE_ID_MIME)
 
     def _show_drop(self, event: QDragMoveEvent | QDragEnterEvent) -> None:
         pos = event.position().toPoint()
-        target = self.drop_target(pos)
-        if target is not None and not event.mimeData().hasFormat(SHOT_IDS_MIME):
+        if event.mimeData().hasFormat(SCENE_ID_MIME):
+            place = self.scene_drop_target(pos)
+            target = DropTarget("", place[0], place[1], QModelIndex()) if place is not None else None
+        else:
+            target = self.drop_target(pos)
+        mime = event.mimeData()
+        if target is not None and mime.hasUrls() and not mime.hasFormat(SHOT_IDS_MIME):
             # Image files land on the card under the pointer: outline it, or refuse off a card.
             under = self.indexAt(pos)
             target = DropTarget(target.scene_id, target.index, self.visualRect(under), under) \
@@ -778,8 +828,8 @@ class StoryboardView(QAbstractItemView):
         self._show_drop(event)
         # Always take the enter: a widget that refuses it gets no moves, and a file drag from another
         # program enters at the viewport's edge, between cards; each move then says yes or no.
-        event.setDropAction(Qt.DropAction.MoveAction if event.mimeData().hasFormat(SHOT_IDS_MIME)
-                            else Qt.DropAction.CopyAction)
+        event.setDropAction(Qt.DropAction.CopyAction if event.mimeData().hasUrls()
+                            else Qt.DropAction.MoveAction)
         event.accept()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
@@ -805,6 +855,21 @@ class StoryboardView(QAbstractItemView):
         self._clear_drop()
         self.stopAutoScroll()
         self.setState(QAbstractItemView.State.NoState)
+        if mime.hasFormat(SCENE_ID_MIME):
+            place = self.scene_drop_target(pos)
+            scene_id = bytes(mime.data(SCENE_ID_MIME).data()).decode(errors="replace")
+            scenes = [s.id for s in self.storyboard_model().storyboard.project.scenes]
+            if place is None or scene_id not in scenes:
+                event.ignore()
+                return
+            # The index counts the scene itself while it stands before the drop place.
+            index = place[0] - (1 if scenes.index(scene_id) < place[0] else 0)
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+            if index != scenes.index(scene_id):
+                self.sceneMoveRequested.emit(scene_id, index)
+            self.viewport().update()
+            return
         target = self.drop_target(pos)
         if mime.hasFormat(SHOT_IDS_MIME) and target is not None:
             model.drop_in_scene(mime, target.scene_id, target.index)

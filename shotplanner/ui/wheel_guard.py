@@ -114,3 +114,10 @@ def install_wheel_guard(app: QApplication) -> WheelGuard:
             _polish(widget)
     return guard
 
+
+
+def uninstall_wheel_guard(app: QApplication) -> None:
+    guard = getattr(app, "_shotplanner_wheel_guard", None)
+    if isinstance(guard, WheelGuard):
+        app.removeEventFilter(guard)
+        app._shotplanner_wheel_guard = None  # type: ignore[attr-defined]

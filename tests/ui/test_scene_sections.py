@@ -157,3 +157,24 @@ def test_a_shot_already_numbered_for_its_scene_is_not_offered_a_number(qtbot) ->
     sb.add_scene(Scene(id="sc9", number="9"))
     window.move_shots_to_scene(["s2_1"], "sc2", 0)  # within its own scene
     assert not window.scene_parts.offer.isVisible()
+
+
+def test_a_scene_header_dropped_elsewhere_moves_the_scene_as_one_step(qtbot) -> None:
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDropEvent
+
+    from shotplanner.ui.storyboard_view import SCENE_ID_MIME
+
+    window = _window(qtbot, (2, 2, 2))
+    view = window.view
+    place = view.scene_drop_target(view.header_rect("sc3").center())
+    assert place is not None and place[0] == 2  # the top of scene 3: before it
+    mime = QMimeData()
+    mime.setData(SCENE_ID_MIME, b"sc1")
+    at = view.header_rect("sc3").center()
+    view.dropEvent(QDropEvent(QPointF(at), Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton,
+                              Qt.KeyboardModifier.NoModifier))
+    assert [s.id for s in window.storyboard.project.scenes] == ["sc2", "sc1", "sc3"]
+    assert window.undo_stack.undoText() == "Move scene"
+    window.undo_stack.undo()
+    assert [s.id for s in window.storyboard.project.scenes] == ["sc1", "sc2", "sc3"]

@@ -122,3 +122,36 @@ def test_the_window_opens_unmodified_where_it_was_left(xserver: XServer, tmp_pat
         assert app.eval("window.isWindowModified()") is False
         again = app.eval("[window.geometry().x(), window.geometry().y(), window.width(), window.height()]")
     assert again[2:] == placed[2:] and abs(again[0] - placed[0]) <= 2 and abs(again[1] - placed[1]) <= 30
+
+
+def test_shots_copied_in_one_running_app_paste_into_another_with_their_references(xserver: XServer,
+                                                                                  tmp_path: Path) -> None:
+    from tests.ui.helpers import write_png
+
+    source = tmp_path / "source"
+    project = make_project((2,))
+    storage.save_project(project, source)
+    refs = source / "media" / "refs"
+    refs.mkdir(parents=True, exist_ok=True)
+    write_png(refs / "door.png", color="#884422")
+    from shotplanner.core.models import ImageRef
+
+    project.scenes[0].shots[0].reference_images = [ImageRef(path="media/refs/door.png", label="door.png")]
+    storage.save_project(project, source)
+    target = tmp_path / "target"
+    storage.save_project(make_project((1,)), target)
+    with AppUnderTest(xserver, source, geometry=(0, 0, 900, 700)) as a:
+        _click_card(a, xserver, 0)
+        xserver.key("ctrl+c")
+        a.settle()
+        with AppUnderTest(xserver, target, geometry=(650, 250, 900, 700)) as b:
+            _click_card(b, xserver, 0)
+            xserver.key("ctrl+v")
+            b.settle(0.8)
+            assert b.eval("len(window.storyboard.shots())") == 2
+            assert b.save()
+    shots = storage.load_project(target).all_shots()
+    pasted = shots[1]
+    assert pasted.layers.subject == "subject 1.0" and len(pasted.reference_images) == 1
+    copied = target / pasted.reference_images[0].path
+    assert copied.is_file() and copied.read_bytes() == (refs / "door.png").read_bytes()

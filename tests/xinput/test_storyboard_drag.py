@@ -113,3 +113,120 @@ def test_drop_an_image_file_from_another_program_on_a_card(xserver: XServer, tmp
     assert [(r.label, r.role) for r in shot.reference_images] == [("Ana at the window.png", "reference")]
     copied = folder / shot.reference_images[0].path
     assert copied.is_file() and copied.read_bytes() == picture.read_bytes()
+
+
+def test_drag_a_row_in_the_table_to_another_scene(xserver: XServer, tmp_path: Path) -> None:
+    folder = tmp_path / "film"
+    storage.save_project(make_project((3, 2)), folder)
+    with AppUnderTest(xserver, folder) as app:
+        app.exec("window.actions['table_mode'].trigger()")
+        app.settle()
+        assert app.eval("window.table.view.viewport().acceptDrops()") is True
+        # Table rows: 0 header sc1, 1-3 scene 1, 4 header sc2, 5-6 scene 2.
+        def row_rect(row: int) -> list[int]:
+            rect: list[int] = app.eval(
+                f"global_rect(window.table.view.viewport(), window.table.view.visualRect("
+                f"window.table.model.index({row}, 2)))")
+            return rect
+
+        x, y, w, h = row_rect(1)
+        xserver.click(x + w // 2, y + h // 2)
+        tx, ty, tw, th = row_rect(6)
+        # The lower half of scene 2's last row: after it.
+        xserver.drag((x + w // 2, y + h // 2), (tx + tw // 2, ty + th * 3 // 4))
+        app.settle()
+        assert _undo_steps(app) == 1
+        assert app.eval("window.undo_stack.undoText()") == "Move shot"
+        assert app.save()
+    assert _saved(folder) == [("sc1", ["s1_1", "s1_2"]), ("sc2", ["s2_0", "s2_1", "s1_0"])]
+
+
+def test_while_dragging_a_bar_shows_the_drop_place_and_the_edge_scrolls(xserver: XServer,
+                                                                         tmp_path: Path) -> None:
+    import time
+
+    folder = tmp_path / "film"
+    storage.save_project(make_project((12, 12, 12)), folder)
+    with AppUnderTest(xserver, folder) as app:
+        x, y, w, h = _card(app, 0)
+        tx, ty, tw, th = _card(app, 2)
+        vx, vy, vw, vh = app.eval("global_rect(window.view.viewport())")
+        xserver.move(x + w // 2, y + h // 2)
+        xserver.xdo("mousedown", 1)
+        try:
+            time.sleep(0.1)
+            steps = 20
+            for i in range(1, steps + 1):  # over the left half of card 2, held there
+                xserver.xdo("mousemove", x + w // 2 + (tx + tw // 4 - x - w // 2) * i // steps, ty + th // 2)
+                time.sleep(0.02)
+            time.sleep(0.3)
+            drop = app.eval("None if window.view._drop is None else [window.view._drop.scene_id, "
+                            "window.view._drop.index, window.view._drop.rect.center().x(), "
+                            "window.view._drop.rect.center().y()]")
+            assert drop is not None and drop[:2] == ["sc1", 2]
+            # The bar is painted in the highlight colour between cards 1 and 2.
+            colour = app.eval(
+                f"window.view.viewport().grab().toImage().pixelColor({drop[2]}, {drop[3]}).name()")
+            highlight = app.eval("window.view.palette().color(QtGui.QPalette.ColorRole.Highlight).name()")
+            assert colour == highlight
+            # Near the bottom edge the view scrolls by itself.
+            before = app.eval("window.view.verticalScrollBar().value()")
+            xserver.xdo("mousemove", vx + vw // 2, vy + vh - 12)
+            time.sleep(0.2)
+            xserver.xdo("mousemove", vx + vw // 2 + 2, vy + vh - 10)
+            time.sleep(0.8)
+            assert app.eval("window.view.verticalScrollBar().value()") > before
+        finally:
+            xserver.xdo("mousemove", vx + vw // 2, vy + 40)
+            time.sleep(0.2)
+            xserver.key("Escape")
+            xserver.xdo("mouseup", 1)
+            time.sleep(0.3)
+
+
+def test_drop_an_image_file_from_another_program_on_the_shot_form(xserver: XServer, tmp_path: Path) -> None:
+    from tests.ui.helpers import write_png
+    from tests.xinput.harness import FileDragSource
+
+    folder = tmp_path / "film"
+    storage.save_project(make_project((3,)), folder)
+    picture = write_png(tmp_path / "end frame.png", 320, 180)
+    with AppUnderTest(xserver, folder) as app, FileDragSource(xserver, [picture]) as source:
+        x, y, w, h = _card(app, 2)
+        xserver.click(x + w // 2, y + h // 2)
+        app.settle()
+        assert app.eval("window.form.shot_id") == "s1_2"
+        # Onto the form's reference list (scrolled into view): the form takes the drop.
+        app.exec("window.form_dock.raise_(); window.form.findChild(QtWidgets.QScrollArea)"
+                 ".ensureWidgetVisible(window.form.refs)")
+        app.settle()
+        rx, ry = app.eval("global_center(window.form.refs.list)")
+        assert source.drag_to((rx, ry)) == "CopyAction"
+        app.settle()
+        assert _undo_steps(app) == 1
+        assert app.save()
+    shot = storage.load_project(folder).scenes[0].shots[2]
+    assert [r.label for r in shot.reference_images] == ["end frame.png"]
+
+
+def test_ctrl_v_on_the_form_reference_list_pastes_the_clipboard_picture(xserver: XServer,
+                                                                        tmp_path: Path) -> None:
+    folder = tmp_path / "film"
+    storage.save_project(make_project((3,)), folder)
+    with AppUnderTest(xserver, folder) as app:
+        x, y, w, h = _card(app, 1)
+        xserver.click(x + w // 2, y + h // 2)
+        app.exec("window.form_dock.raise_(); window.form.findChild(QtWidgets.QScrollArea)"
+                 ".ensureWidgetVisible(window.form.refs)\n"
+                 "image = QtGui.QImage(40, 30, QtGui.QImage.Format.Format_RGB32)\n"
+                 "image.fill(QtGui.QColor('#336699'))\n"
+                 "QtGui.QGuiApplication.clipboard().setImage(image)")
+        app.settle()
+        rx, ry = app.eval("global_center(window.form.refs.list)")
+        xserver.click(rx, ry)
+        xserver.key("ctrl+v")
+        app.settle()
+        assert app.eval("len(window.storyboard)") == 3  # no shot was pasted into the storyboard
+        assert app.save()
+    shot = storage.load_project(folder).scenes[0].shots[1]
+    assert [r.label for r in shot.reference_images] == ["Pasted image"]
