@@ -22,12 +22,27 @@ from typing import Any
 from shotplanner.core.frame_models import FrameModel
 from shotplanner.core.frames import FrameSpec, Looks, fair_cut, frame_prompt, frame_references
 from shotplanner.core.models import LOCAL_PROVIDER, JobState, Project, Shot, Take, new_id
+from shotplanner.core.validation import Problem
 from shotplanner.generation.base import BadRequest, GenerationRequest, external_id_for, snapshot
 from shotplanner.generation.planner import NEW, Skipped, decide, key_present
 
 
 class FramePlanError(ValueError):
     """A frame that cannot be asked for as planned (the message says why; nothing was sent)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FrameImages:
+    """The images a frame request sends, in words (the confirmation's tooltip)."""
+
+    spec: FrameSpec
+
+    def describe_images(self) -> str:
+        refs = self.spec.references
+        if not refs:
+            return "text-to-image (no reference image sent)"
+        return f"sends {len(refs)} reference image{'s' if len(refs) != 1 else ''}: " + ", ".join(
+            r.why for r in refs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +55,8 @@ class FrameJob:
     spec: FrameSpec
     request: GenerationRequest
     estimate_usd: float | None
-    notes: tuple[str, ...] = ()
+    #: Worth saying, not stopping (references left out, an aspect sent as the nearest one).
+    notes: tuple[Problem, ...] = ()
     problems: tuple[str, ...] = ()
     verdict: str = NEW
     existing_take: str | None = None
@@ -71,7 +87,12 @@ class FrameJob:
     @property
     def estimate_note(self) -> str:
         """What the confirmation's tooltip says: the references sent and anything worth knowing."""
-        return "; ".join([*(f"{r.why}" for r in self.spec.references), *self.notes])
+        return "; ".join([*(r.why for r in self.spec.references), *(n.message for n in self.notes)])
+
+    @property
+    def choice(self) -> FrameImages:
+        """What the request does with images, as the planner's ``RouteChoice`` says it for a clip."""
+        return FrameImages(self.spec)
 
     @property
     def sendable(self) -> bool:
@@ -209,7 +230,8 @@ def plan_frame(shot: Shot, project: Project | None, project_dir: Path, model: Fr
         if note:
             notes.append(note)
     verdict, existing = decide(shot, model.id, journal, again, kind="frame")
-    return FrameJob(shot, model, endpoint, spec, request, model.price(endpoint), tuple(notes),
+    return FrameJob(shot, model, endpoint, spec, request, model.price(endpoint),
+                    tuple(Problem("reference_images", n, None, blocking=False) for n in notes),
                     tuple(frame_preflight(request)), verdict, existing, not has_key(model.provider), orphan)
 
 

@@ -71,7 +71,7 @@ def _print_plan(todo: list[FrameJob], out: TextIO) -> tuple[float, int]:
         for ref in p.spec.references:
             print(f"         - {ref.why}: {ref.path}", file=out)
         for note in p.notes:
-            print(f"         note: {note}", file=out)
+            print(f"         note: {note.message}", file=out)
         if p.estimate_usd is None:
             unpriced += 1
         else:

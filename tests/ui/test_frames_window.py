@@ -90,6 +90,7 @@ def test_framing_with_a_paid_model_asks_first_and_shows_the_cost(qtbot, aloop, t
     assert dialog is not None and fal_server.creates == 0  # nothing leaves before the user agrees
     assert dialog.table.item(0, 3).text() == "still" and dialog.table.item(0, 4).text() == "$0.03"
     assert "Mara's reference sheet" in dialog.table.item(0, 4).toolTip()
+    assert dialog.table.item(0, 1).toolTip() == "sends 1 reference image: Mara's reference sheet"
 
     async def scenario() -> None:
         dialog.accept()
