@@ -564,12 +564,10 @@ class ConfirmDialog(QDialog):
                 item = QTableWidgetItem(value)
                 if job.estimate_note and col == 4:
                     item.setToolTip(job.estimate_note)
-                if col == 1:
+                choice = getattr(job, "choice", None)  # a storyboard-frame job has no route choice
+                if col == 1 and choice is not None:
                     # What the request really does with the shot's images (and what it cannot use).
-                    # Frames have no route choice; their notes are plain sentences.
-                    choice = getattr(job, "choice", None)
-                    said = [choice.describe_images()] if choice is not None else []
-                    said += [getattr(note, "message", note) for note in job.notes]
+                    said = [choice.describe_images(), *(note.message for note in getattr(job, "notes", ()))]
                     item.setToolTip("\n".join(said))
                 self.table.setItem(row, col, item)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

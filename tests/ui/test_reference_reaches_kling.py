@@ -123,6 +123,7 @@ def test_the_form_gives_each_image_its_role_and_the_request_follows_it(qtbot, tm
     assert job.choice.describe_images() == "sends 2 reference images (reference-to-video)"
 
     def choose(row: int, label: str) -> None:
+        form.refs_list.clearSelection()  # the list keeps its selection across a refresh
         form.refs_list.setCurrentRow(row)
         assert form.role_combo.isEnabled()
         form.role_combo.setCurrentIndex(form.role_combo.findText(label))
