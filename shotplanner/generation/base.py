@@ -136,7 +136,7 @@ class GenerationRequest:
     duration_s: float
     aspect: str = "16:9"
     resolution: str = "1080p"
-    fps: int = 24
+    fps: float = 24
     audio: bool = False
     start_image: Path | None = None
     end_image: Path | None = None

@@ -93,7 +93,7 @@ class QueueHost(Protocol):
         ...
 
 
-def enqueue_all(queue: JobQueue, items: list[Item], emit: Emit) -> None:
+def enqueue_all(queue: JobQueue, items: list[Item], emit: Callable[[JobEvent | str], None]) -> None:
     """Enqueue each item; a refusal becomes a failed event for its take and a message (queue's thread)."""
     for request, estimate in items:
         try:
@@ -144,7 +144,10 @@ class ThreadHost:
         return self.runner.submit(self.queue.cancel(take_id))
 
     def retry(self, take_id: str) -> concurrent.futures.Future[None]:
-        return self.runner.call(self.queue.retry, take_id)
+        def retry() -> None:
+            self.queue.retry(take_id)  # the new job reaches the window through the queue's events
+
+        return self.runner.call(retry)
 
     def job(self, take_id: str) -> concurrent.futures.Future[Job | None]:
         return self.runner.call(job_copy, self.queue, take_id)
