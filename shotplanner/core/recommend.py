@@ -447,7 +447,7 @@ def _fit(p: _Prepared, key: tuple[str, object]) -> tuple[float, tuple[str, ...]]
             )
     elif kind == "r":
         if p.resolutions and value not in p.resolutions:
-            if RESOLUTION_LINES.get(value, 0) > p.top_lines:
+            if RESOLUTION_LINES.get(str(value), 0) > p.top_lines:
                 delta -= 15.0
                 warnings.append(f"renders at most {p.top_resolution}, not {value}")
             else:

@@ -86,7 +86,7 @@ def output_size(aspect: str, resolution: str) -> tuple[int, int, str | None]:
     return _even(lines), _even(lines * ah / aw), note
 
 
-def validate_shot(shot: Shot, fps: int | None = None) -> None:
+def validate_shot(shot: Shot, fps: float | None = None) -> None:
     """Refuse, before any file is written, a shot that cannot become a clip."""
     problems: list[str] = []
     # Only what makes a clip impossible blocks a render; an unusual frame rate is just advice.
@@ -119,7 +119,7 @@ class AnimaticRenderer:
     """Draws the frames of one shot's animatic; ``render(i)`` returns the (reused) frame image."""
 
     def __init__(self, shot: Shot, project: Project | None = None, project_dir: Path | None = None, *,
-                 size: tuple[int, int] | None = None, fps: int | None = None,
+                 size: tuple[int, int] | None = None, fps: float | None = None,
                  planned_model: str | None = None) -> None:
         validate_shot(shot, fps)
         ensure_gui_app()
@@ -278,7 +278,7 @@ class AnimaticRenderer:
 
 def render_animatic(shot: Shot, project: Project | None, project_dir: Path | None, out_path: Path, *,
                     progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
-                    size: tuple[int, int] | None = None, fps: int | None = None,
+                    size: tuple[int, int] | None = None, fps: float | None = None,
                     planned_model: str | None = None) -> RenderResult:
     """Render ``shot`` to ``out_path`` (MP4). Raises InvalidShot before writing anything, RenderCanceled
     (leaving no file) when ``cancel`` is set. ``size``/``fps`` override the shot's own (film, tests)."""
