@@ -55,11 +55,11 @@ def _fonts() -> tuple[str, str, frozenset[int]]:
     bold = next((p for p in _BOLD_CANDIDATES if Path(p).is_file()), None)
     if regular is None:
         regular, bold = "Vera.ttf", "VeraBd.ttf"  # shipped inside ReportLab
-    pdfmetrics.registerFont(TTFont("SPSans", regular))
+    sans = TTFont("SPSans", regular)
+    pdfmetrics.registerFont(sans)
     pdfmetrics.registerFont(TTFont("SPSans-Bold", bold or regular))
     pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    face = pdfmetrics.getFont("SPSans").face
-    covered = frozenset(face.charToGlyph.keys())
+    covered = frozenset(sans.face.charToGlyph.keys())
     return "SPSans", "SPSans-Bold", covered
 
 
