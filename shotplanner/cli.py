@@ -86,7 +86,8 @@ class _Unavailable(Exception):
 Runner = Callable[[argparse.Namespace], int]
 
 
-def _main_parser(lazy: tuple[str, argparse._SubParsersAction] | None) -> argparse.ArgumentParser:
+def _main_parser(lazy: tuple[str, argparse._SubParsersAction[argparse.ArgumentParser]] | None,
+                 ) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Plan a film as a storyboard of shots and pick the AI video model that suits each.",
@@ -271,7 +272,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             if best is None:
                 out.write(f"{head}  no model can do this shot: {rec.message}\n")
             else:
-                via = f" via {best.route.provider}"
+                via = f" via {best.route.provider}" if best.route else ""
                 out.write(f"{head}  → {best.model.name} ({best.model.id}{via}), score {best.score:.2f}\n")
                 for reason in best.reasons:
                     out.write(f"           why: {reason}\n")
