@@ -129,7 +129,12 @@ class CompareView(QWidget):
         a, b = self.left.player.player, self.right.player.player
         self.play_button.clicked.connect(self.toggle)
         self.restart_button.clicked.connect(self.restart)
-        self.loop_box.toggled.connect(lambda on: (a.set_loop(on), b.set_loop(on)))
+
+        def loop(on: bool) -> None:
+            a.set_loop(on)
+            b.set_loop(on)
+
+        self.loop_box.toggled.connect(loop)
         self.slider.sliderMoved.connect(self.seek)
         a.durationChanged.connect(lambda _ms: self.slider.setRange(0, max(a.duration_ms, b.duration_ms)))
         b.durationChanged.connect(lambda _ms: self.slider.setRange(0, max(a.duration_ms, b.duration_ms)))

@@ -264,7 +264,8 @@ class GenerationController(QObject):
             # Described, not built: the worker makes the providers (and their HTTP clients) itself.
             return ProcessHost(folder, self._default_specs(), self.settings, self._inbox.put)
         providers = self._make_providers(folder)
-        specs = {name: p.spec() for name, p in providers.items() if callable(getattr(p, "spec", None))}
+        # Only providers that can describe themselves (a ``spec()``) can be rebuilt in the worker process.
+        specs = {name: spec() for name, p in providers.items() if callable(spec := getattr(p, "spec", None))}
         if self.queue_process and len(specs) == len(providers):
             return ProcessHost(folder, specs, self.settings, self._inbox.put)
         return ThreadHost(folder, providers, self.settings, self._inbox.put)
@@ -383,7 +384,8 @@ class GenerationController(QObject):
                 memo[route.provider] = key_source(route.provider)
             if memo[route.provider] != "missing":
                 keyed.append(route)
-        return (keyed or usable or [None])[0]
+        candidates = keyed or usable
+        return candidates[0] if candidates else None
 
     def _provider_names(self) -> set[str]:
         if self._given_providers is not None:
@@ -588,7 +590,8 @@ class GenerationController(QObject):
         """A copy of the queue's job for ``take_id``, or None."""
         if self.host is None or not self.host.running:
             return None
-        return self._ask(self.host.job(take_id))
+        job: Job | None = self._ask(self.host.job(take_id))
+        return job
 
     async def cancel(self, take_id: str) -> bool:
         if self.host is None:

@@ -80,7 +80,7 @@ class InterchangeMenu(QObject):
         self._poll.timeout.connect(self._collect)
         self._dialog: QFileDialog | None = None
         menu = window.ui.file_menu
-        before = window.actions["quit"]
+        before = window.ui.actions["quit"]
         export_menu = menu.addMenu("&Export")
         menu.insertMenu(before, export_menu)
         for label, fmt, filt, suffix in EXPORTS:
@@ -94,7 +94,7 @@ class InterchangeMenu(QObject):
 
     # ---------------------------------------------------------------- dialogs (never exec())
 
-    def _ask_file(self, title: str, filt: str, save: bool, done: Callable[[Path], None]) -> None:
+    def _ask_file(self, title: str, filt: str, save: bool, done: Callable[[Path], object]) -> None:
         dialog = QFileDialog(self.window, title, str(self.window.folder or Path.home()), filt)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile)

@@ -8,6 +8,7 @@ override set), so what it shows is always the recommender's answer for the shot 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -228,8 +229,8 @@ class ModelPicker(QWidget):
             self._add_excluded(model, reason, shot)
         self._show_problems()
 
-    def _add_row(self, rank: int, model: ModelSpec, route: Any, shot: Shot, reasons: list[str],
-                 warnings: list[str], chosen: bool) -> None:
+    def _add_row(self, rank: int, model: ModelSpec, route: Any, shot: Shot, reasons: Sequence[str],
+                 warnings: Sequence[str], chosen: bool) -> None:
         badge = lifecycle_badge(model, self.catalog)
         title = f"{rank}. <b>{html.escape(model.name)}</b> &nbsp;<small>[{html.escape(badge)}]</small>"
         if chosen:

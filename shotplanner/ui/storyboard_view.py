@@ -21,9 +21,20 @@ indicator and band show; the delegate draws from the same pixmaps then.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -148,7 +159,8 @@ class StoryboardView(QListView):
         self._layout_key = key
 
     def dataChanged(
-        self, topLeft: QModelIndex, bottomRight: QModelIndex, roles: list[int] | None = None
+        self, topLeft: QModelIndex | QPersistentModelIndex, bottomRight: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
     ) -> None:
         """Repaint the changed cards only.
 
@@ -157,7 +169,7 @@ class StoryboardView(QListView):
         size, so nothing moves: while 200 jobs report, that was a relayout and a full repaint every few
         frames where one card's rectangle needed painting.
         """
-        QAbstractItemView.dataChanged(self, topLeft, bottomRight, roles or [])
+        QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
 
     # ------------------------------------------------------------------ painting
 
