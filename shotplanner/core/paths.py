@@ -14,6 +14,8 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "shotplanner"
+#: The desktop id: the menu entry, AppStream metadata and icon are named for it (packaging/).
+APP_ID = "io.github.shotplanner.Shotplanner"
 RESOURCES_ENV = "SHOTPLANNER_RESOURCES"
 
 
@@ -54,6 +56,11 @@ def resources_dir() -> Path:
     if isinstance(packaged, Path) and packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / RESOURCES_FOLDER
+
+
+def app_icon_path() -> Path:
+    """The app icon's SVG (the hicolor PNGs in packaging/ are rendered from it by scripts/make_icons.py)."""
+    return resources_dir() / "icons" / f"{APP_ID}.svg"
 
 
 def user_catalog_path() -> Path:
