@@ -8,14 +8,15 @@ PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 
 # Shared libraries the PySide6 wheels link against but do not bundle (ecosystem.md §5, §10),
-# fonts for QPainter text, Xvfb for running the window without a screen, and the validators of the
-# menu entry and AppStream metadata (tests/test_packaging.py).
+# fonts for QPainter text (and a CJK TrueType font the PDF shot list embeds), Xvfb for running
+# the window without a screen, and the validators of the menu entry and AppStream metadata
+# (tests/test_packaging.py).
 DEB_PACKAGES=(
   libegl1 libgl1 libx11-6 libx11-xcb1 libxext6 libxrandr2 libdbus-1-3 libfontconfig1
   libfreetype6 libglib2.0-0 libpulse0 libxkbcommon0 libxkbcommon-x11-0 libxcb1 libxcb-cursor0
   libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0
   libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 zlib1g libzstd1
-  libatomic1 fontconfig fonts-dejavu-core xvfb xauth xdotool
+  libatomic1 fontconfig fonts-dejavu-core fonts-droid-fallback xvfb xauth xdotool
   desktop-file-utils appstream
 )
 

@@ -26,6 +26,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("shotplanner.generation.headless", "generate shots of a project without the window"),
     "export": ("shotplanner.interchange.export_cli", "export the cut or the shot list"),
     "import": ("shotplanner.interchange.import_cli", "import a screenplay or a shot list"),
+    "conform": ("shotplanner.interchange.conform_cli", "apply an editor's cut (order, trims) to a project"),
 }
 OWN_COMMANDS: dict[str, str] = {
     "new": "create an empty project folder",

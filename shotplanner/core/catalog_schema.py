@@ -10,7 +10,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shotplanner.core.routes import RouteFields, legacy_prices
 
 ProviderName = Literal["fal", "replicate", "kling", "openai", "local"]
 
@@ -21,8 +23,8 @@ class Lifecycle(StrEnum):
     RETIRED = "retired"
 
 
-class Route(BaseModel):
-    """One way to reach a model: a provider and that provider's own id for it."""
+class Route(RouteFields):
+    """One way to reach a model: a provider, its endpoints, and what they narrow (``core.routes``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -36,6 +38,20 @@ class Route(BaseModel):
     note: str = ""
     #: Per-second prices that differ by output resolution (e.g. Veo 3.1 4K); falls back to the fields above.
     price_per_second_by_resolution: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _prices_from_flat_fields(self) -> Route:
+        # A route that lists no ``prices`` (a user's file in the older shape) still has its prices.
+        if not self.prices:
+            self.prices = legacy_prices(self)
+        elif self.price_per_second is None and not self.price_per_second_by_resolution:
+            # Readers of the flat fields (the recommender's price ranking) see the cheapest silent price.
+            silent = [p for p in self.prices if p.audio is not True and (p.per == "second" or p.clip_seconds)]
+            if silent:
+                cheapest = min(silent, key=lambda p: p.usd / (p.clip_seconds or 1.0))
+                self.price_per_second = cheapest.usd / (cheapest.clip_seconds or 1.0)
+                self.price_source, self.price_date = cheapest.source, cheapest.date
+        return self
 
 
 class ImageInput(BaseModel):

@@ -1,8 +1,8 @@
 """What a generation will cost before anything billable is sent.
 
-Per shot: the seconds the model will actually render (its nearest allowed duration) times the route's
-per-second price, the audio price when the shot asks for sound, a per-resolution price where the
-provider charges by resolution. When no price is known the estimate says so (``usd is None``) instead of
+Per shot: the seconds the route will actually render (its nearest allowed duration) times the price the
+route publishes for that resolution, tier (Kling std/pro, Hailuo standard/pro) and audio setting
+(``core.routes.price_for``). When no price is known the estimate says so (``usd is None``) instead of
 guessing; the local animatic costs nothing.
 """
 
@@ -15,6 +15,7 @@ from shotplanner.core.catalog import Catalog
 from shotplanner.core.catalog_schema import ModelSpec, Route
 from shotplanner.core.models import LOCAL_PROVIDER, Project, Scene, Shot
 from shotplanner.core.recommend import character_usage, recommend
+from shotplanner.core.routes import RouteChoice, choose, price_for, route_facts
 from shotplanner.core.validation import nearest_duration
 
 
@@ -54,52 +55,31 @@ class BatchEstimate:
         return total
 
 
-def estimate_shot(shot: Shot, model: ModelSpec, route: Route | None = None) -> CostEstimate:
+def estimate_shot(shot: Shot, model: ModelSpec, route: Route | None = None, *,
+                  project: Project | None = None, choice: RouteChoice | None = None) -> CostEstimate:
+    """What the job will bill on ``route``: the seconds the route renders, at the price published for its
+    resolution, tier and audio setting. No such price → ``usd is None`` (never a neighbour's price)."""
     route = route or (model.routes[0] if model.routes else None)
-    seconds = nearest_duration(model, shot.duration_s, shot.resolution) if shot.duration_s > 0 else 0.0
     if route is None:
+        seconds = nearest_duration(model, shot.duration_s, shot.resolution) if shot.duration_s > 0 else 0.0
         return CostEstimate(None, None, "", f"{model.name} has no route to a provider", seconds, model.id)
+    facts = choice.facts if choice is not None else route_facts(model, route)
+    seconds = facts.nearest_duration(shot.duration_s, shot.resolution) if shot.duration_s > 0 else 0.0
     if route.provider == LOCAL_PROVIDER:
-        return CostEstimate(
-            0.0,
-            0.0,
-            route.price_source or "local",
-            "rendered on this computer",
-            seconds,
-            model.id,
-            route.provider,
-        )
-    wants_audio = shot.audio and model.audio != "none"
-    per_second: float | None = None
-    note = ""
-    by_res = route.price_per_second_by_resolution.get(shot.resolution)
-    if wants_audio and route.price_per_second_audio is not None:
-        per_second = route.price_per_second_audio
-        note = "with sound"
-        if by_res is not None and route.price_per_second:
-            # Scale the audio price by the same factor the resolution changes the silent one.
-            per_second = per_second * by_res / route.price_per_second
-    elif by_res is not None:
-        per_second = by_res
-        note = f"at {shot.resolution}"
-    else:
-        per_second = route.price_per_second
-        if wants_audio and per_second is not None and model.audio == "optional":
-            note = "sound included in the price (no separate audio price published)"
-    source = route.price_source + (f" ({route.price_date.isoformat()})" if route.price_date else "")
-    if per_second is None:
-        return CostEstimate(
-            None,
-            None,
-            source,
-            f"no published price for {model.name} on {route.provider}",
-            seconds,
-            model.id,
-            route.provider,
-        )
-    return CostEstimate(
-        round(per_second * seconds, 4), per_second, source, note, seconds, model.id, route.provider
-    )
+        return CostEstimate(0.0, 0.0, "local", "rendered on this computer", seconds, model.id, route.provider)
+    picked = choice if choice is not None else choose(shot, facts, project)
+    audio = facts.audio == "always" or (shot.audio and facts.audio != "none")
+    quote = price_for(route, shot.resolution, picked.tier, audio)
+    if quote is None:
+        what = " with sound" if audio else ""
+        tier = f" in {picked.tier} mode" if picked.tier else ""
+        return CostEstimate(None, None, "", f"no published price for {model.name} on {route.provider} at "
+                            f"{shot.resolution}{tier}{what}", seconds, model.id, route.provider)
+    note = "with sound" if audio else ""
+    if audio and quote.price.audio is None and facts.audio == "optional":
+        note = "sound included in the price (no separate audio price published)"
+    return CostEstimate(round(quote.per_second * seconds, 4), quote.per_second, quote.source, note, seconds,
+                        model.id, route.provider)
 
 
 def estimate_batch(shots_with_models: Iterable[tuple[Shot, ModelSpec | None]]) -> BatchEstimate:

@@ -109,6 +109,10 @@ class Storyboard:
                 return scene
         raise StoryboardError(f"no scene with id {scene_id!r}")
 
+    def find_scene(self, scene_id: str | None) -> Scene | None:
+        """The scene, or ``None`` when there is no such scene (any more)."""
+        return next((s for s in self.project.scenes if s.id == scene_id), None)
+
     def scene_of(self, shot_id: str) -> Scene:
         return self._scene_at_row(self.row_of(shot_id))[1]
 
@@ -176,6 +180,13 @@ class Storyboard:
 
     def _scene_order(self, scene_id: str) -> int:
         return next(i for i, s in enumerate(self.project.scenes) if s.id == scene_id)
+
+    def scene_index(self, scene_id: str) -> int:
+        """Where the scene stands in the scene list."""
+        for i, scene in enumerate(self.project.scenes):
+            if scene.id == scene_id:
+                return i
+        raise StoryboardError(f"no scene with id {scene_id!r}")
 
     def remove_shots(self, shot_ids: list[str]) -> list[RemovedShot]:
         """Remove shots; returns them with their places, in storyboard order, for undo."""
@@ -286,6 +297,49 @@ class Storyboard:
         self._invalidate()
         self.events.emit(ev.ResetDone())
         return index, scene
+
+    def move_scene(self, scene_id: str, index: int) -> int:
+        """Move a scene (with its shots) to ``index`` in the scene list; returns its old index."""
+        old = self._scene_order(scene_id) if any(s.id == scene_id for s in self.project.scenes) else -1
+        if old < 0:
+            raise StoryboardError(f"no scene with id {scene_id!r}")
+        index = max(0, min(index, len(self.project.scenes) - 1))
+        if index == old:
+            return old
+        self.events.emit(ev.ResetStarting())
+        scene = self.project.scenes.pop(old)
+        self.project.scenes.insert(index, scene)
+        self._invalidate()
+        self.events.emit(ev.ResetDone())
+        return old
+
+    def renumber_scenes(self) -> dict[str, str]:
+        """Number the scenes 1, 2, 3… in film order; returns scene id → old number (shots keep theirs).
+
+        Shot numbers are left alone on purpose: renumbering shots is its own, separate step
+        (:meth:`renumber`), as on a set where scene numbers are locked before shot numbers.
+        """
+        old: dict[str, str] = {}
+        for i, scene in enumerate(self.project.scenes, 1):
+            if scene.number != str(i):
+                old[scene.id] = scene.number
+                scene.number = str(i)
+        if old:
+            self.events.emit(ev.ProjectChanged("scenes"))
+        return old
+
+    def set_scene_numbers(self, numbers: dict[str, str]) -> None:
+        for scene_id, number in numbers.items():
+            self.scene(scene_id).number = number
+        self.events.emit(ev.ProjectChanged("scenes"))
+
+    def next_scene_number(self) -> str:
+        """The smallest whole number no scene uses yet."""
+        taken = {s.number for s in self.project.scenes}
+        n = 1
+        while str(n) in taken:
+            n += 1
+        return str(n)
 
     def update_scene(self, scene_id: str, **fields: Any) -> dict[str, Any]:
         scene = self.scene(scene_id)

@@ -1,4 +1,4 @@
-"""Checking a shot's settings: on their own (``check_basic``) and against a chosen model (``check_shot``).
+"""Checking a shot's settings: on their own (``check_basic``) and against a job's route (``check_shot``).
 
 Each problem names the field, says what is wrong in a sentence, and where there is an obvious fix it
 carries it as ``suggestion`` (the value the UI can offer with one click).
@@ -9,14 +9,16 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from shotplanner.core.catalog_schema import ModelSpec
+from shotplanner.core.catalog_schema import ModelSpec, Route
 from shotplanner.core.models import (
     ASPECT_RATIOS,
     MAX_SHOT_SECONDS,
     RESOLUTION_LINES,
     RESOLUTIONS,
+    Project,
     Shot,
 )
+from shotplanner.core.routes import RouteChoice, choose, route_facts
 
 #: Frame rates editors and players handle everywhere; anything else is most likely a typo.
 COMMON_FPS: tuple[int, ...] = (12, 15, 24, 25, 30, 48, 50, 60, 120)
@@ -27,6 +29,8 @@ class Problem:
     field: str
     message: str
     suggestion: object | None = None
+    #: False for a note: worth saying, but the job can be sent (nothing it asks for is lost or refused).
+    blocking: bool = True
 
 
 def _fmt(seconds: float) -> str:
@@ -126,120 +130,114 @@ def check_basic(shot: Shot) -> list[Problem]:
     return problems
 
 
-def check_shot(shot: Shot, model: ModelSpec) -> list[Problem]:
-    """The shot's settings checked against what ``model`` can render."""
+def check_shot(shot: Shot, model: ModelSpec, route: Route | None = None, *,
+               project: Project | None = None, choice: RouteChoice | None = None) -> list[Problem]:
+    """The shot's settings checked against what ``model`` renders through ``route`` (the job's route;
+    ``None``: the model's preferred one). Notes that do not stop a send (a character's sheet the route
+    cannot use) come back with ``blocking=False``."""
     problems: list[Problem] = []
-    name = model.name
     if not model.is_live:
         when = f" on {model.retired_on.isoformat()}" if model.retired_on else ""
         problems.append(
             Problem(
                 "model_id",
-                f"{name} was retired{when}; it can no longer generate."
+                f"{model.name} was retired{when}; it can no longer generate."
                 + (f" Its successor is {model.successor}." if model.successor else ""),
                 model.successor,
             )
         )
+    route = route if route is not None else (model.routes[0] if model.routes else None)
+    if route is None:
+        problems.append(Problem("model_id", f"{model.name} has no route to any provider.", None))
+        return problems
+    facts = choice.facts if choice is not None else route_facts(model, route)
+    picked = choice if choice is not None else choose(shot, facts, project)
+    name = facts.label
 
-    has_start = any(ref.role in ("start", "reference") for ref in shot.reference_images)
-    resolution_ok = not model.resolutions or shot.resolution in model.resolutions
+    resolution_ok = not facts.resolutions or shot.resolution in facts.resolutions
     if not resolution_ok:
-        best = best_resolution(model, shot.resolution)
+        best = _best_of(facts.resolutions, shot.resolution)
         asked = RESOLUTION_LINES.get(shot.resolution, 0)
-        top = max(model.resolutions, key=lambda r: RESOLUTION_LINES.get(r, 0))
+        top = max(facts.resolutions, key=lambda r: RESOLUTION_LINES.get(r, 0))
         if asked > RESOLUTION_LINES.get(top, 0):
-            msg = (
-                f"{name} renders at most {top}; {shot.resolution} is not available, "
-                f"{best} is the best it gives."
-            )
+            msg = (f"{name} renders at most {top}; {shot.resolution} is not available, "
+                   f"{best} is the best it gives.")
         else:
-            msg = (
-                f"{name} renders {', '.join(model.resolutions)}, not {shot.resolution}; "
-                f"{best} is the closest."
-            )
+            msg = (f"{name} renders {', '.join(facts.resolutions)}, not {shot.resolution}; "
+                   f"{best} is the closest.")
         problems.append(Problem("resolution", msg, best))
 
     seconds = shot.duration_s
+    endpoint = picked.endpoint
     if seconds > 0:
         at = shot.resolution if resolution_ok else None
-        if not duration_allowed(model, seconds, at):
-            allowed = model.allowed_durations_at(at) if at else model.allowed_durations()
-            nearest = nearest_duration(model, seconds, at)
-            limited = at is not None and at in model.durations_by_resolution
-            where = f" at {at}" if limited else ""
-            if model.continuous_duration and model.duration_range:
-                lo, hi = model.duration_range
-                msg = (
-                    f"{name} makes {lo:g}–{hi:g} s; {_fmt(seconds)} is out of range, "
-                    f"{_fmt(nearest)} is nearest."
-                )
+        narrowed = tuple(endpoint.durations) if endpoint is not None and endpoint.durations else None
+        if narrowed is not None and not any(abs(d - seconds) < 1e-6 for d in narrowed):
+            nearest = min(narrowed, key=lambda d: (abs(d - seconds), -d))
+            problems.append(Problem("duration_s", f"{name} makes {_fmt_list(list(narrowed))} with these "
+                                    f"images; {_fmt(seconds)} is not one of them, {_fmt(nearest)} is the "
+                                    "nearest.", nearest))
+        elif narrowed is None and not facts.duration_ok(seconds, at):
+            allowed = list(facts.durations_at(at))
+            nearest = facts.nearest_duration(seconds, at)
+            where = f" at {at}" if at is not None and at in facts.durations_by_resolution else ""
+            if facts.continuous is not None:
+                lo, hi = facts.continuous
+                msg = (f"{name} makes {lo:g}–{hi:g} s; {_fmt(seconds)} is out of range, "
+                       f"{_fmt(nearest)} is nearest.")
             else:
-                msg = (
-                    f"{name} makes {_fmt_list(allowed)}{where}; {_fmt(seconds)} is not one of them, "
-                    f"{_fmt(nearest)} is the nearest."
-                )
+                msg = (f"{name} makes {_fmt_list(allowed)}{where}; {_fmt(seconds)} is not one of them, "
+                       f"{_fmt(nearest)} is the nearest.")
                 if nearest > seconds:
                     msg += " Trim the extra in the edit."
-                elif seconds > model.max_duration:
+                elif seconds > facts.max_duration:
                     msg += " The shot is longer than this model can make in one generation."
             problems.append(Problem("duration_s", msg, nearest))
 
-    if (
-        model.aspect_ratios
-        and shot.aspect not in model.aspect_ratios
-        and not (model.image_sets_aspect and has_start)
-    ):
-        suggestion = closest_aspect(model.aspect_ratios, shot.aspect)
-        msg = f"{name} renders {', '.join(model.aspect_ratios)}, not {shot.aspect}."
-        if model.image_sets_aspect:
+    aspects = list(endpoint.aspect_ratios) if endpoint is not None and endpoint.aspect_ratios else list(
+        facts.aspect_ratios)
+    follows_image = facts.image_sets_aspect and picked.start is not None
+    if aspects and shot.aspect not in aspects and not follows_image:
+        suggestion = closest_aspect(aspects, shot.aspect)
+        msg = f"{name} renders {', '.join(aspects)}, not {shot.aspect}"
+        msg += " with these images." if endpoint is not None and endpoint.aspect_ratios else "."
+        if facts.image_sets_aspect:
             msg += " With a start image the output takes the image's aspect instead."
         problems.append(Problem("aspect", msg, suggestion))
 
-    if model.frame_rates and shot.fps not in model.frame_rates:
-        nearest_fps = min(model.frame_rates, key=lambda f: (abs(f - shot.fps), -f))
-        problems.append(
-            Problem(
-                "fps",
-                f"{name} renders at {', '.join(str(f) for f in model.frame_rates)} fps, not {shot.fps}; "
-                f"the clip will be {nearest_fps} fps.",
-                nearest_fps,
-            )
-        )
+    if facts.frame_rates and not any(abs(f - shot.fps) < 0.01 for f in facts.frame_rates):
+        nearest_fps = min(facts.frame_rates, key=lambda f: (abs(f - shot.fps), -f))
+        rates = ", ".join(f"{f:g}" for f in facts.frame_rates)
+        problems.append(Problem("fps", f"{name} renders at {rates} fps, not {shot.fps:g}; "
+                                f"the clip would be {nearest_fps:g} fps.", nearest_fps))
 
-    if model.image_required and not has_start:
-        problems.append(
-            Problem(
-                "reference_images",
-                f"{name} only works from an image: add a start or reference image to the shot.",
-                None,
-            )
-        )
     if model.needs_motion_video:
-        problems.append(
-            Problem(
-                "reference_images",
-                f"{name} needs a reference video of the performance to copy, which a shot cannot carry yet.",
-                None,
-            )
-        )
-    if shot.reference_images and not (model.image_input.start_frame or model.image_input.reference):
-        problems.append(
-            Problem(
-                "reference_images",
-                f"{name} is text-to-video only; the shot's images will be ignored.",
-                None,
-            )
-        )
-    if shot.image_for("end") is not None and not model.image_input.end_frame:
-        problems.append(Problem("reference_images", f"{name} takes no end frame; it will be ignored.", None))
+        problems.append(Problem("reference_images", f"{model.name} needs a reference video of the "
+                                "performance to copy, which a shot cannot carry yet.", None))
+    for issue in picked.issues:
+        problems.append(Problem(issue.field, issue.message, issue.suggestion, issue.blocking))
 
-    if shot.audio and model.audio == "none":
-        problems.append(
-            Problem(
-                "audio",
-                f"{name} makes silent clips; the shot asks for sound. Choose a model with audio or "
-                "add sound in the edit.",
-                False,
-            )
-        )
+    if shot.audio:
+        if facts.audio == "none":
+            problems.append(Problem("audio", f"{name} makes silent clips; the shot asks for sound. Choose a "
+                                    "model with audio or add sound in the edit.", False))
+        elif facts.audio_tiers and picked.tier not in facts.audio_tiers:
+            need = " or ".join(facts.audio_tiers)
+            problems.append(Problem("audio", f"{name} makes sound only in its {need} mode, not at "
+                                    f"{shot.resolution}; raise the resolution or turn sound off.", False))
+    elif facts.audio == "always":
+        problems.append(Problem("audio", f"{name} always adds sound; the shot is silent. Mute it in the "
+                                "edit.", None, False))
     return problems
+
+
+def blocking(problems: list[Problem]) -> list[Problem]:
+    """The problems that stop a send (notes left out)."""
+    return [p for p in problems if p.blocking]
+
+
+def _best_of(resolutions: tuple[str, ...], wanted: str) -> str | None:
+    target = RESOLUTION_LINES.get(wanted, 1080)
+    ranked = sorted(resolutions, key=lambda r: RESOLUTION_LINES.get(r, 0))
+    below = [r for r in ranked if RESOLUTION_LINES.get(r, 0) <= target]
+    return below[-1] if below else (ranked[0] if ranked else None)

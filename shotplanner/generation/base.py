@@ -24,6 +24,7 @@ from shotplanner.generation.redact import redact
 if TYPE_CHECKING:
     from shotplanner.core.catalog_schema import ModelSpec, Route
     from shotplanner.core.models import Project, Shot
+    from shotplanner.core.routes import RouteChoice
 
 
 # --------------------------------------------------------------------------------------------- errors
@@ -141,6 +142,8 @@ class GenerationRequest:
     start_image: Path | None = None
     end_image: Path | None = None
     reference_images: tuple[Path, ...] = ()
+    #: The route's tier or mode for this resolution ("std"/"pro" on Kling, "standard"/"pro" on Replicate).
+    tier: str = ""
     #: Our own id for providers that can look a task up by it (Kling ``external_task_id``).
     external_id: str | None = None
     #: Provider-agnostic extras (e.g. ``{"negative_prompt": "..."}``), passed through where supported.
@@ -155,7 +158,7 @@ class GenerationRequest:
         """The snapshot stored on the take (paths relative names only: no absolute paths leak)."""
         return {
             "duration_s": self.duration_s, "aspect": self.aspect, "resolution": self.resolution,
-            "fps": self.fps, "audio": self.audio, "provider_model": self.provider_model,
+            "fps": self.fps, "audio": self.audio, "provider_model": self.provider_model, "tier": self.tier,
             "start_image": self.start_image.name if self.start_image else None,
             "end_image": self.end_image.name if self.end_image else None,
             "reference_images": [p.name for p in self.reference_images],
@@ -224,21 +227,17 @@ def external_id_for(take_id: str) -> str:
 
 
 def build_request(shot: Shot, project: Project | None, project_dir: Path, model: ModelSpec, route: Route,
-                  take_id: str) -> GenerationRequest:
-    """Turn a shot (and the model/route chosen for it) into a request. Images become absolute paths."""
-    from shotplanner.core.prompt import compose_prompt
+                  take_id: str, *, choice: RouteChoice | None = None) -> GenerationRequest:
+    """Turn a shot (and the model/route chosen for it) into a request. Images become absolute paths.
 
+    The endpoint, the tier and the images are the route choice's (``core.routes.choose``): exactly what
+    the checks and the estimate were made for, so nothing is sent that they did not see.
+    """
+    from shotplanner.core.prompt import compose_prompt
+    from shotplanner.core.routes import choose, route_facts
+
+    picked = choice if choice is not None else choose(shot, route_facts(model, route), project)
     root = Path(project_dir)
-    start = shot.image_for("start")
-    end = shot.image_for("end")
-    refs = [root / r.path for r in shot.reference_images if r.role == "reference"]
-    if project is not None:
-        for cid in shot.character_ids:
-            character = project.character(cid)
-            if character is not None:
-                refs.extend(root / p for p in character.reference_images)
-    uses_image = start is not None or (bool(refs) and model.image_input.reference)
-    provider_model = route.image_model if uses_image and route.image_model else route.model
     # Only the local renderer reads the shot itself (a remote provider gets the prompt and settings);
     # copying 200 shots for a remote batch would stall the window for nothing.
     shot_copy, project_copy = snapshot(shot, project) if route.provider == "local" else (None, None)
@@ -247,16 +246,17 @@ def build_request(shot: Shot, project: Project | None, project_dir: Path, model:
         shot_id=shot.id,
         model_id=model.id,
         provider=route.provider,
-        provider_model=provider_model,
+        provider_model=picked.endpoint_id or route.model,
         prompt=compose_prompt(shot, project),
         duration_s=float(shot.duration_s),
         aspect=shot.aspect,
         resolution=shot.resolution,
         fps=shot.fps,
         audio=shot.audio,
-        start_image=root / start.path if start else None,
-        end_image=root / end.path if end else None,
-        reference_images=tuple(dict.fromkeys(refs)),
+        start_image=root / picked.start if picked.start else None,
+        end_image=root / picked.end if picked.end else None,
+        reference_images=tuple(root / p for p in picked.references),
+        tier=picked.tier,
         external_id=external_id_for(take_id),
         shot_snapshot=shot_copy,
         project_snapshot=project_copy,

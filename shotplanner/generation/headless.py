@@ -12,18 +12,16 @@ import asyncio
 import contextlib
 import signal
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Shot, Take, new_id
-from shotplanner.generation.base import GenerationError, GenerationRequest, build_request
+from shotplanner.core.models import LOCAL_PROVIDER, JobState, Shot
+from shotplanner.generation.base import GenerationError, GenerationRequest
 from shotplanner.generation.journal import FollowerLock
+from shotplanner.generation.planner import RETRY, UNKNOWN, Plan, PlannedJob, Planner, resumable
 from shotplanner.generation.queue import Job, JobEvent, JobQueue, QueueError, QueueSettings
 
 if TYPE_CHECKING:
-    from shotplanner.core.catalog import Catalog
-    from shotplanner.core.catalog_schema import ModelSpec, Route
     from shotplanner.core.models import Project
     from shotplanner.generation.base import Provider
 
@@ -42,20 +40,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="make a new take even for shots that already have a finished one")
 
 
-@dataclass
-class Planned:
-    shot: Shot
-    model: ModelSpec
-    route: Route
-    cost_usd: float | None
-
-
-def _estimate(shot: Shot, model: ModelSpec, route: Route) -> float | None:
-    from shotplanner.core.cost import estimate_shot
-
-    return estimate_shot(shot, model, route).usd
-
-
 def _select(project: Project, numbers: str) -> list[Shot]:
     shots = project.all_shots()
     if not numbers.strip():
@@ -67,99 +51,46 @@ def _select(project: Project, numbers: str) -> list[Shot]:
     return [s for s in shots if s.number in wanted]
 
 
-def _plan(project: Project, shots: list[Shot], catalog: Catalog, provider: str | None,
-          out: TextIO) -> list[Planned]:
-    from shotplanner.core.catalog import CatalogError
-    from shotplanner.core.recommend import resolve_model
-    from shotplanner.core.validation import check_shot
-
-    planned = []
-    for shot in shots:
-        label = shot.number or shot.id
-        try:
-            if provider == LOCAL_PROVIDER:
-                model = catalog.get(LOCAL_MODEL_ID)
-            else:
-                model = resolve_model(shot, project, catalog)  # type: ignore[assignment]
-                if model is None:
-                    print(f"  {label:>5}  skipped: no model in the catalog can do this shot", file=out)
-                    continue
-            if not model.is_live:
-                when = model.retired_on.isoformat() if model.retired_on else "an earlier date"
-                print(f"  {label:>5}  skipped: {model.name} was retired on {when}; choose another model",
-                      file=out)
-                continue
-            route = catalog.route(model.id, provider)
-        except CatalogError as exc:
-            print(f"  {label:>5}  skipped: {exc}", file=out)
-            continue
-        problems = check_shot(shot, model)
-        if problems:
-            # Sent as is, the provider would refuse it (and some bill the refusal) or render something else.
-            print(f"  {label:>5}  skipped: {model.name} cannot make this shot as set:", file=out)
-            for problem in problems:
+def _print_skipped(plan: Plan, out: TextIO) -> None:
+    """Every selected shot that will not be sent, and why (the planner's words, as the window shows them)."""
+    for skipped in plan.skipped:
+        print(f"  {skipped.shot_number:>5}  skipped: {skipped.reason}", file=out)
+    for job in plan.refused:
+        if job.problems:
+            print(f"  {job.shot_number:>5}  skipped: {job.model.name} via {job.provider} cannot make this "
+                  "shot as set:", file=out)
+            for problem in job.problems:
                 print(f"         - {problem.message}", file=out)
-            continue
-        planned.append(Planned(shot, model, route, _estimate(shot, model, route)))
-    return planned
+        elif job.missing_key:
+            print(f"  {job.shot_number:>5}  skipped: no {job.provider} key is set up "
+                  f"(set it in the environment or the keyring)", file=out)
+    for job in plan.jobs:
+        for note in job.notes:
+            print(f"  {job.shot_number:>5}  note: {note.message}", file=out)
 
 
-def _print_plan(planned: list[Planned], out: TextIO) -> float:
+def _print_plan(todo: list[PlannedJob], out: TextIO) -> float:
     total = 0.0
     unknown = 0
-    for p in planned:
-        cost = "unknown" if p.cost_usd is None else f"${p.cost_usd:.2f}"
-        print(f"  {p.shot.number or p.shot.id:>5}  {p.model.id:<22} via {p.route.provider:<9} "
-              f"{p.shot.duration_s:>5.1f} s  {cost}", file=out)
-        if p.cost_usd is None:
+    for p in todo:
+        cost = "unknown" if p.estimate.usd is None else f"${p.estimate.usd:.2f}"
+        print(f"  {p.shot_number:>5}  {p.model.id:<22} via {p.provider:<9} "
+              f"{p.request.duration_s:>5.1f} s  {cost}", file=out)
+        if p.estimate.usd is None:
             unknown += 1
         else:
-            total += p.cost_usd
+            total += p.estimate.usd
     note = f" (+{unknown} shot(s) without a published price)" if unknown else ""
-    print(f"Estimated cost: ${total:.2f} for {len(planned)} shot(s){note}", file=out)
+    print(f"Estimated cost: ${total:.2f} for {len(todo)} shot(s){note}", file=out)
     return total
 
 
-NEW, RESUMES, DONE, UNKNOWN, RETRY = "new", "resumes", "done", "unknown", "retry"
-
-
-def _resumable(record: dict[str, Any]) -> bool:
-    """A failed job that may still finish remotely: retrying follows it again and sends nothing."""
-    return (record.get("state") == JobState.FAILED.value and bool(record.get("retryable"))
-            and bool(record.get("remote_id")))
-
-
-def _decide(shot: Shot, model_id: str, journal: dict[str, dict[str, Any]],
-            again: bool) -> tuple[str, str | None]:
-    """What to do for one planned shot: (NEW | RESUMES | DONE | UNKNOWN | RETRY, the take concerned)."""
-    found: dict[str, str] = {}
-    for take in shot.takes:
-        record = journal.get(take.id)
-        # The journal is fresher than the project (a kill can land between a job's end and the save).
-        state = JobState(record["state"]) if record else take.state
-        if record is not None and state.is_active:
-            found.setdefault(RESUMES, take.id)
-        elif state is JobState.UNKNOWN:
-            found.setdefault(UNKNOWN, take.id)  # may exist (and bill) at the provider: never re-sent
-        elif record is not None and _resumable(record):
-            found.setdefault(RETRY, take.id)
-        elif take.model_id == model_id and state is JobState.DONE:
-            found.setdefault(DONE, take.id)
-    if RESUMES in found:
-        return RESUMES, found[RESUMES]
-    if not again:
-        for verdict in (DONE, UNKNOWN, RETRY):
-            if verdict in found:
-                return verdict, found[verdict]
-    return NEW, None
-
-
-def _confirm(todo: list[Planned], total: float, args: argparse.Namespace, out: TextIO) -> bool:
+def _confirm(todo: list[PlannedJob], total: float, args: argparse.Namespace, out: TextIO) -> bool:
     """Ask before anything billable is sent, whatever the known total (a price may be unpublished)."""
-    billable = [p for p in todo if p.route.provider != LOCAL_PROVIDER]
+    billable = [p for p in todo if p.billable]
     if not billable or args.yes:
         return True
-    unpriced = sum(p.cost_usd is None for p in billable)
+    unpriced = sum(p.estimate.usd is None for p in billable)
     amount = f"about ${total:.2f}"
     if unpriced:
         amount += f" plus {unpriced} shot(s) without a published price"
@@ -186,7 +117,7 @@ def _forget_saved(queue: JobQueue, project: Project) -> None:
         take = saved.get(job.take_id)
         if take is None or not job.state.is_terminal or take.state is not job.state:
             continue
-        if _resumable(job.to_record()):
+        if resumable(job.to_record()):
             continue
         queue.forget(job.take_id)
 
@@ -216,19 +147,17 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     leftover = Journal(project_dir).load()
     records = {r["take_id"]: r for r in leftover}
     active_takes = {take_id for take_id, r in records.items() if JobState(r["state"]).is_active}
-    planned = _plan(project, shots, catalog, args.provider, out)
-    todo: list[Planned] = []
+    plan = Planner(catalog).plan(project, project_dir, shots, provider=args.provider, journal=records,
+                                 again=args.again)
+    _print_skipped(plan, out)
+    todo: list[PlannedJob] = plan.sendable
     retries: list[str] = []
-    for p in planned:
-        verdict, take_id = _decide(p.shot, p.model.id, records, args.again)
-        label = p.shot.number or p.shot.id
-        if verdict == NEW:
-            todo.append(p)
-        elif verdict == UNKNOWN:
-            print(f"  {label:>5}  {take_id}  unknown: check at the provider, then retry from the window or "
-                  "with --again", file=out)
-        elif verdict == RETRY and take_id is not None:
-            retries.append(take_id)
+    for p in plan.jobs:
+        if p.verdict == UNKNOWN:
+            print(f"  {p.shot_number:>5}  {p.existing_take}  unknown: check at the provider, then retry "
+                  "from the window or with --again", file=out)
+        elif p.verdict == RETRY and p.existing_take is not None:
+            retries.append(p.existing_take)
     if active_takes:
         print(f"Resuming {len(active_takes)} job(s) from the last run.", file=out)
     if retries:
@@ -247,18 +176,13 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
 
     requests: list[tuple[GenerationRequest, float | None]] = []
     for p in todo:
-        # A take saved by a run killed before its job was journaled was never sent: reuse it.
-        orphan = next((t for t in p.shot.takes if t.state is JobState.QUEUED and t.remote_id is None
-                       and t.model_id == p.model.id and t.id not in records), None)
-        if orphan is not None:
-            p.shot.takes.remove(orphan)
-        take_id = orphan.id if orphan is not None else new_id()
-        request = build_request(p.shot, project, project_dir, p.model, p.route, take_id)
-        p.shot.takes.append(Take(id=take_id, model_id=p.model.id, provider=p.route.provider,
-                                 provider_model=request.provider_model, prompt=request.prompt,
-                                 settings=request.settings(), external_id=request.external_id,
-                                 cost_estimate_usd=p.cost_usd))
-        requests.append((request, p.cost_usd))
+        shot = project.find_shot(p.shot_id)
+        assert shot is not None
+        if p.replaces_take is not None:
+            # A take saved by a run killed before its job was journaled was never sent: reuse it.
+            shot.takes = [t for t in shot.takes if t.id != p.replaces_take]
+        shot.takes.append(p.take())
+        requests.append((p.request, p.estimate.usd))
     save_project(project, project_dir)  # the takes exist before any job does
 
     names = {r.provider for r, _ in requests} | {r["request"]["provider"] for r in leftover}

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
-from shotplanner.core.models import Project, Scene, Shot, Take
+from shotplanner.core.models import Project, Scene, Shot, Take, fps_fraction
 
 #: How many characters of the shot's subject/action go into a clip name after the film number.
 NAME_SNIPPET = 40
@@ -26,7 +27,9 @@ class ExportReport:
     gaps: int = 0
     #: (shot number, path) of every take whose media file is not on disk; the clip is still exported.
     missing: list[tuple[str, Path]] = field(default_factory=list)
-    #: Anything else worth saying: shots left out (zero duration), files split, …
+    #: Slate clips written for shots with no take (so no track is ever empty).
+    placeholders: int = 0
+    #: Anything else worth saying: shots left out (zero duration), clips shorter than planned, …
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -37,7 +40,7 @@ class ExportReport:
         """Human-readable summary, one line each (the CLI prints these)."""
         out = [
             f"{self.fmt}: wrote {', '.join(str(p) for p in self.out_paths)}"
-            f" ({self.clips} clips, {self.gaps} gaps)"
+            f" ({self.clips} clips, {self.placeholders} placeholders, {self.gaps} gaps)"
         ]
         out += [f"missing media for shot {number}: {path}" for number, path in self.missing]
         out += self.warnings
@@ -51,15 +54,20 @@ class CutItem:
     scene: Scene
     shot: Shot
     take: Take | None
+    #: How long the clip runs in the cut, in project frames (the take's real length when it is shorter).
     frames: int
     name: str
-    #: Absolute path of the take's clip (``None`` for a gap); may not exist, see ``missing``.
+    #: Absolute path of the take's clip (``None`` for a shot without a take); may not exist, see ``missing``.
     media: Path | None
     missing: bool
+    #: The take's own length in project frames (``None`` when it could not be read).
+    media_frames: int | None = None
+    #: The slate clip standing in for a shot with no take (timelines only).
+    placeholder: Path | None = None
 
     @property
     def is_gap(self) -> bool:
-        return self.media is None
+        return self.media is None and self.placeholder is None
 
 
 #: Characters XML 1.0 cannot hold at all (control codes other than tab/newline, lone surrogates, FFFE/FFFF).
@@ -79,25 +87,49 @@ def clip_name(shot: Shot) -> str:
     return xml_safe(f"{number} - {snippet}" if snippet else number)
 
 
-def frames_of(seconds: float, fps: int) -> int:
-    return max(0, round(seconds * fps))
+def frames_of(seconds: float, fps: float) -> int:
+    """Frames at the exact rate (23.976 is 24000/1001 frames a second)."""
+    return max(0, round(Fraction(seconds).limit_denominator(100000) * fps_fraction(fps)))
 
 
-def plan_cut(project: Project, project_dir: Path, report: ExportReport) -> list[CutItem]:
+def seconds_of(frames: int, fps: float) -> float:
+    return float(frames / fps_fraction(fps))
+
+
+def media_length(path: Path, fps: float) -> int | None:
+    """The clip's length in frames at the project rate, or ``None`` when it cannot be read."""
+    from shotplanner.media.errors import MediaError
+    from shotplanner.media.probe import probe
+
+    try:
+        info = probe(path)
+    except (MediaError, OSError):
+        return None
+    if info.frames and info.fps:
+        return frames_of(info.frames / info.fps, fps)
+    return frames_of(info.duration_s, fps) if info.duration_s else None
+
+
+def plan_cut(
+    project: Project, project_dir: Path, report: ExportReport, *, probe_media: bool = True
+) -> list[CutItem]:
     """The shots in storyboard order with their take, length in project frames and media path.
 
-    Shots that last zero frames at the project rate cannot be an event in any timeline format; they are
-    left out and named in ``report.warnings``. Missing media files are recorded in ``report.missing``.
+    A clip runs as long as the shot wants, but never past the end of its take: a model that snapped a
+    7 s request to 5 s gives a 5 s clip, and the report says so. Shots that last zero frames at the
+    project rate cannot be an event in any timeline format; they are left out and named in
+    ``report.warnings``. Missing media files are recorded in ``report.missing``.
     """
     project_dir = Path(project_dir).resolve()
     items: list[CutItem] = []
+    fps = project.fps
     for scene in project.scenes:
         for shot in scene.shots:
-            frames = frames_of(shot.duration_s, project.fps)
+            frames = frames_of(shot.duration_s, fps)
             if frames == 0:
                 report.warnings.append(
                     f"shot {shot.number or shot.id} lasts {shot.duration_s:g} s"
-                    f" (0 frames at {project.fps} fps) and was left out of the timeline"
+                    f" (0 frames at {fps:g} fps) and was left out of the timeline"
                 )
                 continue
             take = shot.cut_take()
@@ -105,5 +137,14 @@ def plan_cut(project: Project, project_dir: Path, report: ExportReport) -> list[
             missing = media is not None and not media.is_file()
             if missing and media is not None:
                 report.missing.append((shot.number or shot.id, media))
-            items.append(CutItem(scene, shot, take, frames, clip_name(shot), media, missing))
+            media_frames = (
+                media_length(media, fps) if media is not None and not missing and probe_media else None
+            )
+            if media_frames is not None and 0 < media_frames < frames:
+                report.warnings.append(
+                    f"shot {shot.number or shot.id} wants {shot.duration_s:g} s but its take lasts"
+                    f" {seconds_of(media_frames, fps):g} s: the clip runs the take's length"
+                )
+                frames = media_frames
+            items.append(CutItem(scene, shot, take, frames, clip_name(shot), media, missing, media_frames))
     return items

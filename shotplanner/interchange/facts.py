@@ -64,6 +64,15 @@ class FactSource:
         spec = resolve_model(shot, self.project, self._load_catalog())
         return f"{spec.id}{RECOMMENDED_SUFFIX}" if spec is not None else ""
 
+    def model_name(self, model: str) -> str:
+        """``kling-2.1 (recommended)`` → ``Kling 2.1 (recommended)``: the catalog's name for an id."""
+        if not model:
+            return ""
+        model_id = model.removesuffix(RECOMMENDED_SUFFIX)
+        spec = next((m for m in self._load_catalog().models if m.id == model_id), None)
+        name = spec.name if spec is not None else model_id
+        return f"{name}{RECOMMENDED_SUFFIX}" if model.endswith(RECOMMENDED_SUFFIX) else name
+
     def facts(self, shot: Shot, model: str | None = None) -> ShotFacts:
         return ShotFacts(
             size=shot.size.value,

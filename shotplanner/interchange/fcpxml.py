@@ -14,15 +14,17 @@ from xml.etree import ElementTree as ET
 
 import opentimelineio as otio
 
-from shotplanner.core.models import Project, fps_fraction
+from shotplanner.core.models import Project, fps_fraction, is_ntsc
+from shotplanner.interchange.timeline import path_from_url
 
 FCPXML_VERSION = "1.8"
 #: Final Cut's names for the common formats; anything else is described by width/height only.
 _NAMED_HEIGHTS = {720: "720", 1080: "1080", 2160: "2160"}
-_NAMED_RATES = {24, 25, 30, 50, 60}
+_NAMED_RATES = {24.0: "24", 25.0: "25", 30.0: "30", 50.0: "50", 60.0: "60", 23.976: "2398", 29.97: "2997",
+                59.94: "5994"}
 
 
-def fcp_time(frames: int, fps: int) -> str:
+def fcp_time(frames: int, fps: float) -> str:
     """Rational seconds as FCPXML writes them: ``0s``, ``5s``, ``121/24s``."""
     if frames == 0:
         return "0s"
@@ -30,14 +32,19 @@ def fcp_time(frames: int, fps: int) -> str:
     return f"{value.numerator}s" if value.denominator == 1 else f"{value.numerator}/{value.denominator}s"
 
 
-def format_name(width: int, height: int, fps: int) -> str | None:
-    if width * 9 == height * 16 and height in _NAMED_HEIGHTS and fps in _NAMED_RATES:
-        return f"FFVideoFormat{_NAMED_HEIGHTS[height]}p{fps}"
+def format_name(width: int, height: int, fps: float) -> str | None:
+    rate = next((name for value, name in _NAMED_RATES.items() if abs(value - fps) < 0.01), None)
+    if width * 9 == height * 16 and height in _NAMED_HEIGHTS and rate:
+        return f"FFVideoFormat{_NAMED_HEIGHTS[height]}p{rate}"
     return None
 
 
-def _frames(rt: otio.opentime.RationalTime, fps: int) -> int:
-    return round(rt.rescaled_to(fps).value)
+def _tc_format(fps: float) -> str:
+    return "DF" if is_ntsc(fps) and round(fps) in (30, 60) else "NDF"
+
+
+def _frames(rt: otio.opentime.RationalTime, fps: float) -> int:
+    return round(rt.rescaled_to(float(fps_fraction(fps))).value)
 
 
 def write_fcpxml(
@@ -69,7 +76,7 @@ def write_fcpxml(
                 "asset",
                 {
                     "id": f"r{len(assets) + 2}",
-                    "name": Path(otio.url_utils.filepath_from_url(url)).name,
+                    "name": Path(path_from_url(url)).name,
                     "src": url,
                     "start": "0s",
                     "duration": "0s",
@@ -95,7 +102,7 @@ def write_fcpxml(
             "format": "r1",
             "duration": fcp_time(total, fps),
             "tcStart": "0s",
-            "tcFormat": "NDF",
+            "tcFormat": _tc_format(fps),
         },
     )
     spine = ET.SubElement(sequence, "spine")
@@ -114,7 +121,7 @@ def write_fcpxml(
                     "start": fcp_time(_frames(item.source_range.start_time, fps), fps),
                     "duration": fcp_time(frames, fps),
                     "format": "r1",
-                    "tcFormat": "NDF",
+                    "tcFormat": _tc_format(fps),
                 },
             )
         else:
@@ -138,7 +145,7 @@ def write_fcpxml(
     )
 
 
-def _add_shot_details(element: ET.Element, item: otio.core.Item, meta: dict, fps: int) -> None:
+def _add_shot_details(element: ET.Element, item: otio.core.Item, meta: dict[str, object], fps: float) -> None:
     """The DTD order inside a clip: note, markers, then metadata."""
     if meta.get("prompt"):
         ET.SubElement(element, "note").text = str(meta["prompt"])

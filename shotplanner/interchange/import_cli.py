@@ -1,4 +1,8 @@
-"""``shotplanner import SCREENPLAY.fountain|SHOTS.csv --into PROJECT`` (the project is created if missing)."""
+"""``shotplanner import SCREENPLAY.fountain|SCRIPT.fdx|SHOTS.csv --into PROJECT`` (created if missing).
+
+The file's content decides how it is read (``sniff``), its name only breaks ties between plain-text
+kinds: a Final Draft file named ``.txt`` is read as Final Draft, a timeline named ``.txt`` is refused.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,11 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", type=Path, help="a Fountain screenplay (.fountain) or a shot list (.csv)")
+    parser.add_argument(
+        "source",
+        type=Path,
+        help="a Fountain (.fountain) or Final Draft (.fdx) screenplay, or a shot list (.csv)",
+    )
     parser.add_argument(
         "--into",
         type=Path,
@@ -29,8 +37,27 @@ def _err(message: str) -> None:
 
 
 def import_file(source: Path, project: Project) -> ImportReport:
-    """Import by file type; raises :class:`BadInputError` (project unchanged) on bad input."""
+    """Import by content and file type; raises :class:`BadInputError` (project unchanged) on bad input."""
+    from shotplanner.interchange.sniff import CUT_KINDS, describe, sniff
+
     suffix = source.suffix.lower()
+    try:
+        kind = sniff(source)
+    except OSError as exc:
+        raise BadInputError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    if kind in CUT_KINDS:
+        raise BadInputError(
+            f"{source.name}: this is {describe(kind)}, not a screenplay or shot list; nothing was imported."
+            " Bring an editor's cut back with File ▸ Import ▸ Editor's cut or `shotplanner conform`"
+        )
+    if kind == "fdx":
+        from shotplanner.interchange.fdx import import_fdx
+
+        return import_fdx(source, project)
+    if kind in ("pdf", "xml") or (kind == "binary" and suffix not in FOUNTAIN_SUFFIXES):
+        raise BadInputError(f"{source.name}: this is {describe(kind)}; import a .fountain, .fdx or .csv file")
+    if suffix == ".fdx":
+        raise BadInputError(f"{source.name}: this is not a Final Draft file (no <FinalDraft> root)")
     if suffix == ".csv":
         from shotplanner.interchange.shotlist import import_csv
 
@@ -39,7 +66,9 @@ def import_file(source: Path, project: Project) -> ImportReport:
         from shotplanner.interchange.fountain import import_fountain
 
         return import_fountain(source, project)
-    raise BadInputError(f"{source.name}: unknown file type {suffix or '(none)'!r}; import .fountain or .csv")
+    raise BadInputError(
+        f"{source.name}: unknown file type {suffix or '(none)'!r}; import .fountain, .fdx or .csv"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,6 +15,8 @@ class ImportReport:
     scenes_added: int = 0
     shots_added: int = 0
     shots_updated: int = 0
+    #: Rows (or elements) left out because they could not be read; each is named in ``warnings``.
+    skipped: int = 0
     warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:

@@ -2,7 +2,13 @@
 
 Drawn straight on the canvas (no Platypus) so a 5,000-shot list stays fast. Text uses a Unicode TrueType
 font found on the system (DejaVu, Arial, Segoe) or ReportLab's own Vera, and falls back per character
-to a CJK CID font, so names in any script print instead of turning into empty boxes.
+to a CJK TrueType font (Debian's fonts-droid-fallback, which scripts/setup.sh installs; Windows and macOS
+fonts otherwise), so names in any script print instead of turning into empty boxes. Every font is
+embedded (subset): the PDF reads the same on a machine without those fonts. Only when no CJK font is
+installed at all does CJK text fall back to a CID font the reader must supply, and the report says so.
+
+A shot without a clip shows its storyboard frame, its start or reference image, or its character's
+sheet, before it shows an empty frame; models are printed by name, as the window shows them.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from shotplanner.core.models import Project
+from shotplanner.core.models import Project, fps_label
 from shotplanner.interchange.cut import ExportReport
 from shotplanner.interchange.shotlist import ShotRow
 
@@ -41,7 +47,21 @@ _BOLD_CANDIDATES = (
     "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
     "C:/Windows/Fonts/arialbd.ttf",
 )
-CJK_FONT = "HeiseiKakuGo-W5"
+#: TrueType (glyf) fonts with CJK coverage; ReportLab embeds TrueType outlines, not CFF (.otf, Noto CJK).
+_CJK_CANDIDATES: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+    ("/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf", 0),
+    ("/usr/share/fonts/truetype/fonts-japanese-gothic.ttf", 0),
+    ("/Library/Fonts/Arial Unicode.ttf", 0),
+    ("/System/Library/Fonts/Supplemental/Arial Unicode.ttf", 0),
+    ("C:/Windows/Fonts/msgothic.ttc", 0),
+    ("C:/Windows/Fonts/msyh.ttc", 0),
+)
+#: The last resort: a standard CID font (not embedded; the PDF reader supplies it).
+CID_FALLBACK = "HeiseiKakuGo-W5"
+CJK_FONT = "SPCJK"
 
 
 class PdfExportError(ValueError):
@@ -49,8 +69,8 @@ class PdfExportError(ValueError):
 
 
 @cache
-def _fonts() -> tuple[str, str, frozenset[int]]:
-    """Register (regular, bold) fonts once; returns their names and the code points they cover."""
+def _fonts() -> tuple[str, str, frozenset[int], str]:
+    """Register the fonts once: (regular, bold, code points they cover, the CJK fallback's name)."""
     regular = next((p for p in _FONT_CANDIDATES if Path(p).is_file()), None)
     bold = next((p for p in _BOLD_CANDIDATES if Path(p).is_file()), None)
     if regular is None:
@@ -58,9 +78,21 @@ def _fonts() -> tuple[str, str, frozenset[int]]:
     sans = TTFont("SPSans", regular)
     pdfmetrics.registerFont(sans)
     pdfmetrics.registerFont(TTFont("SPSans-Bold", bold or regular))
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    covered = frozenset(sans.face.charToGlyph.keys())
-    return "SPSans", "SPSans-Bold", covered
+    cjk = CID_FALLBACK
+    for path, index in _CJK_CANDIDATES:
+        if not Path(path).is_file():
+            continue
+        try:
+            pdfmetrics.registerFont(TTFont(CJK_FONT, path, subfontIndex=index))
+        except Exception:  # a CFF-flavoured or damaged file: try the next one
+            continue
+        cjk = CJK_FONT
+        break
+    else:
+        pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
+    face = pdfmetrics.getFont("SPSans").face
+    covered = frozenset(face.charToGlyph.keys())
+    return "SPSans", "SPSans-Bold", covered, cjk
 
 
 class Text:
@@ -68,12 +100,16 @@ class Text:
 
     def __init__(self, canvas: Canvas) -> None:
         self.c = canvas
-        self.regular, self.bold, self.covered = _fonts()
+        self.regular, self.bold, self.covered, self.cjk = _fonts()
+        #: Set when a character needed the non-embedded CID fallback (the report says so).
+        self.used_cid = False
 
     def runs(self, text: str, font: str) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         for ch in text:
-            f = font if (ord(ch) in self.covered or ch.isspace()) else CJK_FONT
+            f = font if (ord(ch) in self.covered or ch.isspace()) else self.cjk
+            if f == CID_FALLBACK:
+                self.used_cid = True
             if out and out[-1][0] == f:
                 out[-1] = (f, out[-1][1] + ch)
             else:
@@ -131,11 +167,33 @@ class Text:
         return lines
 
 
-def _poster(row: ShotRow, project_dir: Path) -> tuple[Path | None, str]:
+def _still(row: ShotRow, project: Project, project_dir: Path) -> Path | None:
+    """What shows a shot that has no clip: its newest storyboard frame, its start or reference image,
+    or the sheet of a character in it (paths outside the project folder are never read)."""
+    shot = row.shot
+    root = project_dir.resolve()
+    candidates = [t.clip for t in reversed(shot.takes) if t.kind == "frame" and t.clip]
+    for role in ("start", "reference", "end"):
+        ref = shot.image_for(role)  # type: ignore[arg-type]
+        if ref is not None:
+            candidates.append(ref.path)
+    for cid in shot.character_ids:
+        character = project.character(cid)
+        if character is not None:
+            candidates += character.reference_images
+    for rel in candidates:
+        path = (project_dir / rel).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            return path
+    return None
+
+
+def _poster(row: ShotRow, project_dir: Path, project: Project | None = None) -> tuple[Path | None, str]:
     """The poster image for a shot, or ``None`` and why (shown in the placeholder frame)."""
     take = row.shot.cut_take()
-    if take is None or not take.clip:
-        return None, "no clip yet"
+    if take is None or not take.clip or take.kind == "frame":
+        still = _still(row, project, project_dir) if project is not None else None
+        return (still, "") if still is not None else (None, "no clip yet")
     clip = project_dir / take.clip
     if take.poster and (project_dir / take.poster).is_file():
         return project_dir / take.poster, ""
@@ -177,7 +235,7 @@ def _image(c: Canvas, path: Path, x: float, y: float, w: float, h: float) -> boo
 def _header(c: Canvas, text: Text, project: Project, page: int, subtitle: str) -> float:
     width, height = PAGE
     text.draw(MARGIN, height - MARGIN - 4, project.title, 14, text.bold)
-    right = f"{subtitle} · {project.fps} fps · page {page}"
+    right = f"{subtitle} · {fps_label(project.fps)} fps · page {page}"
     text.draw(width - MARGIN - text.width(right, 8), height - MARGIN - 4, right, 8)
     c.setStrokeColor(colors.black)
     c.line(MARGIN, height - MARGIN - 10, width - MARGIN, height - MARGIN - 10)
@@ -214,7 +272,7 @@ def _sheet(c: Canvas, text: Text, rows: list[ShotRow], project: Project, project
             col, line = k % cols, k // cols
             x = MARGIN + col * (cell_w + gutter)
             y_top = top - line * (cell_h + gutter)
-            poster, why = _poster(row, project_dir)
+            poster, why = _poster(row, project_dir, project)
             if poster is None or not _image(c, poster, x, y_top - img_h, cell_w, img_h):
                 _placeholder(c, text, x, y_top - img_h, cell_w, img_h, why or "poster unreadable")
             y = y_top - img_h - 13
@@ -227,7 +285,7 @@ def _sheet(c: Canvas, text: Text, rows: list[ShotRow], project: Project, project
             text.draw(x, y, _facts_line(row), 8)
             y -= 10
             if row.model:
-                text.draw(x, y, f"Model: {row.model}", 8)
+                text.draw(x, y, f"Model: {row.model_label or row.model}", 8)
                 y -= 10
             room = int((y - (y_top - cell_h)) // 9)
             blocks = [
@@ -256,7 +314,7 @@ _TABLE_COLS: tuple[tuple[str, float, Callable[[ShotRow], str]], ...] = (
     ("Move", 0.07, lambda r: r.shot.movement.value),
     ("Lens", 0.04, lambda r: f"{r.shot.lens_mm}mm" if r.shot.lens_mm else ""),
     ("Dur", 0.04, lambda r: f"{r.shot.duration_s:g} s"),
-    ("Model", 0.10, lambda r: r.model),
+    ("Model", 0.10, lambda r: r.model_label or r.model),
     ("Prompt", 0.33, lambda r: r.prompt),
     (
         "Notes",
@@ -312,7 +370,8 @@ def write_pdf(
     project_dir = Path(project_dir)
     report = ExportReport(fmt=f"pdf ({layout})")
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    c = Canvas(str(out_path), pagesize=PAGE, pageCompression=1)
+    regular = _fonts()[0]  # registered first: the canvas then never falls back to unembedded Helvetica
+    c = Canvas(str(out_path), pagesize=PAGE, pageCompression=1, initialFontName=regular)
     c.setTitle(project.title)
     c.setAuthor("Shotplanner")
     text = Text(c)
@@ -324,6 +383,11 @@ def write_pdf(
         take = row.shot.cut_take()
         if take is not None and take.clip and not (project_dir / take.clip).is_file():
             report.missing.append((row.shot.number or row.shot.id, (project_dir / take.clip).resolve()))
+    if text.used_cid:
+        report.warnings.append(
+            "no CJK TrueType font is installed (Debian: fonts-droid-fallback); CJK text uses a font the"
+            " PDF reader must have, it is not embedded"
+        )
     try:
         c.save()
     except OSError as exc:

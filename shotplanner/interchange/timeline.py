@@ -1,30 +1,33 @@
 """Timeline export for editors: OpenTimelineIO (.otio), FCP7 XML, FCPXML and CMX3600 EDL.
 
-One video track, one item per shot in storyboard order: the take ``Shot.cut_take()`` picks, else a gap
-of the shot's length. Clip names start with the film number. Shot facts travel as a marker on each clip
-(all formats) and as clip metadata where the format has room (.otio keeps everything; FCP7 gets the
+One video track, one clip per shot in storyboard order: the take ``Shot.cut_take()`` picks, running the
+shot's length but never past the take's real end (the report says where a shot wants more); a shot with
+no take gets a slate clip (``placeholders``), so no editor ever opens an empty track. Clip names start
+with the film number. Shot facts travel as a marker on each clip (all formats; at the clip's record time
+in the EDL) and as clip metadata where the format has room (.otio keeps everything; FCP7 gets the
 prompt as the marker comment; FCPXML gets a note, a marker and metadata keys). Media references are
-relative to the written file in .otio (OTIO allows relative URLs) and absolute ``file://`` URLs in the
-XMLs and the EDL (Premiere, Resolve and Final Cut need those). Frame rate is the project's.
+relative to the written file in .otio (OTIO allows relative URLs) and absolute RFC 8089 ``file:`` URLs,
+percent-encoded, in the XMLs (Premiere, Resolve and Final Cut need those); the EDL names the file path.
+Frame rate is the project's, with NTSC rates exact (24000/1001) and 29.97/59.94 in drop-frame timecode.
 """
 
 from __future__ import annotations
 
 import os
 import urllib.parse
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Literal
 from xml.etree import ElementTree as ET
 
 import opentimelineio as otio
 
-from shotplanner.core.models import RESOLUTION_LINES, Project
+from shotplanner.core.models import RESOLUTION_LINES, Project, fps_fraction, is_ntsc
 from shotplanner.interchange.cut import CutItem, ExportReport, plan_cut, xml_safe
 from shotplanner.interchange.facts import FactSource
 
 TimelineFormat = Literal["otio", "fcp7", "fcpxml", "edl"]
 TIMELINE_FORMATS: dict[str, str] = {"otio": ".otio", "fcp7": ".xml", "fcpxml": ".fcpxml", "edl": ".edl"}
-#: The OpenTimelineIO adapter behind each format (our own writer does FCPXML, the adapter reads it back).
+#: The OpenTimelineIO adapter behind each format (our own writers do FCPXML and EDL; the adapters read them).
 ADAPTERS: dict[str, str] = {"otio": "otio_json", "fcp7": "fcp_xml", "fcpxml": "fcpx_xml", "edl": "cmx_3600"}
 #: Our namespace in OTIO metadata.
 META_KEY = "shotplanner"
@@ -34,6 +37,32 @@ EDL_MAX_EVENTS = 999
 
 class TimelineExportError(ValueError):
     """The format is unknown or the file could not be written; the message says which."""
+
+
+def otio_rate(fps: float) -> float:
+    """The rate OTIO and its adapters expect: 23.976 as 24000/1001 exactly, so NTSC flags come out right."""
+    return float(fps_fraction(fps))
+
+
+def is_drop_frame(fps: float) -> bool:
+    """29.97 and 59.94 are written in drop-frame timecode (broadcast practice); 23.976 has no drop frame."""
+    return is_ntsc(fps) and round(fps) in (30, 60)
+
+
+def timecode(frame: int, fps: float, drop: bool | None = None) -> str:
+    """``HH:MM:SS:FF`` at the nominal rate; drop-frame (``HH:MM:SS;FF``) skips labels, never frames."""
+    base = round(fps)
+    drop = is_drop_frame(fps) if drop is None else drop
+    if drop:
+        d = 2 * base // 30  # 2 labels a minute at 29.97, 4 at 59.94
+        per10 = base * 600 - 9 * d
+        per1 = base * 60 - d
+        tens, rest = divmod(frame, per10)
+        frame += 9 * d * tens + (d * ((rest - d) // per1) if rest >= d else 0)
+    ff = frame % base
+    total = frame // base
+    sep = ";" if drop else ":"
+    return f"{total // 3600:02d}:{total // 60 % 60:02d}:{total % 60:02d}{sep}{ff:02d}"
 
 
 def frame_size(project: Project) -> tuple[int, int]:
@@ -49,8 +78,29 @@ def frame_size(project: Project) -> tuple[int, int]:
     return width + width % 2, height + height % 2
 
 
-def file_url(path: Path) -> str:
-    return otio.url_utils.url_from_filepath(str(path))
+def file_url(path: Path | PurePath, *, localhost: bool = False) -> str:
+    """An RFC 8089 ``file:`` URL: absolute, every byte outside the unreserved set percent-encoded (UTF-8).
+
+    ``#``, ``?``, spaces and non-Latin names would otherwise cut or break the link (OTIO's own
+    ``url_from_filepath`` un-quotes them). Premiere writes ``file://localhost/...``; ``localhost`` does too.
+    """
+    pure = PurePath(path)
+    posix = pure.as_posix()
+    if not posix.startswith("/"):
+        posix = "/" + posix  # C:/media/x.mp4 → /C:/media/x.mp4
+    quoted = urllib.parse.quote(posix, safe="/:" if pure.drive else "/")
+    return f"file://{'localhost' if localhost else ''}{quoted}"
+
+
+def path_from_url(url: str) -> str:
+    """The path a ``file:`` URL (or a relative, percent-encoded one) names: ``file_url`` undone."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("file", ""):
+        return url
+    path = urllib.parse.unquote(parts.path)
+    if len(path) > 2 and path[0] == "/" and path[2] == ":":  # /C:/media → C:/media
+        path = path[1:]
+    return path
 
 
 def relative_url(path: Path, start: Path) -> str:
@@ -62,11 +112,11 @@ def relative_url(path: Path, start: Path) -> str:
     return urllib.parse.quote(Path(rel).as_posix(), safe="/")
 
 
-def _rt(frames: int, fps: int) -> otio.opentime.RationalTime:
-    return otio.opentime.RationalTime(frames, fps)
+def _rt(frames: int, fps: float) -> otio.opentime.RationalTime:
+    return otio.opentime.RationalTime(frames, otio_rate(fps))
 
 
-def _range(frames: int, fps: int) -> otio.opentime.TimeRange:
+def _range(frames: int, fps: float) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(_rt(0, fps), _rt(frames, fps))
 
 
@@ -76,19 +126,35 @@ def build_timeline(
     report: ExportReport,
     *,
     relative_to: Path | None = None,
+    localhost: bool = False,
+    placeholders: bool = True,
 ) -> tuple[otio.schema.Timeline, list[CutItem]]:
     """The cut as an OTIO timeline; media URLs are relative to ``relative_to`` when given."""
     fps = project.fps
+    rate = otio_rate(fps)
     facts = FactSource(project)
     items = plan_cut(project, project_dir, report)
     timeline = otio.schema.Timeline(name=xml_safe(project.title))
     timeline.metadata[META_KEY] = {"title": project.title, "fps": fps, "aspect": project.aspect}
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
+    size = frame_size(project)
+    record = 0
     for item in items:
         shot = item.shot
         model = item.take.model_id if item.take is not None else None
         fact = facts.facts(shot, model)
+        if item.media is None and placeholders:
+            try:
+                from shotplanner.interchange.placeholders import ensure_placeholder
+
+                item.placeholder = ensure_placeholder(
+                    project, item.scene, shot, item.frames, size, project_dir, facts.model_name(fact.model)
+                )
+            except Exception as exc:  # no slate (Qt or the encoder unavailable): the shot becomes a gap
+                report.warnings.append(
+                    f"shot {shot.number or shot.id}: no slate clip could be written ({exc}); left as a gap"
+                )
         meta: dict[str, object] = {
             "shot_id": shot.id,
             "number": shot.number,
@@ -99,6 +165,7 @@ def build_timeline(
             "movement": fact.movement,
             "lens": fact.lens,
             "duration_s": shot.duration_s,
+            "frames": item.frames,
             "model": fact.model,
             "prompt": fact.prompt,
             "notes": shot.notes,
@@ -106,33 +173,54 @@ def build_timeline(
             "take_id": item.take.id if item.take is not None else None,
             "audio": shot.audio,
             "media_missing": item.missing,
+            "placeholder": item.placeholder is not None,
         }
         meta = {k: xml_safe(v) if isinstance(v, str) else v for k, v in meta.items()}
         prompt = xml_safe(fact.prompt)
+        label = xml_safe(" ".join(fact.marker_label().split()))
+        if item.placeholder is not None:
+            label = f"NO TAKE YET: {label}"
         marker = otio.schema.Marker(
-            name=xml_safe(" ".join(fact.marker_label().split())),
+            name=label,
             marked_range=otio.opentime.TimeRange(_rt(0, fps), _rt(1, fps)),
             color=otio.schema.MarkerColor.RED
-            if item.missing or item.is_gap
+            if item.missing or item.media is None
             else otio.schema.MarkerColor.GREEN,
-            metadata={"fcp_xml": {"comment": prompt}},
+            metadata={"fcp_xml": {"comment": prompt}, META_KEY: {"record_frame": record}},
         )
-        if item.media is None:
+        record += item.frames
+        source = item.media if item.media is not None else item.placeholder
+        if source is None:
             gap = otio.schema.Gap(source_range=_range(item.frames, fps), name=item.name)
             gap.metadata[META_KEY] = meta
             gap.markers.append(marker)
             track.append(gap)
             report.gaps += 1
             continue
-        url = relative_url(item.media, relative_to) if relative_to is not None else file_url(item.media)
-        ref = otio.schema.ExternalReference(target_url=url, available_range=_range(item.frames, fps))
+        if relative_to is not None:
+            url = relative_url(source, relative_to)
+        else:
+            url = file_url(source, localhost=localhost)
+        available = item.media_frames if item.media_frames else item.frames
+        ref = otio.schema.ExternalReference(
+            target_url=url,
+            available_range=otio.opentime.TimeRange(
+                otio.opentime.RationalTime(0, rate),
+                otio.opentime.RationalTime(max(available, item.frames), rate),
+            ),
+        )
         clip = otio.schema.Clip(name=item.name, media_reference=ref, source_range=_range(item.frames, fps))
         clip.metadata[META_KEY] = meta
         # The EDL reel: the film number, reduced to what CMX3600 allows (8 of A-Z, 0-9).
         clip.metadata["cmx_3600"] = {"reel": edl_reel(shot.number)}
         clip.markers.append(marker)
         track.append(clip)
-        report.clips += 1
+        if item.placeholder is not None:
+            report.placeholders += 1
+        else:
+            report.clips += 1
+    if not len(track):
+        report.warnings.append("the cut has no shot longer than zero frames: the timeline is empty")
     return timeline, items
 
 
@@ -150,8 +238,10 @@ def export_timeline(project: Project, project_dir: Path, out_path: Path, fmt: st
     out_path = Path(out_path)
     report = ExportReport(fmt=fmt)
     relative_to = out_path.resolve().parent if fmt == "otio" else None
-    timeline, _items = build_timeline(project, project_dir, report, relative_to=relative_to)
     try:
+        timeline, _items = build_timeline(
+            project, project_dir, report, relative_to=relative_to, localhost=fmt == "fcp7"
+        )
         out_path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "otio":
             otio.adapters.write_to_file(timeline, str(out_path), adapter_name="otio_json")
@@ -174,23 +264,73 @@ def export_timeline(project: Project, project_dir: Path, out_path: Path, fmt: st
 # ----------------------------------------------------------------- FCP7 XML
 
 
+def _sub(parent: ET.Element, tag: str, text: str | None = None, index: int | None = None) -> ET.Element:
+    element = ET.Element(tag)
+    if text is not None:
+        element.text = text
+    if index is None:
+        parent.append(element)
+    else:
+        parent.insert(index, element)
+    return element
+
+
+def _rate_element(parent: ET.Element, fps: float) -> None:
+    rate = _sub(parent, "rate")
+    _sub(rate, "timebase", str(round(fps)))
+    _sub(rate, "ntsc", "TRUE" if is_ntsc(fps) else "FALSE")
+
+
 def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path) -> None:
+    """The adapter's xmeml, completed with what Premiere and Resolve write themselves.
+
+    Compared with ``samples/premiere_example.xml`` (written by Premiere Pro): a ``masterclipid`` per
+    source file, the file's own ``duration``, ``timecode`` and ``media/video/samplecharacteristics``, a
+    ``link`` from each clip item to itself, and a described sequence ``format`` (Resolve imports an empty
+    timeline when the format says nothing, OTIO#839).
+    """
     text = otio.adapters.write_to_string(timeline, adapter_name="fcp_xml")
     root = ET.fromstring(text)
+    fps = project.fps
     width, height = frame_size(project)
-    # Resolve imports an empty timeline when <format> says nothing (OTIO#839): describe the frame.
+    drop = is_drop_frame(fps)
     for fmt_e in root.iter("format"):
         if len(fmt_e):
             continue
-        sample = ET.SubElement(fmt_e, "samplecharacteristics")
-        rate = ET.SubElement(sample, "rate")
-        ET.SubElement(rate, "timebase").text = str(project.fps)
-        ET.SubElement(rate, "ntsc").text = "FALSE"
-        ET.SubElement(sample, "width").text = str(width)
-        ET.SubElement(sample, "height").text = str(height)
-        ET.SubElement(sample, "anamorphic").text = "FALSE"
-        ET.SubElement(sample, "pixelaspectratio").text = "square"
-        ET.SubElement(sample, "fielddominance").text = "none"
+        sample = _sub(fmt_e, "samplecharacteristics")
+        _rate_element(sample, fps)
+        for tag, value in (("width", str(width)), ("height", str(height)), ("anamorphic", "FALSE"),
+                           ("pixelaspectratio", "square"), ("fielddominance", "none")):
+            _sub(sample, tag, value)
+    for tc in root.iter("timecode"):
+        display = tc.find("displayformat")
+        if display is None:
+            display = _sub(tc, "displayformat")
+        display.text = "DF" if drop else "NDF"
+    masters: dict[str, str] = {}
+    files: dict[str, ET.Element] = {e.get("id", ""): e for e in root.iter("file") if len(e)}
+    for track_index, track in enumerate(root.iter("track"), start=1):
+        for clip_index, clipitem in enumerate(track.findall("clipitem"), start=1):
+            file_e = clipitem.find("file")
+            file_id = file_e.get("id", "") if file_e is not None else ""
+            if file_id and file_id not in masters:
+                masters[file_id] = f"masterclip-{len(masters) + 1}"
+            if file_id and clipitem.find("masterclipid") is None:
+                _sub(clipitem, "masterclipid", masters[file_id], index=0)
+            full = files.get(file_id)
+            if full is not None:
+                _complete_file(full, clipitem, fps, width, height)
+            if clipitem.find("link") is None:
+                link = ET.Element("link")
+                _sub(link, "linkclipref", clipitem.get("id", ""))
+                _sub(link, "mediatype", "video")
+                _sub(link, "trackindex", str(track_index))
+                _sub(link, "clipindex", str(clip_index))
+                # Premiere puts links after the file and before logginginfo/labels/markers.
+                after = list(clipitem).index(file_e) + 1 if file_e is not None else len(clipitem)
+                clipitem.insert(after, link)
+    for clipitem in root.iter("clipitem"):
+        _premiere_order(clipitem)
     # xmeml orders a marker's children name, comment, in, out; the adapter puts metadata first.
     for marker in root.iter("marker"):
         comment = marker.find("comment")
@@ -205,6 +345,57 @@ def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path
     )
 
 
+#: A clip item's children in the order Premiere writes them (samples/premiere_example.xml).
+_CLIPITEM_ORDER = ("masterclipid", "name", "enabled", "duration", "rate", "start", "end", "in", "out",
+                   "file", "link", "logginginfo", "labels", "marker")
+
+
+def _premiere_order(clipitem: ET.Element) -> None:
+    children = list(clipitem)
+    for child in children:
+        clipitem.remove(child)
+    seen_rate = False
+    if not any(c.tag == "enabled" for c in children):
+        enabled = ET.Element("enabled")
+        enabled.text = "TRUE"
+        children.append(enabled)
+    kept = []
+    for child in children:
+        if child.tag == "rate":  # the adapter writes the clip's rate twice
+            if seen_rate:
+                continue
+            seen_rate = True
+        kept.append(child)
+    rank = {tag: i for i, tag in enumerate(_CLIPITEM_ORDER)}
+    kept.sort(key=lambda c: rank.get(c.tag, len(rank)))  # stable: links and markers keep their order
+    clipitem.extend(kept)
+    for audio in clipitem.findall("file/media/audio"):
+        if not len(audio):  # an empty <audio/> claims a sound stream the take does not have
+            media = clipitem.find("file/media")
+            if media is not None:
+                media.remove(audio)
+
+
+def _complete_file(file_e: ET.Element, clipitem: ET.Element, fps: float, width: int, height: int) -> None:
+    if file_e.find("rate") is None:
+        _rate_element(file_e, fps)
+    if file_e.find("duration") is None:
+        out = clipitem.findtext("out") or clipitem.findtext("duration") or "0"
+        _sub(file_e, "duration", out)
+    media = file_e.find("media")
+    if media is None:
+        media = _sub(file_e, "media")
+    video = media.find("video")
+    if video is None:
+        video = _sub(media, "video")
+    if video.find("samplecharacteristics") is None:
+        sample = _sub(video, "samplecharacteristics")
+        _rate_element(sample, fps)
+        for tag, value in (("width", str(width)), ("height", str(height)), ("anamorphic", "FALSE"),
+                           ("pixelaspectratio", "square"), ("fielddominance", "none")):
+            _sub(sample, tag, value)
+
+
 # ----------------------------------------------------------------- CMX3600 EDL
 
 
@@ -213,14 +404,50 @@ def _edl_title(title: str) -> str:
     return " ".join(title.split())[:70] or "Untitled"
 
 
+def _edl_text(line: str) -> str:
+    """A comment line's text: one line (event lines are ASCII; comments keep UTF-8, which Resolve and
+    Premiere read, so non-Latin names survive)."""
+    return " ".join(line.split())
+
+
+_EDL_COLOURS = {otio.schema.MarkerColor.RED: "RED", otio.schema.MarkerColor.GREEN: "GREEN"}
+
+
+def _edl_events(children: list[otio.core.Item], fps: float, start_record: int) -> tuple[list[str], int]:
+    lines: list[str] = []
+    record = start_record
+    number = 0
+    for child in children:
+        frames = round(child.duration().value)
+        if isinstance(child, otio.schema.Clip):
+            number += 1
+            src_in = round(child.source_range.start_time.value)
+            reel = child.metadata.get("cmx_3600", {}).get("reel", "AX")
+            url = child.media_reference.target_url
+            path = path_from_url(url)
+            lines.append(
+                f"{number:03d}  {reel:<8} V     C        "
+                f"{timecode(src_in, fps)} {timecode(src_in + frames, fps)} "
+                f"{timecode(record, fps)} {timecode(record + frames, fps)}"
+            )
+            lines.append(f"* FROM CLIP NAME:  {_edl_text(child.name)}")
+            lines.append(f"* FROM CLIP: {_edl_text(path)}")
+            for marker in child.markers:
+                colour = _EDL_COLOURS.get(marker.color, "WHITE")
+                at = record + round(marker.marked_range.start_time.value)
+                lines.append(f"* LOC: {timecode(at, fps)} {colour:<7} {_edl_text(marker.name)}")
+        record += frames
+    return lines, record
+
+
 def _write_edl(
     timeline: otio.schema.Timeline, project: Project, out_path: Path, report: ExportReport
 ) -> None:
     fps = project.fps
     track = timeline.tracks[0]
     children = list(track)
-    # Split every EDL_MAX_EVENTS clips; each later part starts with a gap as long as what came
-    # before, so record timecodes continue across the files.
+    # Split every EDL_MAX_EVENTS clips; each later part continues the record timecode where the last
+    # one stopped.
     parts: list[list[otio.core.Item]] = [[]]
     clips_in_part = 0
     for child in children:
@@ -230,7 +457,8 @@ def _write_edl(
                 clips_in_part = 0
             clips_in_part += 1
         parts[-1].append(child)
-    elapsed = 0
+    record = 0
+    fcm = "DROP FRAME" if is_drop_frame(fps) else "NON-DROP FRAME"
     for index, part in enumerate(parts):
         path = (
             out_path
@@ -238,18 +466,8 @@ def _write_edl(
             else out_path.with_name(f"{out_path.stem}_part{index + 1}{out_path.suffix}")
         )
         title = _edl_title(project.title) + (f" part {index + 1}" if len(parts) > 1 else "")
-        sub = otio.schema.Timeline(name=title)
-        sub_track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-        sub.tracks.append(sub_track)
-        if elapsed:
-            sub_track.append(otio.schema.Gap(source_range=_range(elapsed, fps)))
-        for child in part:
-            sub_track.append(child.deepcopy())
-            elapsed += round(child.duration().value)
-        text = otio.adapters.write_to_string(sub, adapter_name="cmx_3600", rate=fps, style="avid")
-        # Event lines are ASCII by construction (reels are cleaned); comment lines keep the clip names in
-        # UTF-8, which Resolve and Premiere read, so non-Latin names survive.
-        path.write_text(text, encoding="utf-8")
+        events, record = _edl_events(part, fps, record)
+        path.write_text("\n".join([f"TITLE: {title}", f"FCM: {fcm}", "", *events]) + "\n", encoding="utf-8")
         report.out_paths.append(path)
     if len(parts) > 1:
         report.warnings.append(

@@ -43,6 +43,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("renumber", "&Renumber shots", None, None, "Give every shot its standard film number"),
     ActionSpec("grid_mode", "&Cards", "Ctrl+1"),
     ActionSpec("list_mode", "&List", "Ctrl+2"),
+    ActionSpec("table_mode", "&Table", "Ctrl+3", None,
+               "The shot list as a table: sort, choose columns, edit"),
 )
 
 
@@ -70,7 +72,7 @@ class WindowActions(QObject):
         self.actions["undo"] = undo
         self.actions["redo"] = redo
         modes = QActionGroup(self)
-        for name in ("grid_mode", "list_mode"):
+        for name in ("grid_mode", "list_mode", "table_mode"):
             self.actions[name].setCheckable(True)
             modes.addAction(self.actions[name])
         self.actions["grid_mode"].setChecked(True)
@@ -97,7 +99,7 @@ class WindowActions(QObject):
         self.shot_menu.addSeparator()
         self.shot_menu.addActions([a["add_scene"], a["renumber"]])
         self.view_menu = bar.addMenu("&View")
-        self.view_menu.addActions([a["grid_mode"], a["list_mode"]])
+        self.view_menu.addActions([a["grid_mode"], a["list_mode"], a["table_mode"]])
         self.view_menu.addSeparator()
         self.panels_menu: QMenu = self.view_menu.addMenu("&Panels")
 
@@ -112,7 +114,7 @@ class WindowActions(QObject):
         self.template_menu.menuAction().setIcon(QIcon(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView)))
         self.toolbar.addActions([a["duplicate"], a["delete"], a["move_up"], a["move_down"]])
         self.toolbar.addSeparator()
-        self.toolbar.addActions([a["grid_mode"], a["list_mode"]])
+        self.toolbar.addActions([a["grid_mode"], a["list_mode"], a["table_mode"]])
 
     def on(self, name: str, slot: Callable[[], object]) -> None:
         """Run ``slot`` when action ``name`` triggers."""

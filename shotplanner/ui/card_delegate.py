@@ -247,7 +247,7 @@ class CardDelegate(QStyledItemDelegate):
         pal = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         rect = QRect(option.rect).adjusted(5, 5, -5, -5)
-        shot, scene, order, starts = card.shot, card.scene, card.scene_order, card.scene_start
+        shot, scene, order = card.shot, card.scene, card.scene_order
         band = scene_color(order, pal)
 
         # Card body and scene band (every card carries its scene's colour; the first names the scene).
@@ -255,7 +255,8 @@ class CardDelegate(QStyledItemDelegate):
         band_rect = QRect(rect.left() + 1, rect.top() + 1, rect.width() - 2, BAND)
         p.setPen(QColor("#f4f4f4") if band.lightness() < 128 else QColor("#202020"))
         p.setFont(self._font(option.font, "band"))
-        text = scene_title(scene) if starts else f"SC {scene.number}"
+        # The scene's header above its first line names it; the band only carries number and colour.
+        text = f"SC {scene.number}"
         fm = self._fm("band")
         p.drawText(band_rect.adjusted(PAD, 0, -PAD, 0), VCENTER,
                    fm.elidedText(text, Qt.TextElideMode.ElideRight, band_rect.width() - 2 * PAD))
@@ -348,7 +349,7 @@ class CardDelegate(QStyledItemDelegate):
         pal = option.palette
         rect = QRect(option.rect)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        shot, scene, order, starts = card.shot, card.scene, card.scene_order, card.scene_start
+        shot, order, starts = card.shot, card.scene_order, card.scene_start
         if selected:
             p.fillRect(rect, pal.color(QPalette.ColorRole.Highlight).lighter(170)
                        if pal.color(QPalette.ColorRole.Window).lightness() >= 128
@@ -371,8 +372,6 @@ class CardDelegate(QStyledItemDelegate):
         text_w = max(rect.right() - status_w - x - 8, 40)
         fm = self._fm("small")
         words = shot.layers.subject or shot.layers.action or ""
-        if starts:
-            words = f"{scene_title(scene)} — {words}"
         p.setPen(pal.color(QPalette.ColorRole.Text))
         p.drawText(QRect(x, rect.top(), text_w, rect.height()), Qt.AlignmentFlag.AlignVCenter,
                    fm.elidedText(words, Qt.TextElideMode.ElideRight, text_w))

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from shotplanner.core.models import Shot
+from shotplanner.core.models import Scene, Shot
 from shotplanner.core.storyboard import Placement, RemovedShot, Storyboard
 
 #: ``QUndoCommand.id()`` for field edits that may merge (typing in one layer becomes one undo step).
@@ -181,3 +181,111 @@ class RenumberCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._sb.set_numbers(self._old)
+
+
+class MoveShotsToSceneCommand(_MoveCommand):
+    """A drop in the storyboard: move the shots to ``index`` among the other shots of ``scene_id``.
+
+    A drop names a scene, not only a flat row: after the last card of scene 1 and before the first card
+    of scene 2 are one flat row but two places (and an empty scene has no row at all).
+    """
+
+    def __init__(self, sb: Storyboard, shot_ids: list[str], scene_id: str, index: int) -> None:
+        ids = list(shot_ids)
+        super().__init__(sb, "Move shots" if len(ids) > 1 else "Move shot",
+                         lambda: sb.move_shots(ids, scene_id, index))
+
+
+class AddSceneCommand(QUndoCommand):
+    """Insert a scene (empty, or with its shots) at ``index`` of the scene list."""
+
+    def __init__(self, sb: Storyboard, scene: Scene, index: int | None = None) -> None:
+        super().__init__("Add scene")
+        self._sb = sb
+        self.scene = scene
+        self._index = len(sb.project.scenes) if index is None else index
+
+    def redo(self) -> None:
+        self._sb.add_scene(self.scene, self._index)
+
+    def undo(self) -> None:
+        self._sb.remove_scene(self.scene.id)
+
+
+class RemoveSceneCommand(QUndoCommand):
+    """Remove a scene and its shots; undo puts the scene back where it was, shots and all."""
+
+    def __init__(self, sb: Storyboard, scene_id: str) -> None:
+        super().__init__("Remove scene")
+        self._sb = sb
+        self._scene_id = scene_id
+        self._removed: tuple[int, Scene] | None = None
+
+    def redo(self) -> None:
+        self._removed = self._sb.remove_scene(self._scene_id)
+
+    def undo(self) -> None:
+        assert self._removed is not None
+        index, scene = self._removed
+        self._sb.add_scene(scene, index)
+
+
+class MoveSceneCommand(QUndoCommand):
+    def __init__(self, sb: Storyboard, scene_id: str, index: int) -> None:
+        super().__init__("Move scene")
+        self._sb = sb
+        self._scene_id = scene_id
+        self._index = index
+        self._old: int | None = None
+
+    def redo(self) -> None:
+        self._old = self._sb.move_scene(self._scene_id, self._index)
+        if self._old == self._sb.scene_index(self._scene_id):
+            self.setObsolete(True)
+
+    def undo(self) -> None:
+        assert self._old is not None
+        self._sb.move_scene(self._scene_id, self._old)
+
+
+class EditSceneCommand(QUndoCommand):
+    """Set scene fields (the heading, typed in place on the scene's header)."""
+
+    def __init__(self, sb: Storyboard, scene_id: str, fields: dict[str, Any],
+                 text: str = "Edit scene") -> None:
+        super().__init__(text)
+        self._sb = sb
+        self._scene_id = scene_id
+        self._fields = dict(fields)
+        self._old: dict[str, Any] | None = None
+
+    def redo(self) -> None:
+        old = self._sb.update_scene(self._scene_id, **self._fields)
+        if self._old is None:
+            self._old = old
+
+    def undo(self) -> None:
+        assert self._old is not None
+        self._sb.update_scene(self._scene_id, **self._old)
+
+
+class RenumberScenesCommand(QUndoCommand):
+    """Number the scenes 1, 2, 3… in film order (shot numbers are a separate step)."""
+
+    def __init__(self, sb: Storyboard) -> None:
+        super().__init__("Renumber scenes")
+        self._sb = sb
+        self._old: dict[str, str] = {}
+        self._new: dict[str, str] = {}
+
+    def redo(self) -> None:
+        if self._new:
+            self._sb.set_scene_numbers(self._new)
+            return
+        self._old = self._sb.renumber_scenes()
+        self._new = {sid: self._sb.scene(sid).number for sid in self._old}
+        if not self._old:
+            self.setObsolete(True)
+
+    def undo(self) -> None:
+        self._sb.set_scene_numbers(self._old)

@@ -1,12 +1,13 @@
 """The bridge between the job queue and the document: plan, confirm, send, follow, cancel, retry.
 
-Flow: the user asks for shots → :meth:`GenerationController.plan` resolves each shot's model (the picker's
-choice, ``core.recommend.resolve_model``), a route to a provider that is set up, a cost estimate and a
-``GenerationRequest`` (``generation.base.build_request``) → anything billable waits for a *non-modal*
-:class:`ConfirmDialog` (``show()``, never ``exec()``: a nested loop inside qasync breaks running tasks);
-local animatics go at once → each job becomes a new ``Take`` on its shot and is enqueued → every queue
-event is applied to the core with ``Storyboard.update_take`` (cards and the takes strip repaint from the
-core's own change events) and re-emitted as :attr:`GenerationController.jobChanged` for the queue panel.
+Flow: the user asks for shots → :meth:`GenerationController.plan` asks the shared planner
+(``generation.planner``, the same one ``shotplanner generate`` uses) for each shot's model, route, checks,
+cost and ``GenerationRequest``; refused shots and missing keys are reported → anything billable waits
+for a *non-modal* :class:`ConfirmDialog` (``show()``, never ``exec()``: a nested loop inside qasync
+breaks running tasks); local animatics go at once → each job becomes a new ``Take`` on its shot and is
+enqueued → every queue event is applied to the core with ``Storyboard.update_take`` (cards and the takes
+strip repaint from the core's own change events) and re-emitted as
+:attr:`GenerationController.jobChanged` for the queue panel.
 
 Where the queue runs: the GUI process never does network work. The ``JobQueue``, its providers and their
 HTTP clients live in a generation worker process (``generation.hosts.ProcessHost``), so their Python work
@@ -31,7 +32,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,25 +49,22 @@ from PySide6.QtWidgets import (
 
 # Imported here, not inside the methods: a first import in the middle of a busy queue (PyAV for posters,
 # the recommender, the cost table) stalls the event loop for tens of milliseconds.
-from shotplanner.core.cost import estimate_shot
-from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Take, new_id
-from shotplanner.core.recommend import resolve_model
+from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState
 from shotplanner.core.storyboard import Storyboard, StoryboardError
-from shotplanner.generation.base import GenerationRequest, build_request, external_id_for
 from shotplanner.generation.hosts import ProcessHost, QueueHost, ThreadHost, WorkerStopped
+from shotplanner.generation.planner import ALL_PROVIDERS, Plan, PlannedJob, Planner, Skipped, key_present
 from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.registry import ProviderSpec, create_provider
 from shotplanner.generation.runner import EventInbox
-from shotplanner.generation.secrets import key_source
 from shotplanner.media.errors import MediaError
 from shotplanner.media.posters import poster_for
 from shotplanner.ui.keys_dialog import concurrency_limit
 
 if TYPE_CHECKING:
     from shotplanner.core.catalog import Catalog
-    from shotplanner.core.catalog_schema import ModelSpec, Route
-    from shotplanner.core.cost import CostEstimate
     from shotplanner.generation.base import Provider
+
+__all__ = ["ConfirmDialog", "GenerationController", "Plan", "PlannedJob", "provider_page"]
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +91,6 @@ RESTART_DELAY_MS = 500
 RESTARTS_ALLOWED = 3
 RESTART_WINDOW_S = 60.0
 
-#: Providers the app can build by name (``generation.registry``).
-ALL_PROVIDERS = ("local", "fal", "replicate", "kling", "openai")
-
 
 def _background_priority() -> None:
     """Lower the calling thread's CPU priority (Linux: per-thread nice 10); elsewhere, do nothing."""
@@ -106,59 +100,6 @@ def _background_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     except OSError:  # not permitted here: the thread runs at normal priority
         pass
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedJob:
-    """One take about to be generated: what the confirmation lists and what gets enqueued."""
-
-    shot_id: str
-    shot_number: str
-    model_name: str
-    request: GenerationRequest
-    estimate_usd: float | None
-    estimate_note: str = ""
-
-    @property
-    def provider(self) -> str:
-        return self.request.provider
-
-    @property
-    def billable(self) -> bool:
-        return self.provider != LOCAL_PROVIDER
-
-    def take(self) -> Take:
-        r = self.request
-        return Take(
-            id=r.take_id,
-            model_id=r.model_id,
-            provider=r.provider,
-            provider_model=r.provider_model,
-            prompt=r.prompt,
-            settings=r.settings(),
-            state=JobState.QUEUED,
-            cost_estimate_usd=self.estimate_usd,
-            external_id=r.external_id,
-            message="queued",
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    jobs: list[PlannedJob]
-    problems: list[str]  # shots that cannot be sent, with the reason
-
-    @property
-    def billable(self) -> list[PlannedJob]:
-        return [j for j in self.jobs if j.billable]
-
-    def total_text(self) -> str:
-        known = sum(j.estimate_usd or 0.0 for j in self.billable)
-        unknown = sum(1 for j in self.billable if j.estimate_usd is None)
-        text = f"${known:,.2f}"
-        if unknown:
-            text += f" + {unknown} job{'s' if unknown != 1 else ''} with no published price"
-        return text
 
 
 def provider_page(provider: str, remote_id: str | None) -> str | None:
@@ -181,6 +122,8 @@ class GenerationController(QObject):
     documentChanged = Signal()
     #: Something to tell the user in the status bar.
     message = Signal(str)
+    #: Providers whose key is missing for the jobs just planned (frozenset[str]): offer the Keys dialog.
+    keysMissing = Signal(object)
     #: Emitted from a background thread when events are waiting (queued connection: runs :meth:`_wake`).
     _eventsWaiting = Signal()
 
@@ -361,66 +304,33 @@ class GenerationController(QObject):
 
     # ------------------------------------------------------------------ planning
 
-    def model_for(self, shot_id: str, model_id: str | None = None) -> ModelSpec | None:
+    def planner(self) -> Planner:
+        """The shared planner (``generation.planner``), for the providers set up here."""
         if self.catalog is None:
-            return None
-        if model_id is not None:
-            return self.catalog.find(model_id)
-        shot = self.storyboard.shot(shot_id)
-        return resolve_model(shot, self.storyboard.project, self.catalog)
+            raise QueueError("no model catalog is loaded")
+        given = self._given_providers
+        if given is None:
+            return Planner(self.catalog, providers=ALL_PROVIDERS)
 
-    def route_for(self, model: ModelSpec, sources: dict[str, str] | None = None) -> Route | None:
-        """The first route whose provider is set up here, preferring one that has its key.
+        def has_key(name: str) -> bool:
+            # Providers handed in with their keys (tests, a gateway) need none from the keyring.
+            return getattr(given.get(name), "_keys", None) is not None or key_present(name)
 
-        ``sources`` memoizes each provider's key source across one plan: a batch of 200 shots asks the
-        keyring (a D-Bus call on most desktops) once per provider, not once per shot.
-        """
-        names = self._provider_names()
-        usable = [r for r in model.routes if r.provider in names]
-        memo = {} if sources is None else sources
-        keyed = []
-        for route in usable:
-            if route.provider not in memo:
-                memo[route.provider] = key_source(route.provider)
-            if memo[route.provider] != "missing":
-                keyed.append(route)
-        candidates = keyed or usable
-        return candidates[0] if candidates else None
+        return Planner(self.catalog, providers=set(given), has_key=has_key)
 
-    def _provider_names(self) -> set[str]:
-        if self._given_providers is not None:
-            return set(self._given_providers)
-        return set(ALL_PROVIDERS)
+    def plan(self, shot_ids: list[str], model_id: str | None = None, *, prompt: str | None = None,
+             provider: str | None = None) -> Plan:
+        """What generating ``shot_ids`` would send (``model_id`` forces a model, e.g. the animatic).
 
-    def plan(self, shot_ids: list[str], model_id: str | None = None, *, prompt: str | None = None) -> Plan:
-        """What generating ``shot_ids`` would send (``model_id`` forces a model, e.g. the animatic)."""
+        The window asks the same planner as ``shotplanner generate``: a shot the command line refuses is
+        refused here for the same reason. The user asked for these takes, so a finished take does not stop
+        a new one (``again``)."""
         folder = self._project_dir()
-        jobs: list[PlannedJob] = []
-        problems: list[str] = []
-        sources: dict[str, str] = {}
-        for shot_id in shot_ids:
-            shot = self.storyboard.shot(shot_id)
-            model = self.model_for(shot_id, model_id)
-            if model is None:
-                problems.append(f"Shot {shot.number}: no model fits it; choose one in the Model panel")
-                continue
-            if not model.is_live:
-                problems.append(f"Shot {shot.number}: {model.name} is retired; choose another model")
-                continue
-            route = self.route_for(model, sources)
-            if route is None:
-                problems.append(f"Shot {shot.number}: no provider set up for {model.name}")
-                continue
-            if folder is None:
-                problems.append("Save the project in a folder first")
-                break
-            take_id = new_id()
-            request = build_request(shot, self.storyboard.project, folder, model, route, take_id)
-            if prompt is not None:
-                request = replace(request, prompt=prompt)
-            estimate: CostEstimate = estimate_shot(shot, model, route)
-            jobs.append(PlannedJob(shot.id, shot.number, model.name, request, estimate.usd, estimate.note))
-        return Plan(jobs, problems)
+        if folder is None:
+            return Plan([], [Skipped("", "", "save the project in a folder first")])
+        shots = [self.storyboard.shot(shot_id) for shot_id in shot_ids]
+        return self.planner().plan(self.storyboard.project, folder, shots, model_id=model_id, prompt=prompt,
+                                   provider=provider, again=True)
 
     # ------------------------------------------------------------------ sending
 
@@ -428,13 +338,19 @@ class GenerationController(QObject):
         self, shot_ids: list[str], model_id: str | None = None, *, prompt: str | None = None
     ) -> ConfirmDialog | None:
         """Plan and send; anything billable waits for the (non-modal) confirmation, which is returned."""
-        plan = self.plan(shot_ids, model_id, prompt=prompt)
+        try:
+            plan = self.plan(shot_ids, model_id, prompt=prompt)
+        except QueueError as exc:
+            self.message.emit(str(exc))
+            return None
         for problem in plan.problems:
             self.message.emit(problem)
-        if not plan.jobs:
+        if plan.missing_keys:
+            self.keysMissing.emit(plan.missing_keys)
+        if not plan.sendable:
             return None
         if not plan.billable:
-            self.send(plan.jobs)
+            self.send(plan.sendable)
             return None
         return self._confirm(plan)
 
@@ -443,7 +359,7 @@ class GenerationController(QObject):
         if self.dialog is not None:
             self.dialog.close()
         dialog = ConfirmDialog(plan, self.confirm_parent)
-        dialog.accepted.connect(lambda: self.send(plan.jobs))
+        dialog.accepted.connect(lambda: self.send(plan.sendable))
         dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
         self.dialog = dialog
         dialog.show()
@@ -458,6 +374,7 @@ class GenerationController(QObject):
         The first slice is done before returning (a single retry is complete at once); a big batch goes
         on in further slices of the event loop, in order.
         """
+        jobs = [j for j in jobs if j.sendable]  # a refused job never leaves, whoever hands it over
         if not jobs:
             return []
         self.ensure_queue()
@@ -628,19 +545,18 @@ class GenerationController(QObject):
         if job.state is JobState.FAILED and job.remote_id is not None and job.retryable:
             self._ask(host.retry(take_id))  # raises QueueError here if the job changed meanwhile
             return take_id
-        new_take = new_id()
-        request = replace(job.request, take_id=new_take, external_id=external_id_for(new_take))
-        shot = self.storyboard.shot(job.shot_id)
-        model = self.catalog.find(request.model_id) if self.catalog is not None else None
-        planned = PlannedJob(
-            shot.id, shot.number, model.name if model else request.model_id, request, job.cost_estimate_usd
-        )
+        # A new create: planned again (same model, provider and prompt), so it is checked like any job.
+        plan = self.plan([job.shot_id], job.request.model_id, prompt=job.request.prompt,
+                         provider=job.request.provider)
+        if not plan.sendable:
+            raise QueueError("; ".join(plan.problems) or "this job cannot be sent again as it is")
+        planned = plan.sendable[0]
         if planned.billable and not force:
             # A new create bills again: it gets the same confirmation as any other paid job.
-            self._confirm(Plan([planned], []))
+            self._confirm(plan)
             return take_id
         self.send([planned])
-        return new_take
+        return planned.request.take_id
 
     def _retry_from_take(self, take_id: str) -> str:
         """A job the queue no longer knows (an earlier session): rebuild the request from the take.
@@ -670,7 +586,7 @@ class GenerationController(QObject):
         plan = self.plan([shot_id], model_id, prompt=take.prompt)
         if plan.problems:
             raise QueueError("; ".join(plan.problems))
-        return self.send(plan.jobs)
+        return self.send(plan.sendable)
 
     def page_for(self, take_id: str) -> str | None:
         event = self._last.get(take_id)

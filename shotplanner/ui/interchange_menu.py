@@ -64,7 +64,7 @@ def run_export(project: Project, folder: Path, out: Path, fmt: str) -> list[str]
     layout = "table" if fmt == "pdf-table" else "sheet"
     report = export(project, folder, out, "pdf" if fmt == "pdf-table" else fmt, layout=layout)
     written = ", ".join(str(p) for p in report.out_paths)
-    lines = [f"Wrote {written} ({report.clips} clips, {report.gaps} gaps)"]
+    lines = [f"Wrote {written} ({report.clips} clips, {report.placeholders} slates for shots with no take)"]
     lines += [f"Shot {number}: media missing at {path}" for number, path in report.missing]
     return lines + list(report.warnings)
 
@@ -87,9 +87,15 @@ class InterchangeMenu(QObject):
             action = QAction(label, self)
             action.triggered.connect(lambda _=False, f=fmt, fl=filt, sx=suffix: self.ask_export(f, fl, sx))
             export_menu.addAction(action)
-        self.import_action = QAction("&Import screenplay or shot list…", self)
+        import_menu = menu.addMenu("&Import")
+        menu.insertMenu(before, import_menu)
+        self.import_action = QAction("&Screenplay or shot list…", self)
         self.import_action.triggered.connect(self.ask_import)
-        menu.insertAction(before, self.import_action)
+        import_menu.addAction(self.import_action)
+        self.conform_action = QAction("&Editor's cut…", self)
+        self.conform_action.setStatusTip("Apply the order and trims of a cut an editor changed (conform)")
+        self.conform_action.triggered.connect(self.ask_conform)
+        import_menu.addAction(self.conform_action)
         menu.insertSeparator(before)
 
     # ---------------------------------------------------------------- dialogs (never exec())
@@ -110,8 +116,12 @@ class InterchangeMenu(QObject):
         self._ask_file("Export", filt, True, chosen)
 
     def ask_import(self) -> None:
-        filt = "Screenplay or shot list (*.fountain *.spmd *.txt *.csv)"
+        filt = "Screenplay or shot list (*.fountain *.spmd *.txt *.fdx *.csv)"
         self._ask_file("Import", filt, False, self.import_file)
+
+    def ask_conform(self) -> None:
+        filt = "Editor's cut (*.edl *.xml *.fcpxml *.otio)"
+        self._ask_file("Import editor's cut", filt, False, self.conform_file)
 
     # ---------------------------------------------------------------- the work
 
@@ -154,6 +164,26 @@ class InterchangeMenu(QObject):
             self.window.show_message(f"Nothing was imported: {exc}")
             return False
         command = ReplaceProjectCommand(self.window.storyboard, copy, f"Import {source.name}")
+        self.window.undo_stack.push(command)
+        self.window.show_message("\n".join(report.lines()))
+        return True
+
+    def conform_file(self, cut: Path) -> bool:
+        """Apply an editor's cut to a copy; on success the copy replaces the document as one undoable step."""
+        from shotplanner.interchange.conform import conform_file
+        from shotplanner.interchange.reports import BadInputError
+
+        folder = self.window.folder
+        if folder is None:
+            self.window.show_message("Save the project first: the cut refers to its media folder")
+            return False
+        copy = self.window.storyboard.project.model_copy(deep=True)
+        try:
+            report = conform_file(copy, cut, folder)
+        except (BadInputError, OSError) as exc:
+            self.window.show_message(f"Nothing was changed: {exc}")
+            return False
+        command = ReplaceProjectCommand(self.window.storyboard, copy, f"Conform to {cut.name}")
         self.window.undo_stack.push(command)
         self.window.show_message("\n".join(report.lines()))
         return True

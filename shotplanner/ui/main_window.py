@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,9 +41,12 @@ from shotplanner.ui.actions import WindowActions
 from shotplanner.ui.autosave import Autosave
 from shotplanner.ui.card_delegate import CardMode
 from shotplanner.ui.commands import (
+    AddSceneCommand,
     AddShotsCommand,
     DuplicateShotsCommand,
+    EditSceneCommand,
     MoveShotsCommand,
+    MoveShotsToSceneCommand,
     RemoveShotsCommand,
     RenumberCommand,
     StepShotsCommand,
@@ -50,7 +54,9 @@ from shotplanner.ui.commands import (
 )
 from shotplanner.ui.model_picker import ModelPicker
 from shotplanner.ui.reference_images import ImageImportError, import_images
+from shotplanner.ui.scene_parts import SceneParts
 from shotplanner.ui.shot_form import ShotForm
+from shotplanner.ui.shot_table import ShotTable
 from shotplanner.ui.storyboard_model import ShotIdRole, StoryboardModel
 from shotplanner.ui.storyboard_view import StoryboardView
 from shotplanner.ui.thumbnails import ThumbnailCache
@@ -103,6 +109,7 @@ class MainWindow(QMainWindow):
         self.model = StoryboardModel(self.storyboard, catalog=catalog, thumbnails=self.thumbnails,
                                      project_dir=folder, parent=self)
         self.model.move_handler = self.move_shots
+        self.model.scene_move_handler = self.move_shots_to_scene
         self.model.imagesDropped.connect(self.attach_images)
 
         # Central area: recovery banner over the storyboard.
@@ -120,7 +127,18 @@ class MainWindow(QMainWindow):
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.stepRequested.connect(self.step_selection)
         self.view.deleteRequested.connect(self.delete_selection)
-        vbox.addWidget(self.view)
+        self.view.headingEdited.connect(self.set_heading)
+        self.scene_parts = SceneParts(self.storyboard, self.undo_stack, self.current_shot_id,
+                                      self.view.edit_heading, self.show_message, self)
+        vbox.addWidget(self.scene_parts.offer)
+        # Cards and list rows share the storyboard view; the table is a second view over the same model.
+        self.table = ShotTable(self.model)
+        self.table.model.edit_handler = self.edit_shot
+        self.table.view.selectionModel().selectionChanged.connect(self._table_selection_changed)
+        self.views = QStackedWidget()
+        self.views.addWidget(self.view)
+        self.views.addWidget(self.table)
+        vbox.addWidget(self.views)
         self.setCentralWidget(central)
 
         self.form = ShotForm(self.storyboard, self.undo_stack, lambda: self.folder, catalog)
@@ -128,6 +146,7 @@ class MainWindow(QMainWindow):
         self.picker = ModelPicker(self.storyboard, self.undo_stack, catalog)
         self.ui = WindowActions(self, self.undo_stack.createUndoAction(self),
                                 self.undo_stack.createRedoAction(self))
+        self.scene_parts.fill_menu(self.ui.shot_menu)
         self.form_dock = self.add_panel(self.form, Qt.DockWidgetArea.RightDockWidgetArea, "Shot")
         self.picker_dock = self.add_panel(self.picker, Qt.DockWidgetArea.RightDockWidgetArea, "Model")
         self.tabifyDockWidget(self.form_dock, self.picker_dock)
@@ -178,10 +197,12 @@ class MainWindow(QMainWindow):
         on("delete", self.delete_selection)
         on("move_up", lambda: self.step_selection(-1))
         on("move_down", lambda: self.step_selection(1))
-        on("select_all", self.view.selectAll)
+        on("select_all", lambda: (self.table.view if self.views.currentWidget() is self.table
+                                  else self.view).selectAll())
         on("renumber", self.renumber)
-        on("grid_mode", lambda: self.view.set_mode(CardMode.GRID))
-        on("list_mode", lambda: self.view.set_mode(CardMode.LIST))
+        on("grid_mode", lambda: self.show_mode(CardMode.GRID))
+        on("list_mode", lambda: self.show_mode(CardMode.LIST))
+        on("table_mode", lambda: self.show_mode(None))
 
     def _fill_templates(self) -> None:
         from shotplanner.core.templates import load_templates
@@ -221,6 +242,8 @@ class MainWindow(QMainWindow):
 
     def select(self, ids: list[str]) -> None:
         self.view.select_ids(ids)
+        if self.views.currentWidget() is self.table:
+            self.table.view.select_ids(ids)
         self._current_changed(self.view.currentIndex(), QModelIndex())
 
     def _select_first(self) -> None:
@@ -229,6 +252,36 @@ class MainWindow(QMainWindow):
         else:
             self.form.set_shot(None)
             self.picker.set_shot(None)
+
+    def show_mode(self, mode: CardMode | None) -> None:
+        """Cards, list rows, or (``None``) the shot-list table; the selection carries over."""
+        ids, current = self.selected_ids(), self.current_shot_id()
+        if mode is None:
+            self.views.setCurrentWidget(self.table)
+            if ids:
+                self.table.view.select_ids(ids, current)
+            self.table.view.setFocus()
+            return
+        self.view.set_mode(mode)
+        self.views.setCurrentWidget(self.view)
+        self.view.setFocus()
+
+    def _table_selection_changed(self, *_: object) -> None:
+        # The table leads while it shows: the card view (whose selection the window's actions read)
+        # follows it, so the form, the picker and Delete/Duplicate act on the rows picked in the table.
+        if self.views.currentWidget() is not self.table:
+            return
+        ids = self.table.view.selected_ids()
+        index = self.table.view.currentIndex()
+        shot = self.table.model.shot_at(index.row()) if index.isValid() else None
+        current = shot.id if shot is not None and shot.id in ids else None
+        if ids:
+            self.view.select_ids(ids, current)
+            self._current_changed(self.view.currentIndex(), QModelIndex())
+
+    def edit_shot(self, shot_id: str, fields: dict[str, Any], text: str) -> None:
+        """An edit typed in the table: one undo step."""
+        self.undo_stack.push(UpdateShotCommand(self.storyboard, shot_id, fields, text))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         shot_id = current.data(ShotIdRole) if current.isValid() else None
@@ -258,18 +311,19 @@ class MainWindow(QMainWindow):
     def add_shot(self) -> str:
         return self.insert_shots([Shot()], "shot")[0]
 
-    def add_scene(self) -> None:
-        numbers = [s.number for s in self.storyboard.project.scenes]
-        n = 1
-        while str(n) in numbers:
-            n += 1
-        scene = Scene(number=str(n), heading="NEW SCENE")
-        self.storyboard.add_scene(scene)
-        # Scenes are structural and not undoable; give the new scene a first shot that is.
-        self.undo_stack.clear()
-        cmd = AddShotsCommand(self.storyboard, [Shot()], scene.id, None, "Add shot")
-        self.undo_stack.push(cmd)
-        self.select(cmd.shot_ids)
+    def add_scene(self) -> str:
+        """Add an empty scene after the current one (one undo step) and type its heading in place."""
+        scene = Scene(number=self.storyboard.next_scene_number())
+        current = self.current_shot_id()
+        index = (self.storyboard.scene_index(self.storyboard.scene_of(current).id) + 1
+                 if current is not None else None)
+        self.undo_stack.push(AddSceneCommand(self.storyboard, scene, index))
+        self.view.edit_heading(scene.id)
+        return scene.id
+
+    def set_heading(self, scene_id: str, heading: str) -> None:
+        self.undo_stack.push(EditSceneCommand(self.storyboard, scene_id, {"heading": heading},
+                                              "Edit scene heading"))
 
     def duplicate_selection(self) -> list[str]:
         ids = self.selected_ids()
@@ -292,6 +346,15 @@ class MainWindow(QMainWindow):
         """A drop: move ``ids`` before flat ``row`` as one undo step, keeping them selected."""
         self.undo_stack.push(MoveShotsCommand(self.storyboard, ids, row))
         self.view.select_ids(ids, self.current_shot_id() if self.current_shot_id() in ids else None)
+
+    def move_shots_to_scene(self, ids: list[str], scene_id: str, index: int) -> None:
+        """A drop in a scene: one undo step; a shot that changed scene is offered a new number."""
+        scenes_before = {i: self.storyboard.scene_of(i).id for i in ids}
+        self.undo_stack.push(MoveShotsToSceneCommand(self.storyboard, ids, scene_id, index))
+        self.view.select_ids(ids, self.current_shot_id() if self.current_shot_id() in ids else None)
+        moved = [i for i in ids if scenes_before[i] != scene_id]
+        if moved:
+            self.scene_parts.offer_numbers(moved)
 
     def step_selection(self, delta: int) -> None:
         ids = self.selected_ids()
@@ -327,7 +390,10 @@ class MainWindow(QMainWindow):
         shot = self.storyboard.shot(shot_id)
         have = {r.path for r in shot.reference_images}
         refs = [r.model_copy() for r in shot.reference_images]
-        refs += [ImageRef(path=p) for p in rel if p not in have]
+        for source, p in zip(paths, rel, strict=True):
+            if p not in have:
+                have.add(p)
+                refs.append(ImageRef(path=p, label=Path(source).name))
         if len(refs) == len(shot.reference_images):
             self.show_message("That image is already on the shot.")
             return True

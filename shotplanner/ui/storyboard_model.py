@@ -81,6 +81,7 @@ class CardData:
 
 
 MoveHandler = Callable[[list[str], int], None]
+SceneMoveHandler = Callable[[list[str], str, int], None]
 
 
 class StoryboardModel(QAbstractListModel):
@@ -88,6 +89,8 @@ class StoryboardModel(QAbstractListModel):
 
     #: Image files were dropped on a card: (shot id, file paths). The window imports them.
     imagesDropped = Signal(str, list)
+    #: Scene headings or numbers changed (no row moved): views redraw their scene headers.
+    scenesChanged = Signal()
 
     def __init__(
         self,
@@ -111,6 +114,8 @@ class StoryboardModel(QAbstractListModel):
         self._persistent_ids: list[str | None] = []
         #: Called with (shot ids, drop row) for a drop; the window sets it to push an undo command.
         self.move_handler: MoveHandler = self._move_without_undo
+        #: Called with (shot ids, scene id, index among the shots that stay) for a drop in a scene.
+        self.scene_move_handler: SceneMoveHandler = self._move_to_scene_without_undo
         storyboard.events.connect(self._on_event)
         if thumbnails is not None:
             thumbnails.ready.connect(self._on_thumbnail_ready)
@@ -208,6 +213,21 @@ class StoryboardModel(QAbstractListModel):
                 return True
         return False
 
+    def drop_in_scene(self, data: QMimeData, scene_id: str, index: int) -> bool:
+        """Dragged shots dropped at ``index`` of a scene, counted among its shots as they stand now.
+
+        The index the handler gets counts only the shots that stay (dragged shots already in the scene
+        are taken out first), so dropping a card right after itself changes nothing.
+        """
+        ids = [i for i in shot_ids_from_mime(data) if self._has(i)]
+        scene = self._sb.find_scene(scene_id)
+        if not ids or scene is None:
+            return False
+        moving = set(ids)
+        staying = sum(1 for s in scene.shots[:max(index, 0)] if s.id not in moving)
+        self.scene_move_handler(ids, scene_id, staying)
+        return True
+
     # ------------------------------------------------------------------ Non-Qt methods
 
     def shot_at(self, row: int) -> Shot:
@@ -247,6 +267,9 @@ class StoryboardModel(QAbstractListModel):
 
     def _move_without_undo(self, shot_ids: list[str], row: int) -> None:
         self._sb.move_to_row(shot_ids, row)
+
+    def _move_to_scene_without_undo(self, shot_ids: list[str], scene_id: str, index: int) -> None:
+        self._sb.move_shots(shot_ids, scene_id, index)
 
     def _has(self, shot_id: str) -> bool:
         try:
@@ -345,6 +368,7 @@ class StoryboardModel(QAbstractListModel):
                 # Scene headings or characters: every card may show something different.
                 self._scene_rows = None
                 self._refresh_all()
+                self.scenesChanged.emit()
 
 
 def shot_ids_from_mime(data: QMimeData) -> list[str]:

@@ -1,31 +1,36 @@
-"""The storyboard view: cards in a wrapping grid, or compact rows, over :class:`StoryboardModel`.
+"""The storyboard view: scenes as sections (a header, then their cards in a wrapping grid, or rows).
 
-Drops are resolved here into a flat row and handed to ``model.dropMimeData`` — the same entry point the
-tests call — so a real drag and a synthetic one travel the same path to the core. The view never moves
-rows itself (``Movement.Static``; the model has no ``moveRows``/``removeRows``).
+It is its own ``QAbstractItemView`` rather than a ``QListView``: a list view lays rows out in one flow
+and cannot start a scene on a new line under its own header, and its ``setMovement(Static)`` turns the
+viewport's drops off (so a real mouse drag was refused while the synthetic tests passed). Here the layout
+is arithmetic over the scenes — a section per scene (empty ones too, so a shot can be dropped into them),
+each a header strip then ``ceil(n / columns)`` lines of cards — so placing, hit-testing and painting cost
+nothing per row, and 5,000 shots lay out in microseconds.
 
-Both modes use ``ListMode`` (the grid is a left-to-right, wrapping flow on a fixed grid size): its layout is
-a flat pass over rows, where ``IconMode`` builds a per-item rectangle tree. Cards have one size, so a pure
-reorder (the model's ``layoutChanged``, row count unchanged) moves no card rectangle: the view then skips
-Qt's relayout of every row and only repaints (see :meth:`StoryboardView.doItemsLayout`).
+Drops: :meth:`drop_target` turns a position into (scene, index in that scene) — a header means "at the
+start of this scene", the left/right (grid) or top/bottom (list) half of a card means before/after it,
+the space after a scene's last card means its end. The view hands that to
+``StoryboardModel.drop_in_scene``, which asks the window for one undo command. While a drag is over the
+view a bar shows where the shots will land (a card outline for image files); near the top or bottom
+edge the view scrolls (Qt's own auto-scroll of ``QAbstractItemView``).
 
-Painting: Qt's own ``QListView`` paint calls back into Python for every visible card (the delegate's
-``paint``, the model's ``flags``), and each call from C++ must take the GIL back from the generation
-thread — under a busy queue, dozens of waits per frame. :meth:`StoryboardView.paintEvent` instead paints
-every visible card in one Python call, each from the delegate's pixmap of that card (redrawn only when
-something it shows changed; at most :data:`PAINT_BUDGET_S` of redrawing per paint, the rest a frame
-later). While a drag or a rubber-band selection is under way Qt paints, so its drop
-indicator and band show; the delegate draws from the same pixmaps then.
+Painting: every visible card is drawn in one Python call, each from the delegate's pixmap of that card
+(redrawn only when something it shows changed; at most :data:`PAINT_BUDGET_S` of redrawing per paint,
+the rest a frame later). Without that, each card's paint would be a call back from C++ that must take
+the GIL back from the generation thread — under a busy queue, dozens of waits per frame.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from bisect import bisect_right
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QItemSelection,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -36,17 +41,24 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QColor,
     QDragEnterEvent,
+    QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFont,
     QKeyEvent,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
+    QRegion,
+    QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QWidget
 
-from shotplanner.ui.card_delegate import GRID_SIZE, CardDelegate, CardMode
+from shotplanner.core.models import Scene
+from shotplanner.ui.card_delegate import GRID_SIZE, LIST_HEIGHT, CardDelegate, CardMode, scene_color
 from shotplanner.ui.storyboard_model import SHOT_IDS_MIME, ShotIdRole, StoryboardModel
 
 #: A paint draws changed cards for at most this long (s); the rest show their previous picture for one
@@ -55,38 +67,94 @@ from shotplanner.ui.storyboard_model import SHOT_IDS_MIME, ShotIdRole, Storyboar
 PAINT_BUDGET_S = 0.004
 #: When the cards left behind are drawn (ms): one frame later.
 CATCH_UP_MS = 16
+#: Height of a scene's header strip (px) in the grid and in the list.
+HEADER_GRID = 34
+HEADER_LIST = 28
+#: Width of the bar that shows where dragged shots will land.
+INDICATOR_W = 4
+
+ModelIndex = QModelIndex | QPersistentModelIndex
 
 
-class StoryboardView(QListView):
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One scene as laid out: its first flat row, its shot count, and where its header starts (px)."""
+
+    scene: Scene
+    order: int
+    first_row: int
+    count: int
+    top: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class DropTarget:
+    """Where a drop lands: ``index`` among the scene's shots as they stand (before any is moved)."""
+
+    scene_id: str
+    index: int
+    rect: QRect  # the indicator, in viewport coordinates
+    on_card: QModelIndex  # the card under the pointer (image drops land on it), else invalid
+
+
+class HeadingEditor(QLineEdit):
+    """The line editor over a scene header; Escape gives up the edit."""
+
+    cancelled = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancelled.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class StoryboardView(QAbstractItemView):
     #: Ctrl+Up / Ctrl+Down on a selection: -1 or +1.
     stepRequested = Signal(int)
     deleteRequested = Signal()
+    #: A scene's heading was typed in place: (scene id, new heading).
+    headingEdited = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("storyboard")
-        # Geometry of the last full layout, and whether only a reorder happened since (see doItemsLayout).
-        self._layout_key: tuple[Any, ...] | None = None
-        self._reorder_only = False
         self._delegate = CardDelegate(self)
+        self.setItemDelegate(self._delegate)
+        self._sections: list[Section] = []
+        self._tops: list[int] = []  # section tops, for bisection by y
+        self._filled: list[Section] = []  # sections with shots, for bisection by row
+        self._firsts: list[int] = []
+        self._columns = 1
+        self._content_height = 0
+        self._drop: DropTarget | None = None
+        self._band_origin: QPoint | None = None  # rubber band start, in content coordinates
+        self._band = QRect()
+        self._editor: QLineEdit | None = None
+        self._editing_scene: str | None = None
         # Cards a paint showed from their previous picture (its budget was spent), drawn a frame later.
         self._behind = QRect()
         self._catch_up = QTimer(self)
         self._catch_up.setSingleShot(True)
         self._catch_up.setInterval(CATCH_UP_MS)
         self._catch_up.timeout.connect(self._paint_behind)
-        self.setItemDelegate(self._delegate)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
-        self.setDropIndicatorShown(True)
+        self.viewport().setAcceptDrops(True)
+        self.setDropIndicatorShown(False)  # the view draws its own (a bar between cards)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.setMovement(QListView.Movement.Static)
-        self.setUniformItemSizes(True)
+        self.setAutoScroll(True)
+        self.setAutoScrollMargin(48)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setMouseTracking(False)
-        self.set_mode(CardMode.GRID)
+
+    # ------------------------------------------------------------------ mode and model
 
     @property
     def mode(self) -> CardMode:
@@ -94,111 +162,292 @@ class StoryboardView(QListView):
 
     def set_mode(self, mode: CardMode) -> None:
         self._delegate.mode = mode
-        self.setViewMode(QListView.ViewMode.ListMode)
-        if mode is CardMode.GRID:
-            self.setFlow(QListView.Flow.LeftToRight)
-            self.setWrapping(True)
-            self.setResizeMode(QListView.ResizeMode.Adjust)
-            self.setGridSize(GRID_SIZE)
-            self.setSpacing(0)
-        else:
-            self.setFlow(QListView.Flow.TopToBottom)
-            self.setWrapping(False)
-            self.setGridSize(QSize())
-            self.setSpacing(0)
-        # setMovement(Static) turns drops off; a storyboard never lets cards float freely.
-        self.setMovement(QListView.Movement.Static)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.scheduleDelayedItemsLayout()
-
-    # ------------------------------------------------------------------ layout
+        self.relayout()
+        current = self.currentIndex()
+        if current.isValid():
+            self.scrollTo(current)
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         old = self.model()
         if old is not None:
-            for signal, slot in self._model_links(old):
-                signal.disconnect(slot)
+            for signal in self._layout_signals(old):
+                signal.disconnect(self._schedule_relayout)
         super().setModel(model)
-        self._layout_key = None
-        self._reorder_only = False
         if model is not None:
-            for signal, slot in self._model_links(model):
-                signal.connect(slot)
+            for signal in self._layout_signals(model):
+                signal.connect(self._schedule_relayout)
+        self.relayout()
 
-    def _model_links(self, model: QAbstractItemModel) -> list[tuple[Any, Any]]:
-        return [(model.layoutChanged, self._rows_reordered), (model.rowsInserted, self._rows_counted),
-                (model.rowsRemoved, self._rows_counted), (model.modelReset, self._rows_counted)]
+    def _layout_signals(self, model: QAbstractItemModel) -> list[Any]:
+        signals = [model.layoutChanged, model.rowsInserted, model.rowsRemoved, model.modelReset]
+        if isinstance(model, StoryboardModel):
+            signals.append(model.scenesChanged)
+        return signals
 
-    def _rows_reordered(self, *_: object) -> None:
-        self._reorder_only = True
-
-    def _rows_counted(self, *_: object) -> None:
-        self._reorder_only = False
-
-    def _geometry_key(self) -> tuple[Any, ...]:
+    def storyboard_model(self) -> StoryboardModel:
         model = self.model()
-        return (model.rowCount() if model is not None else -1, self.viewport().size(), self.viewMode(),
-                self.flow(), self.isWrapping(), self.gridSize(), self.spacing(), self.font().key(),
-                self.mode)
+        assert isinstance(model, StoryboardModel)
+        return model
+
+    # ------------------------------------------------------------------ layout
+
+    def _schedule_relayout(self, *_: object) -> None:
+        # Lay out now (hit-testing right after a change must be exact) and repaint once.
+        self.relayout()
+
+    def _cell(self) -> QSize:
+        if self.mode is CardMode.GRID:
+            return GRID_SIZE
+        return QSize(max(self.viewport().width(), 1), LIST_HEIGHT)
+
+    def header_height(self) -> int:
+        return HEADER_GRID if self.mode is CardMode.GRID else HEADER_LIST
+
+    def relayout(self) -> None:
+        """Recompute the sections from the scenes: O(scenes), whatever the number of shots."""
+        model = self.model()
+        sections: list[Section] = []
+        cell = self._cell()
+        self._columns = max(1, self.viewport().width() // cell.width()) if self.mode is CardMode.GRID else 1
+        header = self.header_height()
+        if isinstance(model, StoryboardModel):
+            top = 0
+            row = 0
+            for order, scene in enumerate(model.storyboard.project.scenes):
+                count = len(scene.shots)
+                # An empty scene keeps one free line: something to drop onto.
+                lines = -(-count // self._columns) if count else 1
+                height = header + lines * cell.height()
+                sections.append(Section(scene, order, row, count, top, height))
+                top += height
+                row += count
+        self._sections = sections
+        self._tops = [s.top for s in sections]
+        self._filled = [s for s in sections if s.count]
+        self._firsts = [s.first_row for s in self._filled]
+        self._content_height = sections[-1].top + sections[-1].height if sections else 0
+        self.updateGeometries()
+        self.viewport().update()
 
     def doItemsLayout(self) -> None:
-        """Lay the cards out, unless only their order changed since the last layout.
-
-        Every card has the same size (``uniformItemSizes``), so row *n* sits at the same place whatever
-        shot it holds: after a reorder with the same row count, viewport and grid, the rectangles Qt
-        computed last time are still exact. Re-running ``QListView``'s layout would call back into Python
-        for every one of thousands of rows; the base ``QAbstractItemView`` step (scroll bars, repaint)
-        still runs.
-        """
-        key = self._geometry_key()
-        reorder_only, self._reorder_only = self._reorder_only, False
-        if reorder_only and key == self._layout_key:
-            QAbstractItemView.doItemsLayout(self)
-            return
+        self.relayout()
         super().doItemsLayout()
-        self._layout_key = key
 
-    def dataChanged(
-        self, topLeft: QModelIndex | QPersistentModelIndex, bottomRight: QModelIndex | QPersistentModelIndex,
-        roles: Sequence[int] = (),
-    ) -> None:
-        """Repaint the changed cards only.
+    def sections(self) -> list[Section]:
+        return list(self._sections)
 
-        ``QListView`` in list mode answers any data change with a delayed relayout of every row (an item's
-        size might have changed), and a pending layout then repaints the whole viewport. Cards all have one
-        size, so nothing moves: while 200 jobs report, that was a relayout and a full repaint every few
-        frames where one card's rectangle needed painting.
-        """
-        QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
+    def _section_of_row(self, row: int) -> Section | None:
+        k = bisect_right(self._firsts, row) - 1
+        if k < 0:
+            return None
+        section = self._filled[k]
+        return section if row < section.first_row + section.count else None
+
+    def _section_at_y(self, y: int) -> Section | None:
+        """The section at content height ``y``."""
+        k = bisect_right(self._tops, y) - 1
+        if k < 0 or not self._sections:
+            return None
+        section = self._sections[k]
+        return section if y < section.top + section.height else None
+
+    def _content_rect(self, row: int) -> QRect:
+        section = self._section_of_row(row)
+        if section is None:
+            return QRect()
+        cell = self._cell()
+        k = row - section.first_row
+        line, col = divmod(k, self._columns)
+        return QRect(col * cell.width(), section.top + self.header_height() + line * cell.height(),
+                     cell.width(), cell.height())
+
+    def header_rect(self, scene_id: str) -> QRect:
+        """A scene's header strip, in viewport coordinates (empty when there is no such scene)."""
+        for section in self._sections:
+            if section.scene.id == scene_id:
+                return QRect(0, section.top - self.verticalOffset(), self.viewport().width(),
+                             self.header_height())
+        return QRect()
+
+    def scene_at(self, pos: QPoint) -> Scene | None:
+        section = self._section_at_y(pos.y() + self.verticalOffset())
+        return section.scene if section is not None else None
+
+    def header_at(self, pos: QPoint) -> Scene | None:
+        """The scene whose header is at ``pos`` (viewport coordinates), if any."""
+        section = self._section_at_y(pos.y() + self.verticalOffset())
+        if section is not None and pos.y() + self.verticalOffset() < section.top + self.header_height():
+            return section.scene
+        return None
+
+    # ------------------------------------------------------------------ QAbstractItemView geometry
+
+    def visualRect(self, index: ModelIndex) -> QRect:
+        if not index.isValid():
+            return QRect()
+        rect = self._content_rect(index.row())
+        return rect.translated(0, -self.verticalOffset()) if rect.isValid() else rect
+
+    def indexAt(self, point: QPoint) -> QModelIndex:
+        model = self.model()
+        if model is None:
+            return QModelIndex()
+        y = point.y() + self.verticalOffset()
+        section = self._section_at_y(y)
+        if section is None or not section.count:
+            return QModelIndex()
+        inner = y - section.top - self.header_height()
+        if inner < 0:
+            return QModelIndex()
+        cell = self._cell()
+        col = point.x() // cell.width() if point.x() >= 0 else -1
+        if col < 0 or col >= self._columns:
+            return QModelIndex()
+        k = (inner // cell.height()) * self._columns + col
+        return model.index(section.first_row + k, 0) if k < section.count else QModelIndex()
+
+    def scrollTo(self, index: ModelIndex,
+                 hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+        rect = self._content_rect(index.row()) if index.isValid() else QRect()
+        if not rect.isValid():
+            return
+        bar = self.verticalScrollBar()
+        top, height = bar.value(), self.viewport().height()
+        section = self._section_of_row(index.row())
+        # Show the scene's header too when the card is on its first line.
+        want_top = rect.top()
+        if section is not None and rect.top() - section.top <= self.header_height() + 1:
+            want_top = section.top
+        if hint is QAbstractItemView.ScrollHint.PositionAtTop:
+            bar.setValue(want_top)
+        elif hint is QAbstractItemView.ScrollHint.PositionAtCenter:
+            bar.setValue(rect.center().y() - height // 2)
+        elif hint is QAbstractItemView.ScrollHint.PositionAtBottom:
+            bar.setValue(rect.bottom() - height + 1)
+        elif want_top < top:
+            bar.setValue(want_top)
+        elif rect.bottom() >= top + height:
+            bar.setValue(rect.bottom() - height + 1)
+
+    def horizontalOffset(self) -> int:
+        return 0
+
+    def verticalOffset(self) -> int:
+        return self.verticalScrollBar().value()
+
+    def isIndexHidden(self, index: ModelIndex) -> bool:
+        return False
+
+    def updateGeometries(self) -> None:
+        bar = self.verticalScrollBar()
+        page = self.viewport().height()
+        bar.setRange(0, max(0, self._content_height - page))
+        bar.setPageStep(page)
+        bar.setSingleStep(max(self._cell().height() // 4, 12))
+        super().updateGeometries()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        columns = max(1, self.viewport().width() // GRID_SIZE.width())
+        if self.mode is CardMode.LIST or columns != self._columns:
+            self.relayout()
+        else:
+            self.updateGeometries()
+        if self._editor is not None and self._editing_scene is not None:
+            self._place_editor(self._editing_scene)
+
+    def moveCursor(self, cursorAction: QAbstractItemView.CursorAction,
+                   modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return QModelIndex()
+        count = model.rowCount()
+        current = self.currentIndex()
+        row = current.row() if current.isValid() else 0
+        act = QAbstractItemView.CursorAction
+        grid = self.mode is CardMode.GRID
+        if cursorAction == act.MoveHome:
+            row = 0
+        elif cursorAction == act.MoveEnd:
+            row = count - 1
+        elif cursorAction in (act.MoveLeft, act.MovePrevious) or (cursorAction == act.MoveUp and not grid):
+            row -= 1
+        elif cursorAction in (act.MoveRight, act.MoveNext) or (cursorAction == act.MoveDown and not grid):
+            row += 1
+        elif cursorAction in (act.MoveUp, act.MoveDown, act.MovePageUp, act.MovePageDown):
+            rect = self.visualRect(model.index(row, 0))
+            step = self._cell().height()
+            if cursorAction in (act.MovePageUp, act.MovePageDown):
+                step = max(self.viewport().height() - step, step)
+            sign = -1 if cursorAction in (act.MoveUp, act.MovePageUp) else 1
+            target: QModelIndex = QModelIndex()
+            # Skip over a scene header (or the short last line of a scene) to the nearest card.
+            for extra in range(0, 4 * self.header_height() + step, 8):
+                target = self.indexAt(QPoint(rect.center().x(), rect.center().y() + sign * (step + extra)))
+                if target.isValid():
+                    break
+            row = target.row() if target.isValid() else row + sign * (self._columns if grid else 1)
+        return model.index(max(0, min(row, count - 1)), 0)
+
+    def setSelection(self, rect: QRect, command: QItemSelectionModel.SelectionFlag) -> None:
+        model = self.model()
+        if model is None:
+            return
+        area = rect.normalized().translated(0, self.verticalOffset())
+        selection = QItemSelection()
+        cell = self._cell()
+        header = self.header_height()
+        for section in self._sections:
+            if not section.count or section.top > area.bottom() or section.top + section.height <= area.top():
+                continue
+            body = section.top + header
+            first_line = max(0, (area.top() - body) // cell.height())
+            last_line = (area.bottom() - body) // cell.height()
+            if last_line < 0:
+                continue
+            c0 = max(0, area.left() // cell.width())
+            c1 = min(self._columns - 1, area.right() // cell.width())
+            if c1 < c0:
+                continue
+            for line in range(first_line, last_line + 1):
+                start = line * self._columns + c0
+                stop = min(line * self._columns + c1, section.count - 1)
+                if start > stop:
+                    break
+                selection.select(model.index(section.first_row + start, 0),
+                                 model.index(section.first_row + stop, 0))
+        self.selectionModel().select(selection, command)
+
+    def visualRegionForSelection(self, selection: QItemSelection) -> QRegion:
+        region = QRegion()
+        first, last = self._visible_rows()
+        for rng in selection:
+            lo, hi = max(rng.top(), first), min(rng.bottom(), last)
+            for row in range(lo, hi + 1):
+                region += self.visualRect(self.model().index(row, 0))
+        return region
+
+    def _visible_rows(self) -> tuple[int, int]:
+        """First and last flat rows that may show in the viewport (an empty range is (0, -1))."""
+        top = self.verticalOffset()
+        bottom = top + self.viewport().height()
+        first, last = None, -1
+        for section in self._sections[max(0, bisect_right(self._tops, top) - 1):]:
+            if section.top > bottom:
+                break
+            if section.count:
+                first = section.first_row if first is None else first
+                last = section.first_row + section.count - 1
+        return (first or 0, last)
 
     # ------------------------------------------------------------------ painting
 
     def paintEvent(self, event: QPaintEvent) -> None:
         model = self.model()
-        if (self.state() is not QAbstractItemView.State.NoState or not isinstance(model, StoryboardModel)
-                or not self.isEnabled()):
-            super().paintEvent(event)
-            return
-        count = model.rowCount()
-        if count == 0:
-            return
-        first = self.visualRect(model.index(0, 0))
-        if not first.isValid():
-            super().paintEvent(event)
-            return
-        # Cards sit on a regular grid (uniform sizes): the cards per line and the line pitch give the rows
-        # the exposed area can hold, without asking Qt about every row.
-        per_line = 1
-        while per_line < count and self.visualRect(model.index(per_line, 0)).top() == first.top():
-            per_line += 1
-        pitch = (self.visualRect(model.index(per_line, 0)).top() - first.top() if count > per_line
-                 else first.height())
-        if pitch <= 0:
-            super().paintEvent(event)
+        if not isinstance(model, StoryboardModel):
             return
         exposed = event.rect()
-        start = max(0, (exposed.top() - first.top()) // pitch) * per_line
-        stop = min(count, ((exposed.bottom() - first.top()) // pitch + 1) * per_line)
+        offset = self.verticalOffset()
         palette = QPalette(self.palette())
         palette.setCurrentColorGroup(
             QPalette.ColorGroup.Active if self.isActiveWindow() else QPalette.ColorGroup.Inactive
@@ -207,22 +456,108 @@ class StoryboardView(QListView):
         selection = self.selectionModel()
         painter = QPainter(self.viewport())
         budget_end = time.perf_counter() + PAINT_BUDGET_S
-        # At least one card is redrawn per paint, so cards left behind always catch up.
         redraws = self._delegate.redraws
-        for row in range(start, stop):
-            index = model.index(row, 0)
-            rect = self.visualRect(index)
-            if not rect.intersects(exposed):
+        cell = self._cell()
+        header = self.header_height()
+        top, bottom = exposed.top() + offset, exposed.bottom() + offset
+        start = max(0, bisect_right(self._tops, top) - 1)
+        for section in self._sections[start:]:
+            if section.top > bottom:
+                break
+            head = QRect(0, section.top - offset, self.viewport().width(), header)
+            if head.intersects(exposed):
+                self._paint_header(painter, head, section, palette, font)
+            if not section.count:
+                self._paint_empty(painter, QRect(0, head.bottom() + 1, self.viewport().width(),
+                                                 section.height - header), palette, font)
                 continue
-            fresh = self._delegate.draw_card(
-                painter, rect, model.card(row), selection.isSelected(index), palette, font,
-                stale_ok=self._delegate.redraws > redraws and time.perf_counter() > budget_end,
-            )
-            if not fresh:
-                self._behind = self._behind.united(rect)
+            body = section.top + header
+            first_line = max(0, (top - body) // cell.height())
+            last_line = (bottom - body) // cell.height()
+            for k in range(first_line * self._columns,
+                           min(section.count, (last_line + 1) * self._columns)):
+                row = section.first_row + k
+                line, col = divmod(k, self._columns)
+                rect = QRect(col * cell.width(), body + line * cell.height() - offset, cell.width(),
+                             cell.height())
+                if not rect.intersects(exposed):
+                    continue
+                index = model.index(row, 0)
+                fresh = self._delegate.draw_card(
+                    painter, rect, model.card(row), selection.isSelected(index), palette, font,
+                    stale_ok=self._delegate.redraws > redraws and time.perf_counter() > budget_end,
+                )
+                if not fresh:
+                    self._behind = self._behind.united(rect)
+        self._paint_overlays(painter, palette)
         painter.end()
         if not self._behind.isEmpty() and not self._catch_up.isActive():
             self._catch_up.start()
+
+    def _paint_header(self, p: QPainter, rect: QRect, section: Section, pal: QPalette, font: QFont) -> None:
+        scene = section.scene
+        color = scene_color(section.order, pal)
+        p.fillRect(rect, pal.color(QPalette.ColorRole.Window))
+        p.fillRect(QRect(rect.left() + 4, rect.top() + 6, 6, rect.height() - 10), color)
+        bold = QFont(font)
+        bold.setBold(True)
+        p.setFont(bold)
+        p.setPen(pal.color(QPalette.ColorRole.WindowText))
+        x = rect.left() + 18
+        text_rect = QRect(x, rect.top() + 3, rect.width() - x - 8, rect.height() - 3)
+        number = f"SC {scene.number}"
+        p.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, number)
+        x += p.fontMetrics().horizontalAdvance(number) + 14
+        parts = [scene.int_ext, scene.location]
+        place = (" ".join(part for part in parts if part) or scene.heading
+                 or "Untitled scene — double-click to name it")
+        room = max(text_rect.right() - x - 180, 40)
+        p.drawText(QRect(x, text_rect.top(), text_rect.right() - x, text_rect.height()),
+                   Qt.AlignmentFlag.AlignVCenter,
+                   p.fontMetrics().elidedText(place, Qt.TextElideMode.ElideRight, room))
+        x += min(p.fontMetrics().horizontalAdvance(place), room) + 10
+        p.setFont(font)
+        fm = p.fontMetrics()
+        if scene.time_of_day:
+            tod = scene.time_of_day
+            w = fm.horizontalAdvance(tod) + 12
+            chip = QRect(x, rect.center().y() - fm.height() // 2 + 1, w, fm.height())
+            fill = QColor(color)
+            fill.setAlpha(110)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(fill)
+            p.drawRoundedRect(chip, 6, 6)
+            p.setPen(pal.color(QPalette.ColorRole.WindowText))
+            p.drawText(chip, Qt.AlignmentFlag.AlignCenter, tod)
+        shots = scene.shots
+        total = sum(s.duration_s for s in shots)
+        summary = f"{len(shots)} shot{'s' if len(shots) != 1 else ''} · {total:g} s"
+        p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        p.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, summary)
+        p.setPen(pal.color(QPalette.ColorRole.Mid))
+        p.drawLine(rect.left() + 4, rect.bottom(), rect.right() - 4, rect.bottom())
+
+    def _paint_empty(self, p: QPainter, rect: QRect, pal: QPalette, font: QFont) -> None:
+        p.setFont(font)
+        p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        p.drawText(rect.adjusted(18, 0, -8, 0), Qt.AlignmentFlag.AlignVCenter,
+                   "No shots yet — drag shots here, or add one")
+
+    def _paint_overlays(self, p: QPainter, pal: QPalette) -> None:
+        highlight = pal.color(QPalette.ColorRole.Highlight)
+        if self._drop is not None:
+            if self._drop.on_card.isValid() and self._drop.rect == self.visualRect(self._drop.on_card):
+                p.setPen(highlight)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRoundedRect(self._drop.rect.adjusted(2, 2, -3, -3), 6, 6)
+            else:
+                p.fillRect(self._drop.rect, highlight)
+        if not self._band.isNull():
+            fill = QColor(highlight)
+            fill.setAlpha(40)
+            p.setPen(highlight)
+            p.setBrush(fill)
+            p.drawRect(self._band.translated(0, -self.verticalOffset()))
 
     def _paint_behind(self) -> None:
         """Next frame: draw the cards the last paint showed from their previous picture."""
@@ -230,10 +565,24 @@ class StoryboardView(QListView):
         if not behind.isEmpty():
             self.viewport().update(behind)
 
-    def storyboard_model(self) -> StoryboardModel:
-        model = self.model()
-        assert isinstance(model, StoryboardModel)
-        return model
+    def dataChanged(self, topLeft: QModelIndex, bottomRight: QModelIndex,
+                    roles: list[int] | None = None) -> None:
+        """Repaint the changed cards only (cards have one size: nothing moves on a data change)."""
+        first, last = self._visible_rows()
+        lo, hi = max(topLeft.row(), first), min(bottomRight.row(), last)
+        if hi - lo > 64:
+            self.viewport().update()
+            return
+        for row in range(lo, hi + 1):
+            self.viewport().update(self.visualRect(self.model().index(row, 0)))
+        # Headers show shot counts and durations.
+        if topLeft.row() <= last and bottomRight.row() >= first:
+            for section in self._sections:
+                end = section.first_row + section.count
+                if section.count and section.first_row <= bottomRight.row() and topLeft.row() < end:
+                    self.viewport().update(self.header_rect(section.scene.id))
+
+    # ------------------------------------------------------------------ selection helpers
 
     def selected_ids(self) -> list[str]:
         """Selected shot ids in storyboard order."""
@@ -241,56 +590,230 @@ class StoryboardView(QListView):
         return [self.model().index(r, 0).data(ShotIdRole) for r in rows]
 
     def select_ids(self, ids: list[str], current: str | None = None) -> None:
-        from PySide6.QtCore import QItemSelection, QItemSelectionModel
-
         model = self.storyboard_model()
         selection = QItemSelection()
         for shot_id in ids:
             idx = model.index_of(shot_id)
             selection.select(idx, idx)
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
-        self.selectionModel().select(selection, flags)
+        self.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         target = current or (ids[0] if ids else None)
         if target is not None:
             idx = model.index_of(target)
             self.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.NoUpdate)
             self.scrollTo(idx)
 
+    # ------------------------------------------------------------------ rubber band
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        super().mousePressEvent(event)
+        pos = event.position().toPoint()
+        if event.button() == Qt.MouseButton.LeftButton and not self.indexAt(pos).isValid():
+            self._band_origin = QPoint(pos.x(), pos.y() + self.verticalOffset())
+        else:
+            self._band_origin = None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if self._band_origin is not None and self.state() == QAbstractItemView.State.DragSelectingState:
+            pos = event.position().toPoint()
+            old = self._band
+            here = QPoint(pos.x(), pos.y() + self.verticalOffset())
+            self._band = QRect(self._band_origin, here).normalized()
+            dirty = old.united(self._band).translated(0, -self.verticalOffset())
+            self.viewport().update(dirty.adjusted(-2, -2, 2, 2))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if not self._band.isNull():
+            self.viewport().update(self._band.translated(0, -self.verticalOffset()).adjusted(-2, -2, 2, 2))
+        self._band = QRect()
+        self._band_origin = None
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        scene = self.header_at(event.position().toPoint())
+        if scene is not None:
+            self.edit_heading(scene.id)
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # ------------------------------------------------------------------ heading edited in place
+
+    def edit_heading(self, scene_id: str) -> QLineEdit | None:
+        """Open a line editor over the scene's header; Enter commits, Escape or leaving cancels."""
+        rect = self.header_rect(scene_id)
+        if rect.isNull():
+            return None
+        self._close_editor()
+        scene = self.storyboard_model().storyboard.scene(scene_id)
+        editor = HeadingEditor(self.viewport())
+        editor.setObjectName("headingEditor")
+        editor.setPlaceholderText("INT. KITCHEN - NIGHT")
+        editor.setText(scene.heading)
+        editor.selectAll()
+        editor.returnPressed.connect(lambda: self._commit_heading(scene_id))
+        editor.editingFinished.connect(self._close_editor_later)
+        editor.cancelled.connect(self._close_editor_later)
+        self._editor, self._editing_scene = editor, scene_id
+        self._place_editor(scene_id)
+        editor.show()
+        editor.setFocus()
+        return editor
+
+    def _place_editor(self, scene_id: str) -> None:
+        if self._editor is None:
+            return
+        rect = self.header_rect(scene_id)
+        scene = self.storyboard_model().storyboard.scene(scene_id)
+        number_w = self.fontMetrics().horizontalAdvance(f"SC {scene.number}")
+        self._editor.setGeometry(rect.adjusted(18 + number_w + 10, 3, -160, -3))
+
+    def _commit_heading(self, scene_id: str) -> None:
+        if self._editor is None:
+            return
+        text = " ".join(self._editor.text().split())
+        self._close_editor()
+        scene = self.storyboard_model().storyboard.find_scene(scene_id)
+        if scene is not None and text != scene.heading:
+            self.headingEdited.emit(scene_id, text)
+
+    def _close_editor_later(self) -> None:
+        # editingFinished also fires on Enter, before returnPressed's slot runs: close after it.
+        QTimer.singleShot(0, self, self._close_editor)
+
+    def _close_editor(self) -> None:
+        editor, self._editor, self._editing_scene = self._editor, None, None
+        if editor is not None:
+            editor.hide()
+            editor.deleteLater()
+            self.setFocus()
+
     # ------------------------------------------------------------------ drops
+
+    def drop_target(self, pos: QPoint, moving: set[str] | None = None) -> DropTarget | None:
+        """Where a drop at ``pos`` (viewport coordinates) lands, with the indicator to draw."""
+        if not self._sections:
+            return None
+        y = pos.y() + self.verticalOffset()
+        section = self._section_at_y(y)
+        if section is None:
+            section = self._sections[-1] if y >= self._content_height else self._sections[0]
+        cell = self._cell()
+        header = self.header_height()
+        offset = self.verticalOffset()
+        body = section.top + header
+
+        def slot_rect(k: int) -> QRect:
+            """The bar before slot ``k`` of the section (k == count: after the last card)."""
+            if self.mode is CardMode.LIST:
+                return QRect(0, body + k * cell.height() - INDICATOR_W // 2 - offset,
+                             self.viewport().width(), INDICATOR_W)
+            if k == section.count and k > 0:
+                line, col = divmod(k - 1, self._columns)
+                col += 1
+            else:
+                line, col = divmod(k, self._columns)
+            return QRect(col * cell.width() - INDICATOR_W // 2 + (3 if col == 0 else 0),
+                         body + line * cell.height() + 6 - offset, INDICATOR_W, cell.height() - 12)
+
+        if y < body or not section.count:
+            return DropTarget(section.scene.id, 0, slot_rect(0), QModelIndex())
+        inner = y - body
+        line = inner // cell.height()
+        if self.mode is CardMode.LIST:
+            k = min(line, section.count)
+            within = inner - line * cell.height()
+            after = within > cell.height() // 2
+            col = 0
+        else:
+            col = min(max(pos.x(), 0) // cell.width(), self._columns - 1)
+            k = line * self._columns + col
+            after = pos.x() - col * cell.width() > cell.width() // 2
+        if k >= section.count:
+            return DropTarget(section.scene.id, section.count, slot_rect(section.count), QModelIndex())
+        under = self.model().index(section.first_row + k, 0)
+        slot = k + (1 if after else 0)
+        return DropTarget(section.scene.id, slot, slot_rect(slot), under)
 
     def drop_row_at(self, pos: QPoint) -> tuple[int, QModelIndex]:
         """Flat row a drop at ``pos`` lands before, and the card under it (for file drops)."""
-        index = self.indexAt(pos)
-        if not index.isValid():
+        target = self.drop_target(pos)
+        if target is None:
             return self.model().rowCount(), QModelIndex()
-        rect = self.visualRect(index)
-        after = pos.x() > rect.center().x() if self.mode is CardMode.GRID else pos.y() > rect.center().y()
-        return index.row() + (1 if after else 0), index
+        sb = self.storyboard_model().storyboard
+        scene = sb.scene(target.scene_id)
+        row = sb.scene_start_row(target.scene_id) + min(target.index, len(scene.shots))
+        return row, target.on_card
+
+    def _accepts(self, event: QDragMoveEvent | QDragEnterEvent | QDropEvent) -> bool:
+        mime = event.mimeData()
+        return mime.hasFormat(SHOT_IDS_MIME) or mime.hasUrls()
+
+    def _show_drop(self, event: QDragMoveEvent | QDragEnterEvent) -> None:
+        pos = event.position().toPoint()
+        target = self.drop_target(pos)
+        if target is not None and not event.mimeData().hasFormat(SHOT_IDS_MIME):
+            # Image files land on the card under the pointer: outline it, or refuse off a card.
+            under = self.indexAt(pos)
+            target = DropTarget(target.scene_id, target.index, self.visualRect(under), under) \
+                if under.isValid() else None
+        old = self._drop
+        self._drop = target
+        if old is None or target is None or old.rect != target.rect:
+            if old is not None:
+                self.viewport().update(old.rect.adjusted(-4, -4, 4, 4))
+            if target is not None:
+                self.viewport().update(target.rect.adjusted(-4, -4, 4, 4))
+        if target is None:
+            event.ignore()
+        else:
+            event.setDropAction(Qt.DropAction.MoveAction if event.mimeData().hasFormat(SHOT_IDS_MIME)
+                                else Qt.DropAction.CopyAction)
+            event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(SHOT_IDS_MIME) or event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        if not self._accepts(event):
+            event.ignore()
             return
-        super().dragEnterEvent(event)
+        super().dragEnterEvent(event)  # DraggingState: auto-scroll and hover follow the drag
+        self._show_drop(event)
+        # Always take the enter: a widget that refuses it gets no moves, and a file drag from another
+        # program enters at the viewport's edge, between cards; each move then says yes or no.
+        event.setDropAction(Qt.DropAction.MoveAction if event.mimeData().hasFormat(SHOT_IDS_MIME)
+                            else Qt.DropAction.CopyAction)
+        event.accept()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        super().dragMoveEvent(event)
-        if event.mimeData().hasFormat(SHOT_IDS_MIME) or event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        if not self._accepts(event):
+            event.ignore()
+            return
+        super().dragMoveEvent(event)  # starts Qt's auto-scroll near the edges
+        self._show_drop(event)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        super().dragLeaveEvent(event)
+        self._clear_drop()
+
+    def _clear_drop(self) -> None:
+        if self._drop is not None:
+            self.viewport().update(self._drop.rect.adjusted(-4, -4, 4, 4))
+        self._drop = None
 
     def dropEvent(self, event: QDropEvent) -> None:
         mime = event.mimeData()
         pos = event.position().toPoint()
-        row, under = self.drop_row_at(pos)
         model = self.storyboard_model()
-        if mime.hasFormat(SHOT_IDS_MIME):
-            model.dropMimeData(mime, Qt.DropAction.MoveAction, row, 0, QModelIndex())
+        self._clear_drop()
+        self.stopAutoScroll()
+        self.setState(QAbstractItemView.State.NoState)
+        target = self.drop_target(pos)
+        if mime.hasFormat(SHOT_IDS_MIME) and target is not None:
+            model.drop_in_scene(mime, target.scene_id, target.index)
             # Report a copy to the drag source: the core has already moved the shots, so the view's
             # "remove the dragged rows after a move" path must not run.
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
-        elif mime.hasUrls() and under.isValid():
-            model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, under)
+        elif mime.hasUrls() and self.indexAt(pos).isValid():
+            model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, self.indexAt(pos))
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
         else:

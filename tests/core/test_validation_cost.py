@@ -107,11 +107,15 @@ def test_cost_per_shot(catalog: Catalog) -> None:
     # Billed on what is rendered: 7 s on a 5/10 model bills 5 s.
     turbo = estimate_shot(Shot(duration_s=7), catalog.get("kling-v2.5-turbo"))
     assert turbo.seconds == 5 and turbo.usd == pytest.approx(0.35)
-    # A price that depends on resolution.
-    veo4k = estimate_shot(
-        Shot(duration_s=8, resolution="4k"), catalog.get("veo-3.1"), catalog.route("veo-3.1", "replicate")
-    )
-    assert veo4k.usd == pytest.approx(4.8)
+    # Prices depend on the route's resolution, tier and audio; an unpublished one stays unknown.
+    luma = catalog.get("luma-ray-2")
+    assert estimate_shot(Shot(duration_s=5, resolution="720p"), luma).usd == pytest.approx(0.71)
+    assert estimate_shot(Shot(duration_s=5, resolution="1080p"), luma).usd == pytest.approx(1.59)
+    veo = catalog.get("veo-3.1")
+    veo4k = estimate_shot(Shot(duration_s=8, resolution="4k"), veo, catalog.route("veo-3.1", "fal"))
+    assert veo4k.usd is None and "4k" in veo4k.note
+    std = estimate_shot(Shot(duration_s=5, resolution="720p"), kling)
+    assert std.per_second == pytest.approx(0.084)  # Kling std (720p) is not priced as pro
 
 
 def test_unknown_price_is_none_and_local_is_free(catalog: Catalog) -> None:

@@ -262,7 +262,7 @@ def test_retired_models_and_shots_a_model_cannot_make_are_skipped_not_sent(tmp_p
         out = _output(proc)
         assert proc.returncode == 0, out
         assert "1  skipped: Sora 2 was retired on 2026-09-24; choose another model" in out
-        assert "2  skipped: Kling v3 Video cannot make this shot as set:" in out and "3–15 s" in out
+        assert "2  skipped: Kling v3 Video via kling cannot make this shot as set:" in out and "3–15 s" in out
         assert server.creates == 1  # only shot 3
         project = load_project(folder)
         assert not project.find_by_number("1").takes and not project.find_by_number("2").takes

@@ -60,21 +60,24 @@ class Expected:
     number: str
     frames: int
     media: str | None
+    #: A shot with no take: the export writes a slate clip for it.
+    placeholder: bool = False
 
 
 def sample_project(folder: Path, *, write_media: bool = True) -> tuple[Project, list[Expected]]:
     """A project covering every cut rule and the bad inputs of the issue, saved into ``folder``."""
     takes = folder / "media" / "takes"
     if write_media:
-        for name in (
-            "circled.mp4",
-            "older.mp4",
-            "generated.mp4",
-            "animatic1.mp4",
-            "animatic2.mp4",
-            "hard.mp4",
+        # circled.mp4 is longer than its shot wants; generated.mp4 is shorter (a model snapped the length)
+        for name, seconds in (
+            ("circled.mp4", 3.0),
+            ("older.mp4", 1.0),
+            ("generated.mp4", 1.0),
+            ("animatic1.mp4", 1.0),
+            ("animatic2.mp4", 1.0),
+            ("hard.mp4", 1.0),
         ):
-            write_clip(takes / name)
+            write_clip(takes / name, seconds)
     s1 = Shot(
         number="1",
         size=ShotSize.CU,
@@ -141,9 +144,10 @@ def sample_project(folder: Path, *, write_media: bool = True) -> tuple[Project, 
     save(project, folder)
     expected = [
         Expected("1", 48, "media/takes/circled.mp4"),
-        Expected("1A", 36, "media/takes/generated.mp4"),
+        # 1A wants 1.5 s (36 frames) but its take lasts 1 s: the clip runs the take's 24 frames
+        Expected("1A", 24 if write_media else 36, "media/takes/generated.mp4"),
         Expected("1B", 24, "media/takes/animatic2.mp4"),
-        Expected("1C", 60, None),
+        Expected("1C", 60, None, placeholder=True),
         Expected("2", 24, "media/takes/gone.mp4"),
         Expected("2B", 24, "media/takes/hard.mp4"),
     ]

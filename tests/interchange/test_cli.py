@@ -87,7 +87,7 @@ def test_bad_import_leaves_the_project_alone(
     bad.write_text("shot,size\n9,gigantic\n", encoding="utf-8")
     assert main(["import", str(bad), "--into", str(project_dir)]) == 1
     err = capsys.readouterr().err
-    assert "line 2: unknown shot size 'gigantic'" in err and "nothing was imported" in err
+    assert "line 2, column B (size): unknown shot size 'gigantic'" in err and "nothing was imported" in err
     assert (project_dir / "project.json").read_bytes() == before
     other = tmp_path / "notes.docx"
     other.write_text("x")

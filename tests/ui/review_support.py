@@ -67,7 +67,7 @@ def review_project(count: int = 3, model_id: str | None = FAL_MODEL, duration: f
             id=f"shot{i}",
             number=str(i + 1),
             duration_s=duration,
-            resolution="480p",
+            resolution="1080p",  # what Kling 2.5 Turbo renders (the planner refuses anything else)
             model_id=model_id,
             layers=PromptLayers(
                 subject=f"A lighthouse keeper {i}",

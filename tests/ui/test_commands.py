@@ -7,14 +7,20 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtGui import QUndoStack
 
-from shotplanner.core.models import Shot
+from shotplanner.core.models import Scene, Shot
 from shotplanner.core.storyboard import Storyboard
 from shotplanner.ui.commands import (
+    AddSceneCommand,
     AddShotsCommand,
     DuplicateShotsCommand,
+    EditSceneCommand,
+    MoveSceneCommand,
     MoveShotsCommand,
+    MoveShotsToSceneCommand,
+    RemoveSceneCommand,
     RemoveShotsCommand,
     RenumberCommand,
+    RenumberScenesCommand,
     StepShotsCommand,
     UpdateShotCommand,
 )
@@ -37,6 +43,11 @@ CASES: dict[str, Callable[[Storyboard], object]] = {
                                                                 "model_id": "kling-v3"}),
     "edit_references": lambda sb: UpdateShotCommand(sb, "s1_0", {"reference_images": [
         {"path": "media/refs/a.png", "role": "start"}]}),
+    "drop_in_scene": lambda sb: MoveShotsToSceneCommand(sb, ["s1_0", "s3_2"], "sc2", 1),
+    "add_scene": lambda sb: AddSceneCommand(sb, Scene(id="new", number="4", heading="EXT. ROOF - DAWN"), 1),
+    "remove_scene_with_shots": lambda sb: RemoveSceneCommand(sb, "sc2"),
+    "move_scene": lambda sb: MoveSceneCommand(sb, "sc3", 0),
+    "edit_heading": lambda sb: EditSceneCommand(sb, "sc1", {"heading": "EXT. MARKET - NIGHT"}),
 }
 
 
@@ -100,3 +111,35 @@ def test_typing_in_one_layer_merges_into_one_step() -> None:
     stack.push(UpdateShotCommand(sb, "s1_0", {"layers.mood": "x"}, merge_key="layers.mood#3"))
     stack.push(UpdateShotCommand(sb, "s1_0", {"layers.mood": ""}, merge_key="layers.mood#3"))
     assert stack.count() == 2
+
+
+def test_a_typed_heading_is_parsed_into_its_parts_and_undone_whole() -> None:
+    sb = Storyboard(make_project())
+    stack = QUndoStack()
+    stack.push(EditSceneCommand(sb, "sc2", {"heading": "ext./int. car - moving - night"}))
+    scene = sb.scene("sc2")
+    assert (scene.int_ext, scene.location, scene.time_of_day) == ("EXT./INT.", "car - moving", "NIGHT")
+    stack.undo()
+    assert (scene.heading, scene.int_ext, scene.location, scene.time_of_day) == (
+        "INT. ROOM 2 - DAY", "INT.", "ROOM 2", "DAY")
+
+
+def test_moving_a_scene_to_where_it_is_leaves_no_undo_step() -> None:
+    sb = Storyboard(make_project())
+    stack = QUndoStack()
+    stack.push(MoveSceneCommand(sb, "sc2", 1))
+    assert stack.count() == 0
+
+
+def test_renumbering_scenes_is_one_step_and_leaves_shot_numbers() -> None:
+    sb = Storyboard(make_project())
+    sb.update_scene("sc2", number="7")
+    sb.move_scene("sc3", 0)
+    stack = QUndoStack()
+    stack.push(RenumberScenesCommand(sb))
+    assert [(s.id, s.number) for s in sb.project.scenes] == [("sc3", "1"), ("sc1", "2"), ("sc2", "3")]
+    assert sb.shot("s3_0").number == "3"  # shots keep theirs; renumbering shots is its own step
+    stack.undo()
+    assert [s.number for s in sb.project.scenes] == ["3", "1", "7"]
+    stack.redo()
+    assert [s.number for s in sb.project.scenes] == ["1", "2", "3"]

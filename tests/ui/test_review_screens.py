@@ -120,7 +120,9 @@ def test_review_screenshots(qtbot, qapp, aloop, tmp_path: Path, monkeypatch) -> 
 
         # 2. The queue busy: done animatics, running fal jobs, a failed replicate job, a canceled one.
         for shot in shots[1:4]:
-            window.storyboard.update_shot(shot.id, model_id="kling-v2.5-turbo")
+            # Settings the route renders: the window refuses shots a route cannot make, as the CLI does.
+            window.storyboard.update_shot(shot.id, model_id="kling-v2.5-turbo", duration_s=5.0,
+                                          resolution="1080p")
         window.storyboard.update_shot(shots[4].id, model_id="ltx-2-pro")
         for shot in shots[5:8]:
             window.storyboard.update_shot(shot.id, duration_s=1.0)

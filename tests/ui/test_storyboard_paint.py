@@ -7,8 +7,8 @@ redrawn even when a paint's budget left it showing its previous picture for a fr
 
 from __future__ import annotations
 
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QAbstractItemView, QApplication
+from PySide6.QtGui import QImage, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 
 from shotplanner.core.models import JobState, Take
 from shotplanner.ui import storyboard_view
@@ -28,13 +28,30 @@ def _grab(window) -> QImage:  # type: ignore[no-untyped-def]
 
 
 def _qt_paint(window) -> QImage:  # type: ignore[no-untyped-def]
-    """The viewport as Qt's QListView paints it (per card, through the delegate)."""
+    """The viewport with every visible card painted again by Qt's per-item path (``delegate.paint``,
+    as a ``QAbstractItemView`` paints an item) over the view's own picture of the scene headers."""
     view = window.view
-    view.setState(QAbstractItemView.State.AnimatingState)  # any state but NoState: Qt paints
-    try:
-        return _grab(window)
-    finally:
-        view.setState(QAbstractItemView.State.NoState)
+    image = _grab(window)
+    painter = QPainter(image)
+    painter.setClipRect(view.viewport().rect())
+    model = window.model
+    palette = QPalette(view.palette())
+    palette.setCurrentColorGroup(QPalette.ColorGroup.Active if view.isActiveWindow()
+                                 else QPalette.ColorGroup.Inactive)
+    for row in range(model.rowCount()):
+        rect = view.visualRect(model.index(row, 0))
+        if not rect.intersects(view.viewport().rect()):
+            continue
+        painter.fillRect(rect, view.palette().color(QPalette.ColorRole.Base))
+        option = QStyleOptionViewItem()
+        option.rect = rect
+        option.palette = palette
+        option.font = view.font()
+        if view.selectionModel().isSelected(model.index(row, 0)):
+            option.state = option.state | QStyle.StateFlag.State_Selected
+        view.itemDelegate().paint(painter, option, model.index(row, 0))
+    painter.end()
+    return image
 
 
 def test_one_call_paint_matches_qts_per_card_paint(qtbot) -> None:

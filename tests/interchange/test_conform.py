@@ -1,0 +1,178 @@
+"""The editor's cut comes back: export, edit the cut with OpenTimelineIO as an editor would, conform."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+
+from shotplanner.cli import main
+from shotplanner.core.models import JobState, Project, PromptLayers, Scene, Shot, Take
+from shotplanner.core.storage import load_project, save_project
+from shotplanner.interchange.conform import ConformError, conform_file, read_cut
+from shotplanner.interchange.timeline import ADAPTERS, TIMELINE_FORMATS, export_timeline, file_url, otio_rate
+from tests.interchange.fixtures import write_clip
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def film(folder: Path, fps: float = 24) -> Project:
+    """Two scenes of real takes; shot 2 has no take (it is exported as a slate clip)."""
+
+    def shot(number: str, seconds: float, clip: str | None) -> Shot:
+        takes = []
+        if clip:
+            write_clip(folder / "media" / "takes" / clip, 3.0, fps=round(fps))
+            takes = [
+                Take(model_id="kling-2.1", provider="fal", state=JobState.DONE, clip=f"media/takes/{clip}")
+            ]
+        return Shot(number=number, duration_s=seconds, layers=PromptLayers(subject=f"subject {number}"),
+                    takes=takes)
+
+    project = Project(
+        title="Round trip",
+        fps=fps,
+        scenes=[
+            Scene(number="1", heading="INT. HALL - DAY",
+                  shots=[shot("1", 2, "a.mp4"), shot("1A", 2, "b b#1.mp4"), shot("1B", 1, "Ταινία.mp4")]),
+            Scene(number="2", heading="EXT. ROOF - NIGHT",
+                  shots=[shot("2", 1.5, None), shot("2A", 1, "c.mp4")]),
+        ],
+    )
+    save_project(project, folder)
+    return project
+
+
+def edit_like_an_editor(path: Path, fmt: str, fps: float, broll: Path) -> None:
+    """Reorder (scene 2 first, 1B before 1), trim 1A to 20 frames, drop in a b-roll clip we never made."""
+    kwargs = {"rate": otio_rate(fps)} if fmt == "edl" else {}
+    timeline = otio.adapters.read_from_file(str(path), adapter_name=ADAPTERS[fmt], **kwargs)
+    if isinstance(timeline, otio.schema.SerializableCollection):
+        timeline = next(iter(timeline))
+    track = timeline.tracks[0]
+    clips = {c.name.split(" - ")[0]: c.deepcopy() for c in track if isinstance(c, otio.schema.Clip)}
+    assert set(clips) == {"1", "1A", "1B", "2", "2A"}
+    rate = otio_rate(fps)
+    trimmed = clips["1A"]
+    trimmed.source_range = otio.opentime.TimeRange(
+        trimmed.source_range.start_time, otio.opentime.RationalTime(20, rate)
+    )
+    zero, twelve_frames = otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(12, rate)
+    twelve = otio.opentime.TimeRange(zero, twelve_frames)
+    extra = otio.schema.Clip(
+        name="sunset b-roll",
+        media_reference=otio.schema.ExternalReference(target_url=file_url(broll), available_range=twelve),
+        source_range=twelve,
+    )
+    extra.metadata["cmx_3600"] = {"reel": "BROLL"}
+    order = [clips["2A"], clips["2"], extra, clips["1B"], clips["1"], trimmed]
+    while len(track):
+        track.pop()
+    for item in order:
+        track.append(item)
+    otio.adapters.write_to_file(timeline, str(path), adapter_name=ADAPTERS[fmt], **kwargs)
+
+
+@pytest.mark.parametrize("fmt", ["otio", "fcp7", "edl"])
+def test_export_edit_conform_round_trip(fmt: str, tmp_path: Path) -> None:
+    folder = tmp_path / "Ταινία #1 & co"
+    project = film(folder)
+    out = tmp_path / "to editor" / f"cut{TIMELINE_FORMATS[fmt]}"
+    export_timeline(project, folder, out, fmt)
+    broll = write_clip(tmp_path / "stock" / "sunset.mp4", 1.0)
+    edit_like_an_editor(out, fmt, 24, broll)
+
+    before = project.model_dump()
+    report = conform_file(project, out, folder)
+    assert report.matched == 5, report.lines()
+    assert [s.number for s in project.scenes] == ["2", "1"]
+    assert [[s.number for s in sc.shots] for sc in project.scenes] == [["2A", "2"], ["1B", "1", "1A"]]
+    one_a = project.find_by_number("1A")
+    assert one_a is not None and one_a.duration_s == pytest.approx(20 / 24, abs=0.001)
+    assert report.trimmed == ["shot 1A: 2 s → 0.833 s"]
+    assert len(report.unmatched) == 1 and "sunset b-roll" in report.unmatched[0]
+    assert "00:00:02:12" in report.unmatched[0]  # where it sits in the cut (after 2A and 2)
+    # untouched shots keep their lengths; takes and ids stay
+    assert {s.id for s in project.all_shots()} == {s["id"] for sc in before["scenes"] for s in sc["shots"]}
+    two = project.find_by_number("2")
+    assert two is not None and two.duration_s == 1.5
+
+
+def test_fcpxml_cut_at_ntsc_rate_edited_in_its_xml(tmp_path: Path) -> None:
+    """FCPXML at 29.97: the editor's reorder and trim, made in the XML the way Final Cut writes it."""
+    from fractions import Fraction
+    from xml.etree import ElementTree as ET
+
+    folder = tmp_path / "film"
+    project = film(folder, fps=29.97)
+    out = tmp_path / "cut.fcpxml"
+    export_timeline(project, folder, out, "fcpxml")
+    tree = ET.parse(out)
+    spine = tree.getroot().find("library/event/project/sequence/spine")
+    assert spine is not None
+    items = list(spine)
+    by_number = {el.get("name", "").split(" - ")[0]: el for el in items}
+    for el in items:
+        spine.remove(el)
+    per_frame = Fraction(1001, 30000)
+    by_number["1A"].set("duration", f"{(30 * per_frame).numerator}/{(30 * per_frame).denominator}s")
+    offset = Fraction(0)
+    for number in ["1B", "1", "1A", "2", "2A"]:
+        el = by_number[number]
+        el.set("offset", f"{offset.numerator}/{offset.denominator}s")
+        spine.append(el)
+        offset += Fraction(el.get("duration", "0s").removesuffix("s"))
+    tree.write(out, encoding="utf-8", xml_declaration=True)
+
+    report = conform_file(project, out, folder)
+    assert report.matched == 5 and not report.unmatched
+    assert [[s.number for s in sc.shots] for sc in project.scenes] == [["1B", "1", "1A"], ["2", "2A"]]
+    one_a = project.find_by_number("1A")
+    assert one_a is not None and one_a.duration_s == pytest.approx(30 * 1001 / 30000, abs=0.001)
+    assert len(report.trimmed) == 1
+
+
+def test_conform_through_the_cli_and_bad_cuts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "film"
+    film(folder)
+    out = tmp_path / "cut.otio"
+    assert main(["export", str(folder), str(out)]) == 0
+    edit_like_an_editor(out, "otio", 24, write_clip(tmp_path / "broll.mp4", 1.0))
+    assert main(["conform", str(out), "--into", str(folder), "--dry-run"]) == 0
+    assert "dry run" in capsys.readouterr().out
+    assert [s.number for s in load_project(folder).scenes] == ["1", "2"]
+    assert main(["conform", str(out), "--into", str(folder)]) == 0
+    printed = capsys.readouterr().out
+    assert "5 clips matched to shots" in printed and "no shot for clip 'sunset b-roll'" in printed
+    assert [s.number for s in load_project(folder).scenes] == ["2", "1"]
+
+    before = (folder / "project.json").read_bytes()
+    script = tmp_path / "script.fountain"
+    script.write_text("INT. A - DAY\n\nHi.\n", encoding="utf-8")
+    assert main(["conform", str(script), "--into", str(folder)]) == 1
+    assert "not an editor's cut" in capsys.readouterr().err
+    # a real Avid EDL that is not our export matches nothing: refused, nothing changed
+    assert main(["conform", str(SAMPLES / "avid_example.edl"), "--into", str(folder)]) == 1
+    assert "no clip in the cut matches a shot" in capsys.readouterr().err
+    assert (folder / "project.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("sample", "count"),
+    [
+        ("premiere_example.xml", None),
+        ("avid_example.edl", 2),
+        ("premiere_example.edl", 2),
+        ("fcpx_example.fcpxml", None),
+    ],
+)
+def test_cuts_written_by_other_programs_are_read(sample: str, count: int | None) -> None:
+    clips = read_cut(SAMPLES / sample, 24)
+    assert clips and all(c.frames > 0 for c in clips)
+    if count is not None:
+        assert len(clips) == count
+    with pytest.raises(ConformError, match="no clip in the cut matches"):
+        from shotplanner.interchange.conform import conform
+
+        conform(Project(scenes=[Scene(shots=[Shot(number="1")])]), clips, SAMPLES, sample)
