@@ -90,8 +90,7 @@ def _fonts() -> tuple[str, str, frozenset[int], str]:
         break
     else:
         pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
-    face = pdfmetrics.getFont("SPSans").face
-    covered = frozenset(face.charToGlyph.keys())
+    covered = frozenset(sans.face.charToGlyph.keys())
     return "SPSans", "SPSans-Bold", covered, cjk
 
 
@@ -174,7 +173,7 @@ def _still(row: ShotRow, project: Project, project_dir: Path) -> Path | None:
     root = project_dir.resolve()
     candidates = [t.clip for t in reversed(shot.takes) if t.kind == "frame" and t.clip]
     for role in ("start", "reference", "end"):
-        ref = shot.image_for(role)  # type: ignore[arg-type]
+        ref = shot.image_for(role)
         if ref is not None:
             candidates.append(ref.path)
     for cid in shot.character_ids:
@@ -371,7 +370,9 @@ def write_pdf(
     report = ExportReport(fmt=f"pdf ({layout})")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     regular = _fonts()[0]  # registered first: the canvas then never falls back to unembedded Helvetica
-    c = Canvas(str(out_path), pagesize=PAGE, pageCompression=1, initialFontName=regular)
+    # types-reportlab types initialFontName as a number; ReportLab's Canvas takes the font's name.
+    c = Canvas(str(out_path), pagesize=PAGE, pageCompression=1,
+               initialFontName=regular)  # type: ignore[arg-type]
     c.setTitle(project.title)
     c.setAuthor("Shotplanner")
     text = Text(c)

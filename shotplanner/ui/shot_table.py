@@ -52,11 +52,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
+    QSpinBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -310,7 +312,7 @@ class ShotTableModel(QAbstractProxyModel):
 
     def mapSelectionFromSource(self, selection: QItemSelection) -> QItemSelection:
         out = QItemSelection()
-        for rng in selection:
+        for rng in (selection.at(i) for i in range(selection.count())):
             for row in range(rng.top(), rng.bottom() + 1):
                 mine = self._table_row.get(row)
                 if mine is not None:
@@ -524,11 +526,11 @@ class _EditDelegate(QStyledItemDelegate):
             combo.activated.connect(lambda _i, c=combo: self.commitData.emit(c))
             return combo
         editor = super().createEditor(parent, option, index)
-        if column.key == "lens" and hasattr(editor, "setRange"):
+        if column.key == "lens" and isinstance(editor, QSpinBox):
             editor.setRange(0, 1200)
             editor.setSpecialValueText("—")
             editor.setSuffix(" mm")
-        elif column.key == "duration" and hasattr(editor, "setRange"):
+        elif column.key == "duration" and isinstance(editor, QDoubleSpinBox):
             editor.setRange(0.1, 3600.0)
             editor.setDecimals(1)
             editor.setSuffix(" s")

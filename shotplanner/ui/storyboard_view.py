@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -421,7 +422,7 @@ class StoryboardView(QAbstractItemView):
     def visualRegionForSelection(self, selection: QItemSelection) -> QRegion:
         region = QRegion()
         first, last = self._visible_rows()
-        for rng in selection:
+        for rng in (selection.at(i) for i in range(selection.count())):
             lo, hi = max(rng.top(), first), min(rng.bottom(), last)
             for row in range(lo, hi + 1):
                 region += self.visualRect(self.model().index(row, 0))
@@ -565,8 +566,8 @@ class StoryboardView(QAbstractItemView):
         if not behind.isEmpty():
             self.viewport().update(behind)
 
-    def dataChanged(self, topLeft: QModelIndex, bottomRight: QModelIndex,
-                    roles: list[int] | None = None) -> None:
+    def dataChanged(self, topLeft: QModelIndex | QPersistentModelIndex,
+                    bottomRight: QModelIndex | QPersistentModelIndex, roles: Sequence[int] = ()) -> None:
         """Repaint the changed cards only (cards have one size: nothing moves on a data change)."""
         first, last = self._visible_rows()
         lo, hi = max(topLeft.row(), first), min(bottomRight.row(), last)
