@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup lint typecheck bench bundle
+.PHONY: run test setup lint typecheck bench wheel bundle
 
 setup:
 	@bash scripts/setup.sh
@@ -22,6 +22,10 @@ test: lint typecheck
 	QT_QPA_PLATFORM=offscreen PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring \
 	QT_LOGGING_RULES="qt.multimedia.*=false;qt.qpa.*=false" \
 	$(PY) -m pytest -q
+
+# The wheel in dist/ (built offline with the backend set-up installed; tests/test_install.py installs one).
+wheel: setup
+	$(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist .
 
 # The PyInstaller one-dir bundle in dist/shotplanner/ (tests/test_bundle.py builds and smoke-tests it).
 bundle: setup
