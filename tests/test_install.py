@@ -154,3 +154,16 @@ def test_the_installed_app_passes_its_healthcheck_offscreen(installed: Installed
     out = installed.run("--healthcheck", timeout=240).stdout
     for step in ("project", "animatic", "window"):
         assert f"healthcheck: {step}: ok" in out, out
+
+
+def test_the_users_catalog_still_overrides_the_one_in_the_wheel(installed: Installed) -> None:
+    builtin = json.loads((ROOT / "resources" / "catalog.json").read_text(encoding="utf-8"))["models"]
+    user_file = Path(installed.env["XDG_CONFIG_HOME"]) / "shotplanner" / "catalog.json"
+    user_file.parent.mkdir(parents=True, exist_ok=True)
+    override = {"schema": 1, "models": [{"id": builtin[0]["id"], "name": "Renamed By Me"}]}
+    user_file.write_text(json.dumps(override), encoding="utf-8")
+    try:
+        out = installed.run("catalog").stdout
+    finally:
+        user_file.unlink()
+    assert "Renamed By Me" in out and f"\n{len(builtin)} models," in out, out
