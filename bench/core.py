@@ -142,10 +142,28 @@ def main() -> int:
         print(f"recommender not available: {e}", file=sys.stderr)
         figures.append(("recommend_all_5000", float("inf"), "s", 0.5))
     else:
-        catalog = load_catalog()
+        from shotplanner.core.recommend import character_usage, clear_memos
+
         shots = project.all_shots()
-        recommend(shots[0], project, catalog)  # the catalog's prepared tables are built once, as in the app
-        rec_all = best(lambda: [recommend(shot, project, catalog) for shot in shots], repeat=3)
+        usage = character_usage(project)
+
+        def rank_all(catalog: object) -> list[object]:
+            # What the storyboard and `generate` read: each shot's ranking and its first choice.
+            return [recommend(shot, project, catalog, usage=usage).best  # type: ignore[arg-type]
+                    for shot in shots]
+
+        # Cold: a fresh catalog and empty memos, as on the first ranking after the app starts.
+        cold_times = []
+        for _ in range(3):
+            fresh = load_catalog()
+            clear_memos()
+            t0 = time.perf_counter()
+            rank_all(fresh)
+            cold_times.append(time.perf_counter() - t0)
+        figures.append(("recommend_all_5000_cold", min(cold_times), "s", 0.5))
+        catalog = load_catalog()
+        rank_all(catalog)
+        rec_all = best(lambda: rank_all(catalog), repeat=3)
         figures.append(("recommend_all_5000", rec_all, "s", 0.5))
 
     within = 0

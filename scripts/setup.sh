@@ -17,6 +17,7 @@ DEB_PACKAGES=(
   libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0
   libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 zlib1g libzstd1
   libatomic1 fontconfig fonts-dejavu-core fonts-droid-fallback xvfb xauth xdotool
+  espeak-ng  # the animatic speaks a shot's dialogue on its scratch track (optional at run time)
   desktop-file-utils appstream
 )
 

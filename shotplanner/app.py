@@ -190,7 +190,7 @@ class OpeningWindow(QMainWindow):
     titles (disabled until the real menus exist) and says what is being opened. It imports nothing but Qt.
     """
 
-    MENUS = ("&File", "&Edit", "&Shot", "&View")
+    MENUS = ("&File", "&Edit", "&Shot", "&View", "&Generate", "&Help")
 
     def __init__(self, what: str) -> None:
         super().__init__()
@@ -204,7 +204,9 @@ class OpeningWindow(QMainWindow):
         label.setEnabled(False)  # drawn in the palette's disabled (muted) text colour
         self.setCentralWidget(label)
         self.statusBar().showMessage("Opening the project…")
-        self.resize(1280, 800)
+        from shotplanner.ui.window_state import restore_geometry
+
+        restore_geometry(self)  # where the window was last closed, or a size that fits this screen
         self.closed_by_user = False
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -334,9 +336,14 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
 
     collector = GuiThreadCollector(app)
     try:
-        from shotplanner.ui.style import apply_style
+        from shotplanner.ui.preferences import Preferences
+        from shotplanner.ui.style import apply_theme
+        from shotplanner.ui.wheel_guard import install_wheel_guard
 
-        apply_style(app)
+        theme = Preferences.load().theme
+        app.setProperty("shotplanner_theme", theme)
+        apply_theme(app, theme)
+        install_wheel_guard(app)  # the wheel scrolls forms; it never changes an unfocused control
         frame, quit_requested = show_opening(app, _opening_name(project), first_paint)
         reporter.parent = frame
 
@@ -379,6 +386,11 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
                 interchange.close()
 
             services.add_closer(close_interchange)
+            from shotplanner.ui.preferences import apply_preferences
+            from shotplanner.ui.window_state import remember_window
+
+            remember_window(window)  # panel layout as last closed; saved again at close
+            apply_preferences(window)
             # Warm httpx's lazy imports and freeze what start-up allocated, so neither stalls the
             # window later while jobs run.
             prepare_runtime()

@@ -26,6 +26,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("shotplanner.generation.headless", "generate shots of a project without the window"),
     "export": ("shotplanner.interchange.export_cli", "export the cut or the shot list"),
     "import": ("shotplanner.interchange.import_cli", "import a screenplay or a shot list"),
+    "contracts": ("shotplanner.generation.contracts_refresh",
+                  "compare the shipped vendor input schemas with fal's and Replicate's live ones"),
     "conform": ("shotplanner.interchange.conform_cli", "apply an editor's cut (order, trims) to a project"),
 }
 OWN_COMMANDS: dict[str, str] = {
@@ -119,6 +121,7 @@ def _command_parser(command: str) -> tuple[argparse.ArgumentParser, Runner]:
         return parser, _cmd_catalog
     if command == "recommend":
         p.add_argument("project", type=Path, help="a project folder or its project.json")
+        p.add_argument("--json", action="store_true", help="print the recommendations as JSON")
         return parser, _cmd_recommend
     module_name = LAZY_COMMANDS[command][0]
     try:
@@ -246,8 +249,11 @@ def _print_table(header: list[str], rows: list[list[str]], out: TextIO) -> None:
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
+    import json
+
     from shotplanner.core.catalog import CatalogError, load_catalog
-    from shotplanner.core.recommend import recommend
+    from shotplanner.core.recommend import character_usage, recommend
+    from shotplanner.core.recommend_report import text_lines, to_dict
     from shotplanner.core.storage import ProjectError, load_project
 
     try:
@@ -259,28 +265,28 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     except (CatalogError, OSError) as e:
         return _fail(f"cannot load the model catalog: {e}")
     out = sys.stdout
-    out.write(f"{project.title} — {len(project.all_shots())} shots\n")
+    usage = character_usage(project)
+    shots: list[dict[str, object]] = []
+    if not args.json:
+        out.write(f"{project.title} — {len(project.all_shots())} shots\n")
     for scene in project.scenes:
-        out.write(f"\nScene {scene.number}" + (f": {scene.heading}" if scene.heading else "") + "\n")
+        if not args.json:
+            out.write(f"\nScene {scene.number}" + (f": {scene.heading}" if scene.heading else "") + "\n")
         for shot in scene.shots:
             try:
-                rec = recommend(shot, project, catalog)
+                rec = recommend(shot, project, catalog, usage=usage)
             except Exception as e:  # one shot the recommender chokes on must not hide the others
-                out.write(f"  {shot.number or '?':<6} could not be recommended: {type(e).__name__}: {e}\n")
+                error = f"could not be recommended: {type(e).__name__}: {e}"
+                if args.json:
+                    shots.append({"shot_id": shot.id, "number": shot.number, "error": error})
+                else:
+                    out.write(f"  {shot.number or '?':<6} {error}\n")
                 continue
-            head = f"  {shot.number or '?':<6} {shot.size.value:<6} {_num(shot.duration_s)} s"
-            best = rec.best
-            if best is None:
-                out.write(f"{head}  no model can do this shot: {rec.message}\n")
+            if args.json:
+                shots.append(to_dict(shot, rec, scene.number))
             else:
-                via = f" via {best.route.provider}" if best.route else ""
-                out.write(f"{head}  → {best.model.name} ({best.model.id}{via}), score {best.score:.2f}\n")
-                for reason in best.reasons:
-                    out.write(f"           why: {reason}\n")
-                for warning in best.warnings:
-                    out.write(f"           warning: {warning}\n")
-            if shot.model_id and (best is None or shot.model_id != best.model.id):
-                out.write(f"           your choice: {shot.model_id}\n")
-            for note in rec.notes:
-                out.write(f"           note: {note}\n")
+                out.write("".join(line + "\n" for line in text_lines(shot, rec)))
+    if args.json:
+        json.dump({"title": project.title, "shots": shots}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
     return EXIT_OK

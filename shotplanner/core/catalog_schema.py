@@ -74,7 +74,7 @@ class ModelSpec(BaseModel):
     duration_range: tuple[float, float] | None = None  # inclusive (min, max), integer steps
     resolutions: list[str] = Field(default_factory=list)
     aspect_ratios: list[str] = Field(default_factory=list)
-    frame_rates: list[int] = Field(default_factory=list)  # empty: not documented
+    frame_rates: list[int] = Field(default_factory=list)  # empty: any rate, or not documented
     audio: Literal["none", "optional", "always"] = "none"
     image_input: ImageInput = Field(default_factory=ImageInput)
     image_required: bool = False  # image-to-video only
@@ -98,6 +98,10 @@ class ModelSpec(BaseModel):
     needs_motion_video: bool = False
     #: Any duration inside ``duration_range`` works, not only whole seconds (the local animatic).
     continuous_duration: bool = False
+    #: Above its top resolution it renders at its top and says so, instead of refusing (the animatic).
+    caps_resolution: bool = False
+    #: A shot that needs sound gets a scratch track (a guide, not synced sound): the animatic.
+    scratch_audio: bool = False
 
     @property
     def is_live(self) -> bool:

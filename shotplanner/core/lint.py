@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from shotplanner.core.catalog_schema import ModelSpec
@@ -100,13 +101,20 @@ _CLOSE_SIZES = frozenset({ShotSize.CU, ShotSize.ECU, ShotSize.INSERT})
 _LAYERS_FOR_CONTENT = ("subject", "action", "environment")
 
 
+@lru_cache(maxsize=16384)
+def _search(pattern: re.Pattern[str], text: str) -> str | None:
+    # The recommender lints every shot of a film; a film repeats its layer texts.
+    match = pattern.search(text)
+    return match.group(0) if match else None
+
+
 def _first_layer(shot: Shot, pattern: re.Pattern[str], layers: tuple[str, ...]) -> tuple[str, str] | None:
     for name in layers:
         text = getattr(shot.layers, name)
         if text:
-            match = pattern.search(text)
+            match = _search(pattern, text)
             if match:
-                return name, match.group(0)
+                return name, match
     return None
 
 
@@ -196,6 +204,35 @@ def lint_shot(shot: Shot, project: Project | None = None, model: ModelSpec | Non
                 )
             )
 
+    issues.extend(failure_warnings(shot))
+
+    if project is not None:
+        known = {c.id for c in project.characters}
+        missing = [cid for cid in shot.character_ids if cid not in known]
+        if missing:
+            issues.append(
+                LintIssue(
+                    "character.unknown",
+                    "subject",
+                    "warning",
+                    f"The shot names {len(missing)} character(s) the project no longer has.",
+                )
+            )
+
+    if model is not None and shot.duration_s > 0:
+        issues.extend(_duration_issues(shot, model))
+    return issues
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+def failure_warnings(shot: Shot) -> list[LintIssue]:
+    """What every current video model gets wrong, found in this shot (article lines 52-54): prominent
+    hands in a close-up, legible text in frame, fine detail on fast motion. The recommender shows these
+    beside its pick, since no choice of model avoids them."""
+    issues: list[LintIssue] = []
     if shot.size in _HAND_SIZES:
         found = _first_layer(shot, _HANDS, ("subject", "action", "camera"))
         if found:
@@ -205,7 +242,7 @@ def lint_shot(shot: Shot, project: Project | None = None, model: ModelSpec | Non
                     "hands.closeup",
                     layer,
                     "warning",
-                    f'Hands ("{word}") are prominent in a {shot.size.label.lower()}: '
+                    f'Hands ("{word}") are prominent in {_a(shot.size.label.lower())}: '
                     "models often get fingers "
                     "wrong. Keep hands at the edge of frame or widen the shot.",
                 )
@@ -229,7 +266,7 @@ def lint_shot(shot: Shot, project: Project | None = None, model: ModelSpec | Non
     if fast:
         detail = _first_layer(shot, _FINE_DETAIL, _LAYERS_FOR_CONTENT)
         if detail or shot.size in _CLOSE_SIZES:
-            what = f'fine detail ("{detail[1]}")' if detail else f"a {shot.size.label.lower()}"
+            what = f'fine detail ("{detail[1]}")' if detail else _a(shot.size.label.lower())
             issues.append(
                 LintIssue(
                     "motion.fine_detail",
@@ -239,22 +276,6 @@ def lint_shot(shot: Shot, project: Project | None = None, model: ModelSpec | Non
                     "motion, widen the frame, or let the detail go.",
                 )
             )
-
-    if project is not None:
-        known = {c.id for c in project.characters}
-        missing = [cid for cid in shot.character_ids if cid not in known]
-        if missing:
-            issues.append(
-                LintIssue(
-                    "character.unknown",
-                    "subject",
-                    "warning",
-                    f"The shot names {len(missing)} character(s) the project no longer has.",
-                )
-            )
-
-    if model is not None and shot.duration_s > 0:
-        issues.extend(_duration_issues(shot, model))
     return issues
 
 
@@ -283,14 +304,14 @@ def _duration_issues(shot: Shot, model: ModelSpec) -> list[LintIssue]:
                 "motion may drift toward the end.",
             )
         )
-    if not duration_allowed(model, seconds):
+    if not duration_allowed(model, seconds, shot.resolution):
         issues.append(
             LintIssue(
                 "duration.model",
                 None,
                 "info",
                 f"{model.name} does not make {seconds:g} s clips; it will render "
-                f"{nearest_duration(model, seconds):g} s.",
+                f"{nearest_duration(model, seconds, shot.resolution):g} s at {shot.resolution}.",
             )
         )
     return issues

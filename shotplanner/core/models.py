@@ -263,6 +263,9 @@ class Shot(Model):
     dialogue: str = ""
     #: The model the user chose; ``None`` follows the recommender's first choice.
     model_id: str | None = None
+    #: A segment of a split long shot: the id of the segment before it, whose last frame is this one's
+    #: first (``core.split``). ``None`` for an ordinary shot.
+    chain_from: str | None = None
     takes: list[Take] = Field(default_factory=list)
 
     @property

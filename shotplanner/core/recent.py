@@ -55,3 +55,11 @@ def remove_recent(path: Path) -> None:
         write_atomic(recent_file(), json.dumps([str(p) for p in kept], indent=1).encode("utf-8"))
     except (OSError, ProjectError) as e:
         log.warning("could not update the recent-projects list: %s", e)
+
+
+def clear_recent() -> None:
+    """Forget every recent project (File ▸ Open Recent ▸ Clear the list)."""
+    try:
+        write_atomic(recent_file(), b"[]")
+    except ProjectError as e:
+        raise OSError(str(e)) from e

@@ -349,6 +349,30 @@ class Storyboard:
         self.events.emit(ev.ProjectChanged("scenes"))
         return old
 
+    #: Project fields the settings dialog edits (the document's defaults for new shots, and the film's).
+    PROJECT_FIELDS = frozenset({"title", "author", "credit", "draft_date", "fps", "aspect", "resolution"})
+
+    def update_project(self, **fields: Any) -> dict[str, Any]:
+        """Set project-level fields (title, frame rate, default aspect and resolution); returns the old."""
+        unknown = set(fields) - self.PROJECT_FIELDS
+        if unknown:
+            raise StoryboardError(f"not a project setting: {', '.join(sorted(unknown))}")
+        old = {k: getattr(self.project, k) for k in fields}
+        try:
+            for k, v in fields.items():
+                setattr(self.project, k, v)  # validated on assignment: a bad value raises
+        except ValueError:
+            for k, v in old.items():
+                setattr(self.project, k, v)
+            raise
+        self.events.emit(ev.ProjectChanged("settings"))
+        return old
+
+    def blank_shot(self) -> Shot:
+        """A new shot with the project's defaults (frame rate, aspect, resolution)."""
+        p = self.project
+        return Shot(fps=p.fps, aspect=p.aspect, resolution=p.resolution)
+
     # ----------------------------------------------------------------- shot fields
 
     def update_shot(self, shot_id: str, **fields: Any) -> dict[str, Any]:

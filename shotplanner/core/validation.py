@@ -155,6 +155,10 @@ def check_shot(shot: Shot, model: ModelSpec, route: Route | None = None, *,
     name = facts.label
 
     resolution_ok = not facts.resolutions or shot.resolution in facts.resolutions
+    if not resolution_ok and model.caps_resolution and facts.resolutions:
+        top_lines = max(RESOLUTION_LINES.get(r, 0) for r in facts.resolutions)
+        # Rendered at its top and said so on the clip (the animatic): a stand-in, not a refusal.
+        resolution_ok = RESOLUTION_LINES.get(shot.resolution, 0) > top_lines
     if not resolution_ok:
         best = _best_of(facts.resolutions, shot.resolution)
         asked = RESOLUTION_LINES.get(shot.resolution, 0)
@@ -218,7 +222,7 @@ def check_shot(shot: Shot, model: ModelSpec, route: Route | None = None, *,
         problems.append(Problem(issue.field, issue.message, issue.suggestion, issue.blocking))
 
     if shot.audio:
-        if facts.audio == "none":
+        if facts.audio == "none" and not model.scratch_audio:
             problems.append(Problem("audio", f"{name} makes silent clips; the shot asks for sound. Choose a "
                                     "model with audio or add sound in the edit.", False))
         elif facts.audio_tiers and picked.tier not in facts.audio_tiers:

@@ -327,5 +327,7 @@ class Planner:
 
 
 def default_preflight(request: GenerationRequest) -> list[Problem]:
-    """No vendor schema check yet for this request (stage 2 adds ``generation.preflight``)."""
-    return []
+    """The vendor-schema check of the body the provider would send (``generation.preflight``)."""
+    from shotplanner.generation.preflight import problems
+
+    return problems(request)

@@ -672,4 +672,5 @@ class JobQueue:
         job.cost_usd = status.cost_usd if status.cost_usd is not None else job.cost_estimate_usd
         job.finished_at = _now()
         job.retryable = False
-        await self._set(job, JobState.DONE, "done")
+        # What the provider said about the clip (the animatic: "4k requested … 1080p") stays on the take.
+        await self._set(job, JobState.DONE, status.message or "done")

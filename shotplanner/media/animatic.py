@@ -5,6 +5,10 @@ environment and mood layers, moved the way its camera layer reads; over it go a 
 second, a caption of subject and action, a timecode and safe-area guides. The backdrop is drawn once
 at a margin around the frame and each frame only crops and scales it, so the cost per frame stays
 close to the cost of encoding it.
+
+It stands in for every shot: a resolution above what it renders comes out at its maximum (the slate says
+so), a shot that needs sound gets a scratch track (``media.scratch``), and fractional frame rates
+(23.976, 29.97, 59.94) are encoded at their exact NTSC fractions.
 """
 
 from __future__ import annotations
@@ -19,7 +23,16 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from shotplanner.core.models import MAX_SHOT_SECONDS, RESOLUTION_LINES, Movement, Project, Shot, ShotSize
+from shotplanner.core.models import (
+    MAX_SHOT_SECONDS,
+    RESOLUTION_LINES,
+    Movement,
+    Project,
+    Shot,
+    ShotSize,
+    fps_fraction,
+    fps_label,
+)
 from shotplanner.core.validation import check_basic
 from shotplanner.media import backdrop as bd
 from shotplanner.media.camera import MARGIN, CameraMove, camera_for
@@ -36,6 +49,7 @@ from shotplanner.media.overlays import (
 )
 from shotplanner.media.palette import palette_for, terrain_for
 from shotplanner.media.qt import ensure_gui_app
+from shotplanner.media.scratch import scratch_track
 
 #: The local renderer's ceiling; larger requests render at this height and say so.
 MAX_LINES = 1080
@@ -53,11 +67,12 @@ class RenderResult:
     path: Path
     width: int
     height: int
-    fps: int
+    fps: float
     frames: int
     duration_s: float
     move: str
     reference: str | None = None  # the reference image used, as stored on the shot
+    audio: bool = False  # a scratch track was written
     notes: list[str] = field(default_factory=list)  # what the take message should say (fallbacks, caps)
 
     @property
@@ -80,10 +95,16 @@ def output_size(aspect: str, resolution: str) -> tuple[int, int, str | None]:
         note = (f"{resolution} requested; the local animatic renders at most {MAX_LINES}p, "
                 f"so this is {MAX_LINES}p")
         lines = MAX_LINES
-    aw, ah = (int(n) for n in aspect.split(":"))
+    aw, ah = aspect_parts(aspect)
     if aw >= ah:
         return _even(lines * aw / ah), _even(lines), note
     return _even(lines), _even(lines * ah / aw), note
+
+
+def aspect_parts(aspect: str) -> tuple[float, float]:
+    """``"2.39:1"`` → (2.39, 1.0)."""
+    w, _, h = aspect.partition(":")
+    return float(w), float(h or 1)
 
 
 def validate_shot(shot: Shot, fps: float | None = None) -> None:
@@ -101,7 +122,7 @@ def validate_shot(shot: Shot, fps: float | None = None) -> None:
                             "not a shot")
     rate = fps or shot.fps
     if not problems and round(duration * rate) < 1:
-        problems.append(f"duration {duration:g} s is shorter than one frame at {rate} fps")
+        problems.append(f"duration {duration:g} s is shorter than one frame at {fps_label(rate)} fps")
     if problems:
         raise InvalidShot(problems)
 
@@ -125,15 +146,20 @@ class AnimaticRenderer:
         ensure_gui_app()
         self.shot = shot
         self.notes: list[str] = []
+        shown_resolution: str = shot.resolution
         if size is None:
             width, height, note = output_size(shot.aspect, shot.resolution)
             if note:
                 self.notes.append(note)
+                shown_resolution = f"{MAX_LINES}p ({shot.resolution} asked)"
         else:
             width, height = _even(size[0]), _even(size[1])
         self.width, self.height = width, height
-        self.fps = int(fps or shot.fps)
-        self.frame_count = round(float(shot.duration_s) * self.fps)
+        self.rate = fps_fraction(float(fps or shot.fps))
+        self.fps = float(self.rate)
+        #: Timecode counts frames at the nominal rate (24 for 23.976), non-drop-frame.
+        self.tc_base = max(1, round(self.fps))
+        self.frame_count = round(float(shot.duration_s) * self.rate)
         self.seed = zlib.crc32(shot.id.encode())
         self.camera: CameraMove = camera_for(shot, self.seed)
         self.palette = palette_for(shot)
@@ -147,17 +173,18 @@ class AnimaticRenderer:
             self._place_subject()
         scene = project.scene_of(shot.id) if project is not None else None
         lens = f"{shot.lens_mm} mm" if shot.lens_mm else "lens not set"
-        info = SlateInfo(
+        self.slate_info = info = SlateInfo(
             title=project.title if project is not None else "",
             scene=scene.number if scene is not None else "—",
             shot=shot.number or "—",
             size=shot.size.label, lens=lens, angle=shot.angle.value, move=self.camera.describe(),
             model=planned_model or shot.model_id or "the recommended model",
-            duration=f"{float(shot.duration_s):g} s  ·  {self.fps} fps  ·  {shot.aspect}",
+            duration=(f"{float(shot.duration_s):g} s  ·  {fps_label(self.fps)} fps  ·  {shot.aspect}"
+                      f"  ·  {shown_resolution}" + ("  ·  scratch sound" if shot.audio else "")),
         )
         short = min(width, height)
         self.slate = draw_slate(_even(short * 0.95), _even(short * 0.62), info)
-        self.slate_frames = min(self.fps, self.frame_count // 2 + 1)
+        self.slate_frames = min(self.tc_base, self.frame_count // 2 + 1)
         caption = " — ".join(t for t in (shot.layers.subject.strip(), shot.layers.action.strip()) if t)
         self.caption = draw_caption(width, height, caption)
         self.tc_font = font(height * 0.035, bold=True)
@@ -262,7 +289,7 @@ class AnimaticRenderer:
         draw_guides(p, w, h)
         if index < self.slate_frames:
             p.drawImage(round((w - self.slate.width()) / 2), round((h - self.slate.height()) / 2), self.slate)
-        text = f"{self.shot.number or 'animatic'}  {timecode(index, self.fps)}"
+        text = f"{self.shot.number or 'animatic'}  {timecode(index, self.tc_base)}"
         p.setFont(self.tc_font)
         box = QRectF(w - margin_x - h * 0.36, margin_y, h * 0.36, h * 0.05)
         p.fillRect(box, QColor(0, 0, 0, 150))
@@ -284,8 +311,14 @@ def render_animatic(shot: Shot, project: Project | None, project_dir: Path | Non
     (leaving no file) when ``cancel`` is set. ``size``/``fps`` override the shot's own (film, tests)."""
     renderer = AnimaticRenderer(shot, project, project_dir, size=size, fps=fps, planned_model=planned_model)
     n = renderer.frame_count
-    every = max(1, renderer.fps // 4)
-    with ClipWriter(Path(out_path), renderer.width, renderer.height, renderer.fps) as writer:
+    every = max(1, renderer.tc_base // 4)
+    notes = list(renderer.notes)
+    with ClipWriter(Path(out_path), renderer.width, renderer.height, renderer.rate,
+                    audio=shot.audio) as writer:
+        if shot.audio:
+            track = scratch_track(shot, float(n / renderer.rate), renderer.slate_frames / renderer.fps)
+            writer.set_audio(track.samples)
+            notes += track.notes
         for i in range(n):
             if _cancelled(cancel):
                 raise RenderCanceled(f"render of shot {shot.number or shot.id} canceled at frame {i} of {n}")
@@ -295,5 +328,5 @@ def render_animatic(shot: Shot, project: Project | None, project_dir: Path | Non
                 progress((i + 1) / n)
         path = writer.finish()
     return RenderResult(path=path, width=renderer.width, height=renderer.height, fps=renderer.fps, frames=n,
-                        duration_s=n / renderer.fps, move=renderer.camera.describe(),
-                        reference=renderer.reference, notes=renderer.notes)
+                        duration_s=float(n / renderer.rate), move=renderer.camera.describe(),
+                        reference=renderer.reference, audio=shot.audio, notes=notes)

@@ -13,8 +13,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from shotplanner.core.models import Project, Shot
-from shotplanner.media.animatic import AnimaticRenderer, _cancelled, _even, validate_shot
+from shotplanner.core.models import Project, Shot, fps_fraction
+from shotplanner.media.animatic import AnimaticRenderer, _cancelled, _even, aspect_parts, validate_shot
 from shotplanner.media.encode import ClipWriter
 from shotplanner.media.errors import InvalidShot, MediaError, RenderCanceled
 from shotplanner.media.probe import probe
@@ -26,7 +26,7 @@ def fit(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, int]:
     return min(box_w, _even(src_w * scale)), min(box_h, _even(src_h * scale))
 
 
-def _clip_frames(path: Path, fps: int, count: int, size: tuple[int, int]) -> Iterator[np.ndarray]:
+def _clip_frames(path: Path, fps: float, count: int, size: tuple[int, int]) -> Iterator[np.ndarray]:
     """``count`` RGB frames of ``path`` at ``fps`` (held or dropped to retime), scaled to ``size``."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
@@ -63,10 +63,11 @@ def render_film(project: Project, project_dir: Path, out_path: Path, *, width: i
     Shots that cannot be rendered (no duration) are left out and named in ``notes`` when given.
     """
     project_dir = Path(project_dir)
-    aw, ah = (int(n) for n in project.aspect.split(":"))
+    aw, ah = aspect_parts(project.aspect)
     out_w = _even(width)
     out_h = _even(out_w * ah / aw)
-    fps = int(project.fps)
+    rate = fps_fraction(project.fps)
+    fps = float(rate)
     notes = notes if notes is not None else []
     plan: list[tuple[Shot, Path | None, int]] = []
     for shot in project.all_shots():
@@ -91,15 +92,15 @@ def render_film(project: Project, project_dir: Path, out_path: Path, *, width: i
     total = sum(n for _, _, n in plan)
     done = 0
     canvas = np.zeros((out_h, out_w, 3), np.uint8)
-    with ClipWriter(Path(out_path), out_w, out_h, fps) as writer:
+    with ClipWriter(Path(out_path), out_w, out_h, rate) as writer:
         for shot, clip, count in plan:
             if clip is not None:
                 info = probe(clip)
                 size = fit(info.width, info.height, out_w, out_h)
                 frames: Iterator[np.ndarray] = _clip_frames(clip, fps, count, size)
             else:
-                sw, sh = (int(n) for n in shot.aspect.split(":"))
-                size = fit(sw * 1000, sh * 1000, out_w, out_h)
+                sw, sh = aspect_parts(shot.aspect)
+                size = fit(round(sw * 1000), round(sh * 1000), out_w, out_h)
                 frames = _animatic_frames(AnimaticRenderer(shot, project, project_dir, size=size, fps=fps))
             x0, y0 = (out_w - size[0]) // 2, (out_h - size[1]) // 2
             canvas[:] = 0
@@ -109,7 +110,7 @@ def render_film(project: Project, project_dir: Path, out_path: Path, *, width: i
                 canvas[y0:y0 + size[1], x0:x0 + size[0]] = image
                 writer.write_array(canvas, "rgb24")
                 done += 1
-                if progress is not None and done % fps == 0:
+                if progress is not None and done % max(1, round(fps)) == 0:
                     progress(done / total)
         path = writer.finish()
     if progress is not None:

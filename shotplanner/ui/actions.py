@@ -1,7 +1,7 @@
-"""The window's QActions, menus and toolbar, built in one place so other panels can add to them.
+"""The window's QActions and toolbar, built in one place so other panels can add to them.
 
 Kept apart from ``main_window`` so the window stays a composer: it says *what* each action does (a
-slot), this module says how actions are named, keyed and arranged.
+slot), this module says how actions are named and keyed, and ``ui.menus`` arranges them in menus.
 """
 
 from __future__ import annotations
@@ -12,6 +12,16 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+
+from shotplanner.ui.icons import redo_icon, undo_icon
+
+
+def _unique(keys: list[QKeySequence]) -> list[QKeySequence]:
+    out: list[QKeySequence] = []
+    for key in keys:
+        if not key.isEmpty() and key not in out:
+            out.append(key)
+    return out
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,19 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("save", "&Save", QKeySequence.StandardKey.Save, QStyle.StandardPixmap.SP_DialogSaveButton),
     ActionSpec("save_as", "Save &As…", QKeySequence.StandardKey.SaveAs),
     ActionSpec("quit", "&Quit", QKeySequence.StandardKey.Quit),
+    ActionSpec("project_settings", "Project se&ttings…", "Ctrl+Alt+S", None,
+               "Title, frame rate, default aspect and resolution of the project"),
+    ActionSpec("print", "&Print storyboard (PDF)…", QKeySequence.StandardKey.Print, None,
+               "Write the storyboard sheet as a PDF to print or share"),
+    ActionSpec("cut", "Cu&t", QKeySequence.StandardKey.Cut, None, "Cut the selected shots"),
+    ActionSpec("copy", "&Copy", QKeySequence.StandardKey.Copy, None,
+               "Copy the selected shots (with their reference images)"),
+    ActionSpec("paste", "&Paste", QKeySequence.StandardKey.Paste, None,
+               "Paste shots after the current one (from this or another project)"),
+    ActionSpec("preferences", "Pr&eferences…", QKeySequence.StandardKey.Preferences, None,
+               "Default provider, concurrency, autosave and theme"),
+    ActionSpec("shortcuts", "&Keyboard shortcuts", "Ctrl+/", None, "Every shortcut of the window"),
+    ActionSpec("about", "&About Shotplanner", None, None, "Version and the libraries it runs on"),
     ActionSpec("add_shot", "&Add shot", "Ctrl+Shift+N", QStyle.StandardPixmap.SP_FileDialogNewFolder,
                "Add a blank shot after the current one"),
     ActionSpec("add_scene", "Add s&cene", "Ctrl+Alt+N"),
@@ -66,9 +89,13 @@ class WindowActions(QObject):
                 action.setToolTip(spec.tip)
             self.actions[spec.name] = action
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        undo.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
-        redo.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+        # Both conventions: Ctrl+Shift+Z (Linux, macOS) and Ctrl+Y (Windows habits).
+        redo.setShortcuts(_unique([*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo),
+                                   QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]))
+        undo.setIcon(undo_icon())
+        redo.setIcon(redo_icon())
+        undo.setToolTip("Undo (Ctrl+Z)")
+        redo.setToolTip("Redo (Ctrl+Shift+Z or Ctrl+Y)")
         self.actions["undo"] = undo
         self.actions["redo"] = redo
         modes = QActionGroup(self)
@@ -77,32 +104,20 @@ class WindowActions(QObject):
             modes.addAction(self.actions[name])
         self.actions["grid_mode"].setChecked(True)
 
-        bar = window.menuBar()
-        a = self.actions
-        self.file_menu = bar.addMenu("&File")
-        self.file_menu.addActions([a["new"], a["open"]])
-        self.recent_menu = self.file_menu.addMenu("Open &recent")
-        self.file_menu.addSeparator()
-        self.file_menu.addActions([a["save"], a["save_as"]])
-        self.file_menu.addSeparator()
-        self.file_menu.addAction(a["quit"])
-        self.edit_menu = bar.addMenu("&Edit")
-        self.edit_menu.addActions([a["undo"], a["redo"]])
-        self.edit_menu.addSeparator()
-        self.edit_menu.addAction(a["select_all"])
-        self.shot_menu = bar.addMenu("&Shot")
-        self.shot_menu.addAction(a["add_shot"])
-        self.template_menu = self.shot_menu.addMenu("Insert from &template")
-        self.shot_menu.addActions([a["duplicate"], a["delete"]])
-        self.shot_menu.addSeparator()
-        self.shot_menu.addActions([a["move_up"], a["move_down"]])
-        self.shot_menu.addSeparator()
-        self.shot_menu.addActions([a["add_scene"], a["renumber"]])
-        self.view_menu = bar.addMenu("&View")
-        self.view_menu.addActions([a["grid_mode"], a["list_mode"], a["table_mode"]])
-        self.view_menu.addSeparator()
-        self.panels_menu: QMenu = self.view_menu.addMenu("&Panels")
+        from shotplanner.ui.menus import build_menus
 
+        menus = build_menus(window, self.actions)
+        self.menus = menus
+        self.file_menu = menus.file
+        self.recent_menu = menus.recent
+        self.edit_menu = menus.edit
+        self.shot_menu = menus.shot
+        self.template_menu = menus.template
+        self.view_menu = menus.view
+        self.panels_menu: QMenu = menus.panels
+        self.help_menu = menus.help
+
+        a = self.actions
         self.toolbar = QToolBar("Main", window)
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setMovable(False)
@@ -115,6 +130,10 @@ class WindowActions(QObject):
         self.toolbar.addActions([a["duplicate"], a["delete"], a["move_up"], a["move_down"]])
         self.toolbar.addSeparator()
         self.toolbar.addActions([a["grid_mode"], a["list_mode"], a["table_mode"]])
+
+    def add_menu(self, title: str) -> QMenu:
+        """A new top-level menu, placed before Help (Help stays last, as on every desktop)."""
+        return self.menus.add_menu(title)
 
     def on(self, name: str, slot: Callable[[], object]) -> None:
         """Run ``slot`` when action ``name`` triggers."""

@@ -38,11 +38,22 @@ class Autosave(QObject):
         self._timer.timeout.connect(self.write_now)
         self.pending = False
         self.last_error: str | None = None
+        self.enabled = True
+
+    def set_enabled(self, enabled: bool) -> None:
+        """Preferences ▸ Autosave off: changes wait for Save (a close still writes what is pending)."""
+        self.enabled = enabled
+        if not enabled:
+            self._timer.stop()
+
+    def set_delay_ms(self, delay_ms: int) -> None:
+        self._timer.setInterval(max(100, int(delay_ms)))
 
     def schedule(self) -> None:
         """A change happened: write after the delay (restarted by each further change)."""
         self.pending = True
-        self._timer.start()
+        if self.enabled:
+            self._timer.start()
 
     def cancel(self) -> None:
         """Forget pending work (after a Save, or when another project is opened)."""

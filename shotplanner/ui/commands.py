@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from shotplanner.core.models import Scene, Shot
+from shotplanner.core.split import SplitRecord, resplit, split_shot, unsplit
 from shotplanner.core.storyboard import Placement, RemovedShot, Storyboard
 
 #: ``QUndoCommand.id()`` for field edits that may merge (typing in one layer becomes one undo step).
@@ -181,6 +182,30 @@ class RenumberCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._sb.set_numbers(self._old)
+
+
+class SplitShotCommand(QUndoCommand):
+    """Split a long shot into segments chained by frame (``core.split``), as one undo step."""
+
+    def __init__(self, sb: Storyboard, shot_id: str, segments: list[float], model_id: str | None) -> None:
+        super().__init__(f"Split shot into {len(segments)} segments")
+        self._sb = sb
+        self._shot_id = shot_id
+        self._segments = list(segments)
+        self._model_id = model_id
+        self.record: SplitRecord | None = None
+        self._removed: list[RemovedShot] | None = None
+
+    def redo(self) -> None:
+        if self.record is None:
+            self.record = split_shot(self._sb, self._shot_id, self._segments, self._model_id)
+        else:
+            assert self._removed is not None
+            resplit(self._sb, self.record, self._removed)
+
+    def undo(self) -> None:
+        assert self.record is not None
+        self._removed = unsplit(self._sb, self.record)
 
 
 class MoveShotsToSceneCommand(_MoveCommand):

@@ -345,6 +345,7 @@ class GenerationController(QObject):
             return None
         for problem in plan.problems:
             self.message.emit(problem)
+        self.last_plan = plan
         if plan.missing_keys:
             self.keysMissing.emit(plan.missing_keys)
         if not plan.sendable:
@@ -609,7 +610,8 @@ class ConfirmDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.NonModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lay = QVBoxLayout(self)
-        n = len(plan.jobs)
+        jobs = plan.sendable  # what Send sends: a job without its key is named below, not listed
+        n = len(jobs)
         lay.addWidget(
             QLabel(
                 f"{n} job{'s' if n != 1 else ''} will be sent. Billable jobs are charged by "
@@ -619,7 +621,7 @@ class ConfirmDialog(QDialog):
         self.table = QTableWidget(n, 5)
         self.table.setHorizontalHeaderLabels(["Shot", "Model", "Provider", "Seconds", "Estimate"])
         self.table.verticalHeader().hide()
-        for row, job in enumerate(plan.jobs):
+        for row, job in enumerate(jobs):
             cost = (
                 "free"
                 if not job.billable
@@ -637,6 +639,13 @@ class ConfirmDialog(QDialog):
         lay.addWidget(self.table)
         self.total_label = QLabel(f"<b>Estimated total: {plan.total_text()}</b>")
         lay.addWidget(self.total_label)
+        if plan.missing_keys:
+            from shotplanner.ui.missing_keys import missing_keys_text
+
+            self.keys_label = QLabel(missing_keys_text(plan.missing_keys) + " Those shots are not sent.")
+            self.keys_label.setObjectName("lintLabel")
+            self.keys_label.setWordWrap(True)
+            lay.addWidget(self.keys_label)
         buttons = QDialogButtonBox()
         self.send_button = buttons.addButton("Send", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

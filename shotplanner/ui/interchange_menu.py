@@ -194,4 +194,6 @@ class InterchangeMenu(QObject):
 
 
 def install_interchange(window: MainWindow) -> InterchangeMenu:
-    return InterchangeMenu(window)
+    menu = InterchangeMenu(window)
+    window.interchange = menu  # type: ignore[attr-defined]  # File ▸ Print uses its PDF export
+    return menu

@@ -5,7 +5,9 @@ Keys are never shown in full: the page shows a masked form (the last four charac
 told apart. Storing goes to the OS keyring through ``generation.secrets.store_key`` (never a project or a
 settings file). The connection test is harmless: it asks for the status of a job that cannot exist, so
 the provider answers "not found" (the key works) or "unauthorised" (it does not) and nothing is billed.
-The concurrency limit is a user setting (QSettings); the generation controller applies it.
+The concurrency limit is a user setting (QSettings); the generation controller applies it. Test connection
+uses the key typed in the box when there is one (before it is stored), else the stored one. The provider
+boxes scroll, so no row is squeezed on a small screen.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -51,7 +54,8 @@ PROBE_ID = {
     "openai": "video_shotplanner_connection_test",
 }
 
-ProviderFactory = Callable[[str], Provider]
+#: ``factory(name, keys)``: a provider for ``name``; ``keys`` typed in the dialog, or None to look them up.
+ProviderFactory = Callable[[str, tuple[str, ...] | None], Provider]
 
 
 def mask(value: str | None) -> str:
@@ -102,10 +106,10 @@ async def test_connection(provider: Provider) -> tuple[bool, str]:
     return True, "connected; the key was accepted"
 
 
-def _default_factory(name: str) -> Provider:
+def _default_factory(name: str, keys: tuple[str, ...] | None = None) -> Provider:
     from shotplanner.generation.registry import create_provider
 
-    return create_provider(name)
+    return create_provider(name, keys=keys) if keys else create_provider(name)
 
 
 class ProviderBox(QGroupBox):
@@ -192,13 +196,35 @@ class ProviderBox(QGroupBox):
         self.test_button.setEnabled(False)
         self.dialog.spawn(self.run_test())
 
+    def typed_keys(self) -> tuple[tuple[str, ...] | None, str]:
+        """The key parts typed here (a part left empty comes from where it is stored); (None, why) when
+        a typed key cannot be completed. (None, "") when nothing is typed: the stored key is tested."""
+        typed = {var: edit.text().strip() for var, edit in self.inputs.items()}
+        if not any(typed.values()):
+            return None, ""
+        parts: list[str] = []
+        for var, value in typed.items():
+            value = value or (_lookup(var)[0] or "")
+            if not value:
+                return None, f"Type {var} too: the test needs every part of the key."
+            parts.append(value)
+        return tuple(parts), ""
+
     async def run_test(self) -> tuple[bool, str]:
-        provider = self.dialog.factory(self.name)
+        keys, problem = self.typed_keys()
+        if problem:
+            self.result_label.setText("✘ " + problem)
+            self.result_label.setStyleSheet("color: #c8553d;")
+            self.test_button.setEnabled(True)
+            return False, problem
+        provider = self.dialog.factory(self.name, keys)
         try:
             ok, text = await test_connection(provider)
         finally:
             await provider.aclose()
             self.test_button.setEnabled(True)
+        if keys is not None:
+            text += " (the key typed here; Store it to keep it)" if ok else " (the key typed here)"
         self.result_label.setText(("✔ " if ok else "✘ ") + text)
         self.result_label.setStyleSheet("" if ok else "color: #c8553d;")
         return ok, text
@@ -232,11 +258,24 @@ class KeysDialog(QDialog):
         note.setWordWrap(True)
         lay.addWidget(note)
         self.boxes = {name: ProviderBox(name, self) for name in PROVIDERS}
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.setContentsMargins(0, 0, 0, 0)
         for box in self.boxes.values():
-            lay.addWidget(box)
+            column.addWidget(box)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(inner)
+        lay.addWidget(scroll, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         lay.addWidget(buttons)
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        tall = inner.sizeHint().height() + 120
+        self.resize(max(620, inner.sizeHint().width() + 40),
+                    min(tall, screen.height() - 60) if screen is not None else tall)
 
     def default_limit(self, name: str) -> int:
         from shotplanner.generation.providers.fal import FalProvider

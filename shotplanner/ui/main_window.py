@@ -52,7 +52,9 @@ from shotplanner.ui.commands import (
     StepShotsCommand,
     UpdateShotCommand,
 )
+from shotplanner.ui.menus import install_menus
 from shotplanner.ui.model_picker import ModelPicker
+from shotplanner.ui.panels import scrolling
 from shotplanner.ui.reference_images import ImageImportError, import_images
 from shotplanner.ui.scene_parts import SceneParts
 from shotplanner.ui.shot_form import ShotForm
@@ -60,6 +62,7 @@ from shotplanner.ui.shot_table import ShotTable
 from shotplanner.ui.storyboard_model import ShotIdRole, StoryboardModel
 from shotplanner.ui.storyboard_view import StoryboardView
 from shotplanner.ui.thumbnails import ThumbnailCache
+from shotplanner.ui.window_state import MINIMUM
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +147,7 @@ class MainWindow(QMainWindow):
         self.form = ShotForm(self.storyboard, self.undo_stack, lambda: self.folder, catalog)
         self.form.imagesDropped.connect(self.attach_images)
         self.picker = ModelPicker(self.storyboard, self.undo_stack, catalog)
+        self.picker.project_dir = lambda: self.folder
         self.ui = WindowActions(self, self.undo_stack.createUndoAction(self),
                                 self.undo_stack.createRedoAction(self))
         self.scene_parts.fill_menu(self.ui.shot_menu)
@@ -165,9 +169,10 @@ class MainWindow(QMainWindow):
 
         self._wire_actions()
         self._fill_templates()
-        self._fill_recent()
+        install_menus(self)  # File/Edit/Help entries, Open Recent, card context menu (ui/menus.py)
         self._update_title()
         self.resize(1280, 800)
+        self.setMinimumSize(MINIMUM)
         self._select_first()
 
     # ------------------------------------------------------------------ composition
@@ -176,7 +181,7 @@ class MainWindow(QMainWindow):
         """Dock ``widget`` in ``area`` under ``title``; its toggle appears in View ▸ Panels."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
-        dock.setWidget(widget)
+        dock.setWidget(scrolling(widget))  # a panel taller or wider than its dock scrolls
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -222,14 +227,9 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, t=template: self.insert_shots([t.make_shot()], t.name))
 
     def _fill_recent(self) -> None:
-        from shotplanner.core.recent import recent_projects
+        from shotplanner.ui.menus import fill_recent
 
-        menu = self.ui.recent_menu
-        menu.clear()
-        paths = [p for p in recent_projects() if p != self.folder]
-        for path in paths:
-            menu.addAction(str(path)).triggered.connect(lambda _c=False, p=path: self.open_project(p))
-        menu.setEnabled(bool(paths))
+        fill_recent(self)
 
     # ------------------------------------------------------------------ selection
 
@@ -309,7 +309,7 @@ class MainWindow(QMainWindow):
         return cmd.shot_ids
 
     def add_shot(self) -> str:
-        return self.insert_shots([Shot()], "shot")[0]
+        return self.insert_shots([self.storyboard.blank_shot()], "shot")[0]
 
     def add_scene(self) -> str:
         """Add an empty scene after the current one (one undo step) and type its heading in place."""

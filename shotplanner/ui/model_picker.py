@@ -8,7 +8,8 @@ override set), so what it shows is always the recommender's answer for the shot 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -26,9 +27,9 @@ from PySide6.QtWidgets import (
 from shotplanner.core import events as ev
 from shotplanner.core.catalog import Catalog
 from shotplanner.core.catalog_schema import Lifecycle, ModelSpec
-from shotplanner.core.models import Shot
+from shotplanner.core.models import Angle, Shot
 from shotplanner.core.storyboard import Storyboard
-from shotplanner.ui.commands import UpdateShotCommand
+from shotplanner.ui.commands import SplitShotCommand, UpdateShotCommand
 
 ModelIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -48,6 +49,13 @@ def lifecycle_badge(model: ModelSpec, catalog: Catalog | None) -> str:
     return model.lifecycle.value
 
 
+def _inside(folder: Path, relative: str) -> Path | None:
+    """``folder / relative`` when it stays inside the project folder (a take path never leads outside)."""
+    root = folder.resolve()
+    path = (root / relative).resolve()
+    return path if path.is_relative_to(root) else None
+
+
 def cost_text(shot: Shot, model: ModelSpec, route: Any = None) -> str:
     from shotplanner.core.cost import estimate_shot
 
@@ -58,6 +66,94 @@ def cost_text(shot: Shot, model: ModelSpec, route: Any = None) -> str:
     if est.usd is None:
         return "cost unknown" + (f" — {est.note}" if est.note else "")
     return f"≈ ${est.usd:.2f}" + (f" (${est.per_second:.3f}/s)" if est.per_second else "")
+
+
+def _why(rule: str, shot: Shot, triggers: dict[str, str]) -> str:
+    """Why a rule applies to this shot, in the shot's own terms (it follows every edit).
+
+    Rules without a sentence here fall back to what the recommender says drove them."""
+    if rule in ("long_take", "establishing"):
+        if shot.size.is_wide:
+            return f"it is {'an' if shot.size.label[0] in 'AEIOU' else 'a'} {shot.size.label.lower()} shot"
+        if shot.angle is Angle.AERIAL:
+            return "it is an aerial shot"
+        if shot.duration_s > 10.0:
+            return f"it runs {shot.duration_s:g} s"
+        return "its camera layer asks for a long or wide take"
+    return {
+        "character_closeup": "it is a close-up of a character with a reference image",
+        "synced_audio": "it needs synced sound",
+        "4k_detail": "it is a 4K detail shot",
+        "draft": "it is a draft",
+        "human_motion": "its action is human movement",
+        "action": "its action is fast",
+        "recurring_character": "its character appears in other shots",
+    }.get(rule) or (f"its {triggers[rule]}" if rule in triggers else "of how it is set")
+
+
+def _strength(rule: str) -> str:
+    return {
+        "long_take": "holds a long take longest",
+        "establishing": "holds a wide, moving take together",
+        "atmosphere": "renders haze, volumetric light and moving shadows",
+        "crowd": "keeps a crowd moving independently",
+        "water_fabric": "moves water and fabric naturally",
+        "texture": "holds fine texture in raking light",
+        "lighting_transition": "holds a lighting change within the shot",
+        "camera_language": "follows camera direction",
+        "character_closeup": "animates a reference image",
+        "synced_audio": "makes synced sound",
+        "4k_detail": "renders 4K detail",
+        "draft": "drafts quickly",
+        "human_motion": "moves people naturally",
+        "action": "handles fast action",
+    }.get(rule, "suits it")
+
+
+def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -> str:
+    """The picker's headline (rich text): the pick, the user's choice, and — in plain words — which
+    retired model would have suited this shot, why, and what takes its place. Built from the shot as it
+    is now, so it changes when the shot does."""
+    from shotplanner.core.recommend import RULES
+
+    best = rec.best
+    head = f"<b>Shot {html.escape(shot.number)}</b> — "
+    if best is None:
+        head += html.escape(rec.message or "no model in the catalog can do this shot")
+    else:
+        head += f"recommended: <b>{html.escape(best.model.name)}</b>"
+    if shot.model_id:
+        name = chosen.name if chosen else shot.model_id
+        head += f"<br>your choice: <b>{html.escape(name)}</b>"
+    lines: list[str] = []
+    excluded = {m.id: reason for m, reason in rec.excluded}
+    for rule in rec.rules:
+        for pick_id in RULES[rule].picks if rule in RULES else ():
+            pick = catalog.find(pick_id)
+            if pick is None:
+                continue
+            why = _why(rule, shot, getattr(rec, "triggers", {}))
+            if not pick.is_live:
+                when = f" on {pick.retired_on:%d %B %Y}" if pick.retired_on else ""
+                successor = catalog.successor_of(pick)
+                text = (f"{pick.name} would suit this shot ({why}; it {_strength(rule)}), but it was "
+                        f"retired{when}.")
+                if successor is not None and best is not None and successor.id == best.model.id:
+                    text += f" Its successor {successor.name} is recommended instead."
+                elif successor is not None:
+                    text += f" Its successor is {successor.name}"
+                    text += f"; {best.model.name} fits this shot better." if best is not None else "."
+                elif best is not None:
+                    text += f" {best.model.name} is recommended instead."
+                lines.append(text)
+            elif pick_id in excluded and (best is None or best.model.id != pick_id):
+                lines.append(f"{pick.name} usually suits this shot ({why}), but it "
+                             f"{excluded[pick_id]}.")
+    # The recommender's other notes (a dialogue without sound…), minus the ones rewritten above.
+    lines += [n for n in rec.notes if "the article's pick" not in n]
+    for line in dict.fromkeys(lines):
+        head += f"<br><i>{html.escape(line)}</i>"
+    return head
 
 
 class ModelPicker(QWidget):
@@ -86,6 +182,20 @@ class ModelPicker(QWidget):
         self.list.setAlternatingRowColors(True)
         self.list.itemDoubleClicked.connect(lambda item: self.override(item.data(ModelIdRole)))
         lay.addWidget(self.list, 1)
+        # A shot longer than any model holds: offer the recommender's split (segments chained by frame).
+        self.split_button = QPushButton()
+        self.split_button.setObjectName("splitButton")
+        self.split_button.clicked.connect(self.split_long_shot)
+        self.split_button.hide()
+        lay.addWidget(self.split_button)
+        # A segment of a split shot starts on the last frame of the segment before, once that has a take.
+        self.chain_button = QPushButton()
+        self.chain_button.setObjectName("chainButton")
+        self.chain_button.clicked.connect(self.start_from_previous_segment)
+        self.chain_button.hide()
+        lay.addWidget(self.chain_button)
+        #: The open project's folder (the window sets it): where the chained still is written.
+        self.project_dir: Callable[[], Path | None] = lambda: None
         buttons = QHBoxLayout()
         self.use_button = QPushButton("Use selected model")
         self.use_button.clicked.connect(self._use_selected)
@@ -167,6 +277,49 @@ class ModelPicker(QWidget):
         text = f"Use {model_id}" if model_id else "Follow recommended model"
         self._stack.push(UpdateShotCommand(self._sb, shot.id, {"model_id": model_id}, text))
 
+    def split_long_shot(self) -> None:
+        """Split the shot as the recommender offers, as one undo step."""
+        shot = self._shot()
+        offer = self.recommendation.split if self.recommendation is not None else None
+        if shot is None or offer is None:
+            return
+        self._stack.push(SplitShotCommand(self._sb, shot.id, list(offer.segments), offer.model.id))
+
+    def _previous_segment_clip(self, shot: Shot) -> tuple[Shot, Path] | None:
+        folder = self.project_dir()
+        if shot.chain_from is None or folder is None or shot.image_for("start") is not None:
+            return None
+        previous = self._sb.find(shot.chain_from)
+        take = previous.cut_take() if previous is not None else None
+        if previous is None or take is None or not take.clip or take.kind != "clip":
+            return None
+        clip = _inside(folder, take.clip)
+        return (previous, clip) if clip is not None and clip.is_file() else None
+
+    def start_from_previous_segment(self) -> None:
+        """Give a chained segment the previous segment's last frame as its start image (one undo step)."""
+        from shotplanner.core.models import ImageRef
+        from shotplanner.core.storage import media_dir
+        from shotplanner.media.errors import MediaError
+        from shotplanner.media.last_frame import save_last_frame
+
+        shot = self._shot()
+        found = self._previous_segment_clip(shot) if shot is not None else None
+        folder = self.project_dir()
+        if shot is None or found is None or folder is None:
+            return
+        previous, clip = found
+        try:
+            still = save_last_frame(clip, media_dir(folder) / "frames")
+        except MediaError as exc:
+            self.chain_button.setToolTip(f"The last frame could not be read: {exc}")
+            return
+        ref = ImageRef(path=still.relative_to(folder).as_posix(), role="start",
+                       label=f"last frame of {previous.number}")
+        refs = [ref, *(r.model_copy() for r in shot.reference_images)]
+        self._stack.push(UpdateShotCommand(self._sb, shot.id, {"reference_images": refs},
+                                           f"Start from the last frame of {previous.number}"))
+
     def apply_fixes(self) -> None:
         """Apply every suggestion the validator gave, as one undo step."""
         shot = self._shot()
@@ -198,6 +351,8 @@ class ModelPicker(QWidget):
             w.setEnabled(enabled)
         if shot is None:
             self.recommendation = None
+            self.split_button.hide()
+            self.chain_button.hide()
             self.summary.setText("No shot selected")
             self.problems_label.clear()
             self.fix_button.hide()
@@ -208,19 +363,13 @@ class ModelPicker(QWidget):
             return
         rec = recommend(shot, self._sb.project, self.catalog)
         self.recommendation = rec
+        self._show_split(rec.split)
+        chained = self._previous_segment_clip(shot)
+        self.chain_button.setVisible(chained is not None)
+        if chained is not None:
+            self.chain_button.setText(f"Start from the last frame of {chained[0].number}")
         chosen = self.chosen_model()
-        best = rec.best
-        head = f"<b>Shot {html.escape(shot.number)}</b> — "
-        if best is None:
-            head += html.escape(rec.message or "no model in the catalog can do this shot")
-        else:
-            head += f"recommended: <b>{html.escape(best.model.name)}</b>"
-        if shot.model_id:
-            name = chosen.name if chosen else shot.model_id
-            head += f"<br>your choice: <b>{html.escape(name)}</b>"
-        for note in rec.notes:
-            head += f"<br><i>{html.escape(note)}</i>"
-        self.summary.setText(head)
+        self.summary.setText(headline(shot, rec, self.catalog, chosen))
 
         for rank, cand in enumerate(rec.candidates, 1):
             self._add_row(rank, cand.model, cand.route, shot, cand.reasons, cand.warnings,
@@ -228,6 +377,16 @@ class ModelPicker(QWidget):
         for model, reason in rec.excluded:
             self._add_excluded(model, reason, shot)
         self._show_problems()
+
+    def _show_split(self, offer: Any) -> None:
+        if offer is None:
+            self.split_button.hide()
+            return
+        lengths = " + ".join(f"{d:g} s" for d in offer.segments)
+        count = len(offer.segments)
+        self.split_button.setText(f"Split into {count} segments ({lengths}) on {offer.model.name}")
+        self.split_button.setToolTip(offer.text)
+        self.split_button.show()
 
     def _add_row(self, rank: int, model: ModelSpec, route: Any, shot: Shot, reasons: Sequence[str],
                  warnings: Sequence[str], chosen: bool) -> None:

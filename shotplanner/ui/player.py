@@ -226,6 +226,33 @@ class _AvDecoder:
 # ------------------------------------------------------------------------------------- the player
 
 
+class SharedClock:
+    """One clock for several PyAV players (compare): each shows the frame due at :meth:`now`, so two
+    players never drift apart by more than the frame they are showing, whatever their decoders do."""
+
+    def __init__(self) -> None:
+        self._timer = QElapsedTimer()
+        self._base_ms = 0
+        self.running = False
+
+    def now(self) -> int:
+        return self._base_ms + (self._timer.elapsed() if self.running else 0)
+
+    def start(self, at_ms: int | None = None) -> None:
+        self._base_ms = self.now() if at_ms is None else max(0, int(at_ms))
+        self._timer.restart()
+        self.running = True
+
+    def stop(self) -> None:
+        self._base_ms = self.now()
+        self.running = False
+
+    def set(self, ms: int) -> None:
+        self._base_ms = max(0, int(ms))
+        self._timer.restart()
+
+
+
 class Player(QObject):
     """Play one clip at a time: play/pause, loop, scrub, frame step, mute."""
 
@@ -259,6 +286,8 @@ class Player(QObject):
         self._pending: _Frame | None = None
         self._base_ms = 0
         self._clock = QElapsedTimer()
+        #: When set (PyAV only), frames are shown by this clock instead of the player's own.
+        self.shared_clock: SharedClock | None = None
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(TICK_MS)
@@ -436,7 +465,11 @@ class Player(QObject):
         if decoder is None:
             self._timer.stop()
             return
-        clock = self._base_ms + (self._clock.elapsed() if self.playing else 0)
+        shared = self.shared_clock
+        if shared is not None:
+            clock = shared.now()
+        else:
+            clock = self._base_ms + (self._clock.elapsed() if self.playing else 0)
         shown: _Frame | None = None
         while True:
             item: _Meta | _Frame | _End | None = self._pending
@@ -469,7 +502,8 @@ class Player(QObject):
                 self._awaiting = False
                 self._base_ms = item.pts_ms
                 self._clock.restart()
-                clock = item.pts_ms
+                if shared is None:
+                    clock = item.pts_ms
                 shown = item
                 if not self.playing:
                     break

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from shotplanner.ui.compare import CompareView
 from shotplanner.ui.film_player import FilmPlayer
@@ -66,13 +67,15 @@ class ReviewHub(QObject):
         self.controller.documentChanged.connect(window.mark_modified)
         self.controller.message.connect(window.show_message)
         self.takes.compareRequested.connect(self.open_compare)
+        self.controller.keysMissing.connect(self.keys_missing)
+        self.keys_needed: QWidget | None = None
         window.view.selectionModel().currentChanged.connect(lambda *_: self._follow_selection())
         self._follow_selection()
         self._add_menu()
 
     def _add_menu(self) -> None:
         w = self.window
-        menu = w.menuBar().addMenu("&Generate")
+        menu = w.ui.add_menu("&Generate")
         self.actions: dict[str, QAction] = {}
         for name, text, key, slot in (
             ("generate", "&Generate selected shots…", "Ctrl+G", self.generate_selected),
@@ -121,6 +124,7 @@ class ReviewHub(QObject):
             self.compare = CompareView()
             self.compare.setParent(self.window, Qt.WindowType.Window)
             self.compare.resize(1100, 700)
+            self.compare.circleRequested.connect(self._circle_from_compare)
         index = {t.id: i for i, t in enumerate(shot.takes, 1)}
         self.compare.set_takes(
             self.window.folder,
@@ -129,7 +133,36 @@ class ReviewHub(QObject):
             (f"Shot {shot.number} T{index[a.id]}", f"Shot {shot.number} T{index[b.id]}"),
         )
         self.compare.show()
+        self._compare_shot = shot_id
         return self.compare
+
+    def _circle_from_compare(self, take_id: str, on: bool) -> None:
+        from shotplanner.ui.review_commands import CircleTakeCommand
+
+        shot_id = getattr(self, "_compare_shot", None)
+        if shot_id is None or self.compare is None or self.compare.takes is None:
+            return
+        sb = self.window.storyboard
+        self.window.undo_stack.push(CircleTakeCommand(sb, shot_id, take_id if on else None))
+        a, b = self.compare.takes
+        self.compare.update_takes(sb.take(shot_id, a.id), sb.take(shot_id, b.id))
+
+    def keys_missing(self, providers: frozenset[str]) -> QWidget:
+        """The plan needs keys that are not set up: name them (and their shots), offer the Keys dialog."""
+        from shotplanner.ui.missing_keys import KeysNeededDialog
+
+        plan = getattr(self.controller, "last_plan", None)
+        shots: dict[str, list[str]] = {}
+        for job in getattr(plan, "jobs", []):
+            if getattr(job, "missing_key", False):
+                shots.setdefault(job.provider, []).append(job.shot_number)
+        if self.keys_needed is not None:
+            self.keys_needed.close()
+        dialog = KeysNeededDialog(providers, shots, self.open_keys, self.window)
+        dialog.destroyed.connect(lambda *_: setattr(self, "keys_needed", None))
+        self.keys_needed = dialog
+        dialog.show()
+        return dialog
 
     def open_keys(self) -> KeysDialog:
         if self.keys is None:

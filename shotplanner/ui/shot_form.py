@@ -9,7 +9,7 @@ when the field loses focus or another shot is shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from shotplanner.core import events as ev
 from shotplanner.core.models import (
     ASPECT_RATIOS,
+    FRAME_RATES,
     LAYER_NAMES,
     RESOLUTIONS,
     Angle,
@@ -48,6 +49,7 @@ from shotplanner.core.models import (
 )
 from shotplanner.core.storyboard import Storyboard
 from shotplanner.ui.commands import UpdateShotCommand
+from shotplanner.ui.project_settings import fill_frame_rates, fps_choice_label
 
 LAYER_HINTS = {
     "subject": "Who or what the shot is about — with a detail the model can hold on to",
@@ -166,14 +168,12 @@ class ShotForm(QWidget):
         self.duration_spin.valueChanged.connect(lambda v: self._value_edited("duration_s", float(v)))
         self.aspect_combo = self._enum_combo([(a, a) for a in ASPECT_RATIOS], "aspect")
         self.resolution_combo = self._enum_combo([(r, r) for r in RESOLUTIONS], "resolution")
-        self.fps_spin = QSpinBox()
-        self.fps_spin.setRange(1, 120)
-        self.fps_spin.setSuffix(" fps")
-        self.fps_spin.valueChanged.connect(lambda v: self._value_edited("fps", float(v)))
+        # The crew's rates (23.976 … 60), as in Project settings; an unusual rate on a shot stays listed.
+        self.fps_combo = self._enum_combo([(r, fps_choice_label(r)) for r in FRAME_RATES], "fps")
         self.audio_check = QCheckBox("Needs synced audio")
         self.audio_check.toggled.connect(lambda on: self._push({"audio": bool(on)}, "Toggle audio"))
         self.quality_combo = self._enum_combo([(q.value, q.value) for q in Quality], "quality")
-        for spin in (self.lens_spin, self.duration_spin, self.fps_spin):
+        for spin in (self.lens_spin, self.duration_spin):
             spin.setKeyboardTracking(False)
             spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows)
         form.addRow("Shot size", self.size_combo)
@@ -183,7 +183,7 @@ class ShotForm(QWidget):
         form.addRow("Duration", self.duration_spin)
         form.addRow("Aspect", self.aspect_combo)
         form.addRow("Resolution", self.resolution_combo)
-        form.addRow("Frame rate", self.fps_spin)
+        form.addRow("Frame rate", self.fps_combo)
         form.addRow("Quality", self.quality_combo)
         form.addRow("", self.audio_check)
         lay.addWidget(crew)
@@ -299,7 +299,10 @@ class ShotForm(QWidget):
         _set_combo(self.quality_combo, shot.quality.value)
         self.lens_spin.setValue(shot.lens_mm or self.lens_spin.minimum())
         self.duration_spin.setValue(shot.duration_s)
-        self.fps_spin.setValue(round(shot.fps))  # whole rates until the form offers 23.976 etc.
+        if self.fps_combo.findData(shot.fps) < 0 or self.fps_combo.count() > len(FRAME_RATES):
+            fill_frame_rates(self.fps_combo, shot.fps)  # lists an unusual rate, or drops one no longer used
+        else:
+            _set_combo(self.fps_combo, shot.fps)  # type: ignore[arg-type]
         self.audio_check.setChecked(shot.audio)
         if fields is None or "reference_images" in fields:
             self._load_refs(shot)
@@ -371,7 +374,7 @@ class ShotForm(QWidget):
 
     # ------------------------------------------------------------------ edits
 
-    def _enum_combo(self, items: list[tuple[str, str]], field: str) -> QComboBox:
+    def _enum_combo(self, items: Sequence[tuple[object, str]], field: str) -> QComboBox:
         combo = QComboBox()
         for value, label in items:
             combo.addItem(label, value)

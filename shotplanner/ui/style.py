@@ -73,18 +73,34 @@ def make_palette(dark: bool) -> QPalette:
 def stylesheet() -> str:
     path = resources_dir().joinpath(*QSS_FILE)
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:  # a missing sheet leaves plain Fusion, which is still usable
         log.warning("stylesheet %s not loaded: %s", path, exc)
         return ""
+    # Images (the spin and combo arrows) sit beside the sheet, wherever the resources are installed.
+    return text.replace("@STYLE@", path.parent.as_posix())
+
+
+THEMES = ("system", "light", "dark")
 
 
 def apply_style(app: QApplication, dark: bool | None = None) -> None:
     """Fusion + palette + QSS; with ``dark=None`` follow the system and keep following it."""
     app.setStyle("Fusion")
+    app.setProperty("shotplanner_dark", dark)
     app.setPalette(make_palette(is_dark() if dark is None else dark))
     app.setStyleSheet(stylesheet())
-    if dark is None and not app.property("shotplanner_follows_scheme"):
+    if not app.property("shotplanner_follows_scheme"):
         app.setProperty("shotplanner_follows_scheme", True)
-        QGuiApplication.styleHints().colorSchemeChanged.connect(
-            lambda _scheme: app.setPalette(make_palette(is_dark())))
+        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: _scheme_changed(app))
+
+
+def _scheme_changed(app: QApplication) -> None:
+    # Only while the user's theme is "system": a chosen light or dark look stays.
+    if app.property("shotplanner_dark") is None:
+        app.setPalette(make_palette(is_dark()))
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    """The Preferences' theme: "system" (follow the desktop), "light" or "dark"."""
+    apply_style(app, {"light": False, "dark": True}.get(theme))

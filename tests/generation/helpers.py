@@ -22,7 +22,7 @@ MODELS = {
 }
 
 
-def request(kind: str, take_id: str = "take1", duration: float = 2.0, **extra: Any) -> GenerationRequest:
+def request(kind: str, take_id: str = "take1", duration: float = 3.0, **extra: Any) -> GenerationRequest:
     return GenerationRequest(take_id=take_id, shot_id=f"shot-{take_id}", model_id="test-model", provider=kind,
                              provider_model=MODELS[kind], prompt="A lighthouse at dusk, slow push-in.",
                              duration_s=duration, external_id=external_id_for(take_id), **extra)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import av
@@ -45,16 +46,18 @@ def test_request_mapping_reaches_the_wire(serve, tmp_path: Path, fast_settings) 
     image = tmp_path / "start.png"
     image.write_bytes(b"\x89PNG fake image bytes")
     asyncio.run(run_jobs(tmp_path, kling, fast_settings,
-                         [request("kling", duration=2.0, start_image=image, audio=True)]))
+                         [request("kling", duration=3.0, start_image=image, audio=True)]))
     body = kling.create_bodies[0]
-    assert body["model_name"] == "kling-v3" and body["duration"] == "2" and body["sound"] == "on"
+    assert body["model_name"] == "kling-v3" and body["duration"] == "3" and body["sound"] == "on"
     assert body["external_task_id"] == "shotplanner-take1"
     assert body["image"] and not body["image"].startswith("data:")  # raw base64, as Kling wants
     assert "aspect_ratio" not in body  # image-to-video follows the image
     fal = serve("fal")
-    asyncio.run(run_jobs(tmp_path / "f", fal, fast_settings, [request("fal", start_image=image)]))
+    i2v = replace(request("fal", start_image=image),
+                  provider_model="fal-ai/kling-video/v3/pro/image-to-video")
+    asyncio.run(run_jobs(tmp_path / "f", fal, fast_settings, [i2v]))
     assert fal.create_bodies[0]["start_image_url"].startswith("data:image/png;base64,")
-    assert fal.create_bodies[0]["duration"] == "2"
+    assert fal.create_bodies[0]["duration"] == "3"
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -91,3 +91,33 @@ def test_take_progress_neither_reranks_nor_relints(qtbot, project_dir: Path) -> 
     sb.update_shot("s1_1", duration_s=9.0)
     assert w.model.insight(sb.shot("s1_1")) is not insight
     assert picker._stale  # hidden: it re-ranks when shown
+
+
+def test_headline_names_the_retired_pick_its_successor_and_why_and_follows_the_shot(
+        qtbot, project_dir: Path) -> None:
+    from shotplanner.core.models import Angle, ShotSize
+
+    w = open_window(qtbot, project_dir)
+    w.select(["s1_1"])
+    w.picker_dock.raise_()
+    sb = w.storyboard
+
+    def headline() -> str:
+        w.picker.ranked_ids()  # ranks now if the (hidden, offscreen) picker was only marked stale
+        return w.picker.summary.text()
+
+    sb.update_shot("s1_1", size=ShotSize.WS, angle=Angle.EYE_LEVEL, duration_s=8.0, audio=False,
+                   layers=sb.shot("s1_1").layers.model_copy(update={"camera": "static"}))
+    text = headline()
+    assert "Sora 2 Pro would suit this shot (it is a wide shot" in text
+    assert "retired on 24 September 2026" in text
+    assert "successor" in text and "article" not in text
+    # The shot becomes a close-up: no long-take reason is left, so the Sora sentence goes.
+    sb.update_shot("s1_1", size=ShotSize.CU)
+    text = headline()
+    assert "Sora 2 Pro" not in text and "article" not in text
+    # It needs sound now: Veo 3, retired, is named with the reason.
+    sb.update_shot("s1_1", audio=True)
+    text = headline()
+    assert "Veo 3 would suit this shot (it needs synced sound" in text
+    assert "retired on 30 June 2026" in text

@@ -77,7 +77,7 @@ def test_a_keyring_that_refuses_loses_nothing_and_says_so(qtbot) -> None:
 def test_connection_test_accepts_the_right_key_and_names_a_refused_one(qtbot, aloop, monkeypatch) -> None:
     server = ContractServer("fal").start()
     try:
-        dialog = KeysDialog(factory=lambda name: provider_for(server))
+        dialog = KeysDialog(factory=lambda name, keys=None: provider_for(server, keys=keys))
         qtbot.addWidget(dialog)
         box = dialog.boxes["fal"]
         monkeypatch.setenv("FAL_KEY", FAL_KEY)
@@ -106,3 +106,36 @@ def test_concurrency_limit_is_kept_and_handed_on(qtbot) -> None:
 
 def test_mask_never_shows_a_short_key() -> None:
     assert mask("abcd") == "••••" and mask("") == ""
+
+
+def test_connection_test_uses_the_key_typed_but_not_stored(qtbot, aloop, monkeypatch) -> None:
+    server = ContractServer("fal").start()
+    try:
+        dialog = KeysDialog(factory=lambda name, keys=None: provider_for(server, keys=keys))
+        qtbot.addWidget(dialog)
+        box = dialog.boxes["fal"]
+        monkeypatch.delenv("FAL_KEY", raising=False)
+        box.inputs["FAL_KEY"].setText(FAL_KEY)  # typed, not stored: nothing in env or keyring
+        ok, text = run(aloop, box.run_test())
+        assert ok and "typed here" in text and FAL_KEY not in box.result_label.text()
+        box.inputs["FAL_KEY"].setText("fal-wrong-key-000000")
+        ok, text = run(aloop, box.run_test())
+        assert not ok and "refused" in text
+        # A key in two parts needs both: the missing part is named, nothing is sent.
+        kling = dialog.boxes["kling"]
+        kling.inputs["KLING_ACCESS_KEY"].setText("ak-typed")
+        ok, text = run(aloop, kling.run_test())
+        assert not ok and "KLING_SECRET_KEY" in text
+    finally:
+        server.stop()
+
+
+def test_no_provider_row_is_clipped(qtbot) -> None:
+    dialog = KeysDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for box in dialog.boxes.values():
+        for button in (box.store_button, box.test_button):
+            assert button.height() >= button.sizeHint().height(), box.name
+            assert box.rect().contains(button.geometry()), box.name

@@ -112,13 +112,14 @@ def test_compare_lists_what_differs_and_plays_both(qtbot, tmp_path: Path) -> Non
     folder = _with_takes(tmp_path)
     window = open_window(qtbot, folder)
     a, b = window.storyboard.take("shot0", "gen1"), window.storyboard.take("shot0", "gen2")
-    assert differences(a, b) == ["Model: kling-v2.5-turbo vs veo-3.1", "Prompt differs (changes highlighted)"]
+    assert differences(a, b) == ["Model: kling-v2.5-turbo on the left, veo-3.1 on the right",
+                                 "Prompt differs (changes highlighted)"]
     view = CompareView()
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.players[1].frameChanged, timeout=5000):
         view.set_takes(folder, a, b)
     assert "red" in view.left.prompt.toHtml() and "#6b2a2a" in view.left.prompt.toHtml()
-    assert "Model: kling-v2.5-turbo vs veo-3.1" in view.diff_label.text()
+    assert "Model: kling-v2.5-turbo on the left, veo-3.1 on the right" in view.diff_label.text()
     left, right = view.players
     with qtbot.waitSignal(left.ended, timeout=5000):
         view.play()

@@ -49,7 +49,7 @@ def test_crew_fields_and_characters_reach_the_core(qtbot, project_dir: Path) -> 
     f = w.form
     f.size_combo.setCurrentIndex(f.size_combo.findData("CU"))
     f.duration_spin.setValue(7.5)
-    f.fps_spin.setValue(25)
+    f.fps_combo.setCurrentIndex(f.fps_combo.findData(25.0))
     f.audio_check.setChecked(True)
     f.lens_spin.setValue(85)
     item = f.characters_list.item(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import mimetypes
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -92,6 +93,13 @@ async def raw_base64(path: Path) -> str:
 
 def whole_seconds(request: GenerationRequest) -> int:
     return max(1, round(request.duration_s))
+
+
+async def encode_images(request: GenerationRequest,
+                        encode: Callable[[Path], Awaitable[str]]) -> dict[Path, str]:
+    """Every image of the request, read off the event loop and encoded once (path → encoding)."""
+    paths = [p for p in (request.start_image, request.end_image, *request.reference_images) if p is not None]
+    return {path: await encode(path) for path in dict.fromkeys(paths)}
 
 
 MODERATION_WORDS = ("moderation", "content policy", "content_policy", "safety", "nsfw", "flagged",

@@ -8,14 +8,36 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from shotplanner.generation.base import GenerationRequest, RemoteState, RemoteStatus, ServerError
+from shotplanner.generation.base import BadRequest, GenerationRequest, RemoteState, RemoteStatus, ServerError
 from shotplanner.generation.http import error_text, json_body, raise_for_status, send
+from shotplanner.generation.preflight import checked_body
 from shotplanner.generation.providers.common import (
     HttpProvider,
     data_uri,
+    encode_images,
     failed_status,
-    whole_seconds,
 )
+
+
+def validation_text(response: object) -> str:
+    """fal's 422 body ``{"detail": [{"loc": [...], "msg": ...}]}`` as "field: message", field names kept."""
+    import httpx
+
+    assert isinstance(response, httpx.Response)
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return error_text(response)
+    if not isinstance(detail, list):
+        return error_text(response)
+    parts = []
+    for item in detail:
+        if not isinstance(item, dict):
+            continue
+        loc = [str(x) for x in item.get("loc", []) if x != "body"]
+        where = ".".join(loc)
+        parts.append(f"{where}: {item.get('msg', '')}" if where else str(item.get("msg", "")))
+    return "; ".join(parts) or error_text(response)
 
 
 class FalProvider(HttpProvider):
@@ -27,36 +49,16 @@ class FalProvider(HttpProvider):
         return {"Authorization": f"Key {self.keys()[0]}"}
 
     async def build_input(self, request: GenerationRequest) -> dict[str, object]:
-        endpoint = request.provider_model
-        seconds = whole_seconds(request)
-        # Veo and Luma spell durations "8s"; Kling, Seedance, Hailuo spell them "8".
-        suffix_s = any(tag in endpoint for tag in ("veo", "luma", "ray"))
-        body: dict[str, object] = {
-            "prompt": request.prompt,
-            "duration": f"{seconds}s" if suffix_s else str(seconds),
-            "aspect_ratio": request.aspect,
-            "resolution": request.resolution,
-            "generate_audio": request.audio,
-        }
-        start_key, end_key = "image_url", "end_image_url"
-        if "kling-video/v3" in endpoint or "kling-video/v2.6" in endpoint:
-            start_key = "start_image_url"
-        elif "kling-video" in endpoint:
-            end_key = "tail_image_url"
-        if request.start_image:
-            body[start_key] = await data_uri(request.start_image)
-            body.pop("aspect_ratio")  # image-to-video follows the image
-        if request.end_image:
-            body[end_key] = await data_uri(request.end_image)
-        if request.reference_images and "reference-to-video" in endpoint:
-            body["image_urls"] = [await data_uri(p) for p in request.reference_images]
-        body.update(dict(request.extra))
-        return body
+        """The body as the endpoint's schema spells it (``bodies.fal_body``), checked before it is sent."""
+        encoded = await encode_images(request, data_uri)
+        return checked_body(request, encoded)
 
     async def submit(self, request: GenerationRequest) -> str:
         body = await self.build_input(request)
         response = await send(self.client, "POST", f"/{request.provider_model.strip('/')}", self.name,
                               json=body, headers=self._auth())
+        if response.status_code == 422:
+            raise BadRequest(f"refused: {validation_text(response)}", provider=self.name, status_code=422)
         raise_for_status(response, self.name, model_hint=request.provider_model)
         data = json_body(response, self.name)
         request_id = data.get("request_id") if isinstance(data, dict) else None

@@ -26,16 +26,18 @@ from shotplanner.generation.base import (
     ServerError,
 )
 from shotplanner.generation.http import json_body, parse_retry_after, raise_for_status, send
+from shotplanner.generation.preflight import checked_body
+from shotplanner.generation.providers.bodies import KLING_SOUND_MODELS
 from shotplanner.generation.providers.common import (
     HttpProvider,
+    encode_images,
     failed_status,
     raw_base64,
-    whole_seconds,
 )
 
 TOKEN_LIFETIME = 1800
 #: Models whose API takes the ``sound`` flag.
-SOUND_MODELS = ("kling-v2-6", "kling-v3")
+SOUND_MODELS = KLING_SOUND_MODELS
 
 
 def _b64url(raw: bytes) -> str:
@@ -114,25 +116,9 @@ class KlingProvider(HttpProvider):
 
     async def submit(self, request: GenerationRequest) -> str:
         image_mode = request.start_image is not None or request.end_image is not None
-        body: dict[str, object] = {
-            "model_name": request.provider_model,
-            "prompt": request.prompt,
-            "mode": "std" if request.resolution in ("480p", "540p", "720p") else "pro",
-            "duration": str(whole_seconds(request)),
-        }
-        if request.provider_model in SOUND_MODELS:
-            body["sound"] = "on" if request.audio else "off"
-        if request.external_id:
-            body["external_task_id"] = request.external_id
-        if image_mode:
-            # Kling wants raw base64, without the data: prefix; the output follows the image's aspect.
-            if request.start_image:
-                body["image"] = await raw_base64(request.start_image)
-            if request.end_image:
-                body["image_tail"] = await raw_base64(request.end_image)
-        else:
-            body["aspect_ratio"] = request.aspect
-        body.update(dict(request.extra))
+        # Kling wants raw base64, without the data: prefix; the output follows the image's aspect.
+        encoded = await encode_images(request, raw_base64)
+        body = checked_body(request, encoded)
         kind = "image2video" if image_mode else "text2video"
         data = await self._call("POST", f"/v1/videos/{kind}", json=body)
         task_id = data.get("task_id")

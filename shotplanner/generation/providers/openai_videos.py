@@ -19,18 +19,14 @@ from shotplanner.generation.base import (
     ServerError,
 )
 from shotplanner.generation.http import error_text, json_body, raise_for_status, send
+from shotplanner.generation.preflight import checked_body
+from shotplanner.generation.providers.bodies import OPENAI_SECONDS, openai_size
 from shotplanner.generation.providers.common import HttpProvider, failed_status
 
 RETIRED_MESSAGE = ("OpenAI retired the Videos API (sora-2, sora-2-pro) on 2026-09-24; "
                    "set a compatible gateway's base URL or pick another model")
-SECONDS = (4, 8, 12)
-
-
-def size_for(model: str, aspect: str, resolution: str) -> str:
-    portrait = aspect in ("9:16", "3:4", "9:21")
-    if "pro" in model and resolution in ("1080p", "1440p", "2k", "4k"):
-        return "1024x1792" if portrait else "1792x1024"
-    return "720x1280" if portrait else "1280x720"
+SECONDS = OPENAI_SECONDS
+size_for = openai_size
 
 
 class OpenAIVideosProvider(HttpProvider):
@@ -54,16 +50,10 @@ class OpenAIVideosProvider(HttpProvider):
                             provider=self.name, status_code=response_status)
 
     async def submit(self, request: GenerationRequest) -> str:
-        seconds = min(SECONDS, key=lambda s: abs(s - request.duration_s))
-        form = {
-            "prompt": request.prompt,
-            "model": request.provider_model,
-            "seconds": str(seconds),
-            "size": size_for(request.provider_model, request.aspect, request.resolution),
-        }
-        # Multipart always (the API's contract): plain fields as (None, value) parts.
+        form = checked_body(request, {p: p.name for p in (request.start_image,) if p is not None})
+        # Multipart always (the API's contract): plain fields as (None, value) parts, the image as a file.
         files: dict[str, tuple[str | None, bytes | str, str] | tuple[None, str]] = {
-            key: (None, value) for key, value in form.items()}
+            key: (None, str(value)) for key, value in form.items() if key != "input_reference"}
         if request.start_image:
             raw = await asyncio.to_thread(request.start_image.read_bytes)
             files["input_reference"] = (request.start_image.name, raw, "image/png")

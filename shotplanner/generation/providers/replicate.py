@@ -7,22 +7,13 @@ from __future__ import annotations
 
 from shotplanner.generation.base import GenerationRequest, RemoteState, RemoteStatus, ServerError
 from shotplanner.generation.http import json_body, raise_for_status, send
+from shotplanner.generation.preflight import checked_body
 from shotplanner.generation.providers.common import (
     HttpProvider,
     data_uri,
+    encode_images,
     failed_status,
-    whole_seconds,
 )
-
-#: owner prefix → (start image field, end image field) as those model schemas spell them.
-IMAGE_FIELDS: dict[str, tuple[str, str]] = {
-    "kwaivgi/": ("start_image", "end_image"),
-    "bytedance/": ("image", "last_frame_image"),
-    "google/": ("image", "last_frame"),
-    "minimax/": ("first_frame_image", "last_frame_image"),
-    "luma/": ("start_image_url", "end_image_url"),
-    "openai/": ("input_reference", ""),
-}
 
 
 class ReplicateProvider(HttpProvider):
@@ -34,24 +25,9 @@ class ReplicateProvider(HttpProvider):
         return {"Authorization": f"Bearer {self.keys()[0]}"}
 
     async def build_input(self, request: GenerationRequest) -> dict[str, object]:
-        body: dict[str, object] = {
-            "prompt": request.prompt,
-            "duration": whole_seconds(request),
-            "aspect_ratio": request.aspect,
-            "resolution": request.resolution,
-        }
-        if request.audio:
-            body["generate_audio"] = True
-        start_key, end_key = next((fields for prefix, fields in IMAGE_FIELDS.items()
-                                   if request.provider_model.startswith(prefix)), ("image", "last_frame"))
-        if request.start_image:
-            body[start_key] = await data_uri(request.start_image)
-        if request.end_image and end_key:
-            body[end_key] = await data_uri(request.end_image)
-        if request.reference_images and request.provider_model.startswith("bytedance/"):
-            body["reference_images"] = [await data_uri(p) for p in request.reference_images[:4]]
-        body.update(dict(request.extra))
-        return body
+        """The model's ``input`` as its schema spells it (``bodies.replicate_input``), checked first."""
+        encoded = await encode_images(request, data_uri)
+        return checked_body(request, encoded)
 
     async def submit(self, request: GenerationRequest) -> str:
         body: dict[str, object] = {"input": await self.build_input(request)}
