@@ -167,3 +167,14 @@ def test_the_users_catalog_still_overrides_the_one_in_the_wheel(installed: Insta
     finally:
         user_file.unlink()
     assert "Renamed By Me" in out and f"\n{len(builtin)} models," in out, out
+
+
+def test_the_installed_app_reads_every_shipped_contract_from_the_wheel(installed: Installed) -> None:
+    shipped = sorted(p.relative_to(ROOT / "resources" / "contracts").as_posix()
+                     for p in (ROOT / "resources" / "contracts").glob("*/*.json"))
+    assert shipped, "no vendor input schemas in resources/contracts"
+    read = json.loads(installed.python(
+        "import json; from shotplanner.core.contracts import all_contracts; "
+        "print(json.dumps([[str(c.path), c.provider, bool(c.schema)] for c in all_contracts()]))"))
+    assert len(read) == len(shipped) and all(has_schema for _, _, has_schema in read)
+    assert all(Path(path).is_relative_to(installed.venv) for path, _, _ in read), read[:3]
