@@ -9,8 +9,8 @@ VENV="${VENV:-.venv}"
 
 # Shared libraries the PySide6 wheels link against but do not bundle (ecosystem.md §5, §10),
 # fonts for QPainter text (and a CJK TrueType font the PDF shot list embeds), Xvfb for running
-# the window without a screen, and the validators of the menu entry and AppStream metadata
-# (tests/test_packaging.py).
+# the window without a screen, the validators of the menu entry and AppStream metadata
+# (tests/test_packaging.py), and the binary tools PyInstaller runs.
 DEB_PACKAGES=(
   libegl1 libgl1 libx11-6 libx11-xcb1 libxext6 libxrandr2 libdbus-1-3 libfontconfig1
   libfreetype6 libglib2.0-0 libpulse0 libxkbcommon0 libxkbcommon-x11-0 libxcb1 libxcb-cursor0
@@ -19,6 +19,7 @@ DEB_PACKAGES=(
   libatomic1 fontconfig fonts-dejavu-core fonts-droid-fallback xvfb xauth xdotool
   espeak-ng  # the animatic speaks a shot's dialogue on its scratch track (optional at run time)
   desktop-file-utils appstream
+  binutils  # PyInstaller (make bundle) reads and writes the executable with objdump and objcopy
 )
 
 missing=()
