@@ -24,6 +24,7 @@ EXIT_OK, EXIT_ERROR, EXIT_UNAVAILABLE = 0, 1, 2
 #: Subcommands provided by other layers: name → (module with add_arguments/run, one-line help).
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("shotplanner.generation.headless", "generate shots of a project without the window"),
+    "frames": ("shotplanner.generation.frames_cli", "make a storyboard frame for every shot"),
     "export": ("shotplanner.interchange.export_cli", "export the cut or the shot list"),
     "import": ("shotplanner.interchange.import_cli", "import a screenplay or a shot list"),
     "contracts": ("shotplanner.generation.contracts_refresh",

@@ -96,8 +96,8 @@ def decode_shots(text: str, target: Project, target_folder: Path | None,
     same_project = (source is not None and target_folder is not None
                     and source.resolve() == target_folder.resolve())
     known = {c.id for c in target.characters}
-    characters = payload.get("characters")
-    names: dict[str, object] = characters if isinstance(characters, dict) else {}
+    raw_names = payload.get("characters")
+    names: dict[str, Any] = raw_names if isinstance(raw_names, dict) else {}
     pasted = Pasted([])
     copied: dict[str, str] = {}
     for raw in raw_shots:

@@ -197,6 +197,10 @@ class ReviewChecklist(Model):
     physics_natural: bool | None = None
     lighting_held: bool | None = None
     coherent_to_end: bool | None = None
+    #: A storyboard frame's own questions.
+    framing_as_planned: bool | None = None
+    light_as_described: bool | None = None
+    likeness_held: bool | None = None
 
 
 REVIEW_QUESTIONS: dict[str, str] = {
@@ -204,6 +208,12 @@ REVIEW_QUESTIONS: dict[str, str] = {
     "physics_natural": "Do water, fabric, smoke and hair behave naturally throughout?",
     "lighting_held": "Did the lighting hold to what was described, without drifting?",
     "coherent_to_end": "Does the motion stay coherent to the last second?",
+}
+#: A still has no motion to judge: its review asks about framing, light and the cast's likeness.
+FRAME_REVIEW_QUESTIONS: dict[str, str] = {
+    "framing_as_planned": "Is it framed as planned (size, angle, lens, aspect)?",
+    "light_as_described": "Is the light what was described (direction, quality, colour)?",
+    "likeness_held": "Do the characters look like their reference sheets?",
 }
 
 
@@ -270,16 +280,22 @@ class Shot(Model):
 
     @property
     def circled_take(self) -> Take | None:
-        return next((t for t in self.takes if t.circled and t.clip), None)
+        return next((t for t in self.takes if t.circled and t.clip and t.kind == "clip"), None)
+
+    @property
+    def circled_frame(self) -> Take | None:
+        """The storyboard still the director chose (a frame take); clips and frames are circled apart."""
+        return next((t for t in self.takes if t.circled and t.clip and t.kind == "frame"), None)
 
     @property
     def latest_done_take(self) -> Take | None:
-        done = [t for t in self.takes if t.state is JobState.DONE and t.clip]
+        done = [t for t in self.takes if t.state is JobState.DONE and t.clip and t.kind == "clip"]
         return done[-1] if done else None
 
     @property
     def animatic_take(self) -> Take | None:
-        done = [t for t in self.takes if t.state is JobState.DONE and t.clip and t.provider == LOCAL_PROVIDER]
+        done = [t for t in self.takes if t.state is JobState.DONE and t.clip and t.provider == LOCAL_PROVIDER
+                and t.kind == "clip"]
         return done[-1] if done else None
 
     def cut_take(self) -> Take | None:
@@ -287,7 +303,8 @@ class Shot(Model):
         if self.circled_take is not None:
             return self.circled_take
         generated = [
-            t for t in self.takes if t.state is JobState.DONE and t.clip and t.provider != LOCAL_PROVIDER
+            t for t in self.takes
+            if t.state is JobState.DONE and t.clip and t.provider != LOCAL_PROVIDER and t.kind == "clip"
         ]
         if generated:
             return generated[-1]

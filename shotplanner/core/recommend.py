@@ -60,6 +60,8 @@ class Candidate:
     cost_usd: float | None = None
     #: False when the price's own source calls it unverified: shown, but it never breaks a tie.
     price_verified: bool = False
+    #: Reasons or warnings hold per-shot tokens (what set a rule off) to fill in when read.
+    templated: bool = field(default=False, repr=False, compare=False)
 
     @property
     def accepted(self) -> bool:
@@ -140,7 +142,7 @@ def _token(key: str) -> str:
 
 
 def _render(c: Candidate, tokens: dict[str, str]) -> Candidate:
-    if not any("\x00" in text for text in (*c.reasons, *c.warnings)):
+    if not c.templated:
         return c
 
     def fill(text: str) -> str:
@@ -150,7 +152,8 @@ def _render(c: Candidate, tokens: dict[str, str]) -> Candidate:
         parts[1::2] = [tokens.get(k, k) for k in parts[1::2]]
         return "".join(parts)
 
-    return replace(c, reasons=tuple(fill(r) for r in c.reasons), warnings=tuple(fill(w) for w in c.warnings))
+    return replace(c, reasons=tuple(fill(r) for r in c.reasons), warnings=tuple(fill(w) for w in c.warnings),
+                   templated=False)
 
 
 # --------------------------------------------------------------------------------------- weights
@@ -193,6 +196,8 @@ class _Prepared:
     static_warnings: tuple[str, ...]
     #: rule key → (live pick it stands in for, that pick) when this model is an article pick or successor
     picks: dict[str, ModelSpec]
+    #: The rules that can change this model's score or reasons (the others leave it as it is).
+    touching: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -216,6 +221,7 @@ class _PreparedCatalog:
     found: dict[tuple[object, ...], Found] = field(default_factory=dict)
     fits: dict[tuple[object, ...], list[_Fit]] = field(default_factory=dict)
     successor_why: dict[str, str] = field(default_factory=dict)
+    candidates: dict[tuple[object, ...], Candidate] = field(default_factory=dict)
     pieces: dict[tuple[object, ...], tuple[float, tuple[str, ...], tuple[str, ...]]] = field(
         default_factory=dict)
 
@@ -239,6 +245,16 @@ def successor_reason(model: ModelSpec, catalog: Catalog) -> str:
             because = rest[len(successor.name):].strip(" ,(") if rest.startswith(successor.name) else ""
             because = f" ({because})" if because else ""
     return (text + " " if text else "") + f"Its successor is {successor.name}{because}."
+
+
+#: Rules that touch every model (hold length, sound, a draft's price, a recurring character's image).
+_TOUCH_ALL = frozenset({"long_take", "establishing", "synced_audio", "draft", "recurring_character"})
+
+
+def _touching(model: ModelSpec, picks: dict[str, ModelSpec]) -> frozenset[str]:
+    strengths = frozenset(model.strengths)
+    return frozenset(key for key, rule in RULES.items()
+                     if key in _TOUCH_ALL or key in picks or strengths & rule.tags)
 
 
 def _prepare(catalog: Catalog, providers: frozenset[str] | None = None) -> _PreparedCatalog:
@@ -282,6 +298,7 @@ def _prepare(catalog: Catalog, providers: frozenset[str] | None = None) -> _Prep
                 base=base,
                 static_warnings=tuple(static),
                 picks=routed.get(model.id, {}),
+                touching=_touching(model, routed.get(model.id, {})),
             )
         )
     result = _PreparedCatalog(catalog, prepared, retired, picks)
@@ -535,8 +552,9 @@ def _score(p: _Prepared, fit: _Fit, shot: Shot, ctx: _Context, prep: _PreparedCa
     warnings.extend(p.static_warnings)
     if not reasons:
         reasons.append(_plain_reason(fit, shot, found))
+    templated = any("\x00" in text for text in (*reasons, *warnings))
     return Candidate(model, fit.route, round(score, 3), tuple(reasons), tuple(warnings), fit.problems,
-                     fit.per_second, fit.cost, fit.verified)
+                     fit.per_second, fit.cost, fit.verified, templated)
 
 
 def _rule_piece(p: _Prepared, fit: _Fit, key: str, shot: Shot, prep: _PreparedCatalog) -> _Piece:
@@ -633,8 +651,7 @@ def _plain_reason(fit: _Fit, shot: Shot, found: Found) -> str:
     makes = f"{model.name} makes what the shot asks: {', '.join(offers)}{sound}"
     if not found.rules:
         return f"no job in the article singles this shot out; {makes}"
-    jobs = "; ".join(f"{RULES[k].job} ({_token(k)})" for k in found.rules)
-    return f"{makes}, though it is not known for this shot's job: {jobs}"
+    return f"{makes}, though it is not known for this shot's job: {_token('jobs')}"
 
 
 def _fit(facts: RouteFacts, shot: Shot, hold: float, warnings: list[str]) -> float:
@@ -693,6 +710,7 @@ def recommend(
         if len(prep.plans) > PLAN_MEMO_LIMIT:  # arbitrary durations could grow it without bound
             prep.plans.clear()
         prep.plans[key] = plan
+    triggers = dict(zip(ctx.found.rules, ctx.found.why, strict=True))
     rec = Recommendation(
         shot.id,
         candidates=list(plan.ranked),
@@ -700,9 +718,10 @@ def recommend(
         notes=list(plan.notes),
         message=plan.message,
         rules=list(ctx.found.rules),
-        triggers=dict(zip(ctx.found.rules, ctx.found.why, strict=True)),
+        triggers=triggers,
         split=plan.split,
-        tokens={**dict(zip(ctx.found.rules, ctx.found.why, strict=True)), "who": ctx.character_image or ""},
+        tokens={**triggers, "who": ctx.character_image or "",
+                "jobs": "; ".join(f"{RULES[k].job} ({why})" for k, why in triggers.items())},
     )
     if not shot.audio and shot.dialogue.strip():
         rec.notes.append(
@@ -792,11 +811,21 @@ def _plan(prep: _PreparedCatalog, shot: Shot, ctx: _Context, project: Project | 
     """The ranked models, exclusions, notes and message for one combination of shot settings."""
     candidates: list[Candidate] = []
     unable: list[tuple[ModelSpec, str]] = []
+    skey = _settings_key(shot, ctx)
+    rules = ctx.found.rules
     for p, fit in zip(prep.models, _fits(prep, shot, ctx, project), strict=True):
-        if fit.exclusion is None:
-            candidates.append(_score(p, fit, shot, ctx, prep))
-        else:
+        if fit.exclusion is not None:
             unable.append((p.model, fit.exclusion))
+            continue
+        # A model's candidate depends only on the rules that touch it: shared across plans.
+        relevant = tuple(k for k in rules if k in p.touching)
+        memo_key = (skey, p.model.id, relevant, bool(rules))
+        cand = prep.candidates.get(memo_key)
+        if cand is None:
+            if len(prep.candidates) > 16 * PLAN_MEMO_LIMIT:
+                prep.candidates.clear()
+            cand = prep.candidates[memo_key] = _score(p, fit, shot, ctx, prep)
+        candidates.append(cand)
     candidates.sort(key=_rank_key)
     split = _split_offer(prep, shot, ctx, project)
     notes = _pick_notes(prep, ctx, candidates, dict((m.id, r) for m, r in unable), shot, split)

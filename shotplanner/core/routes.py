@@ -30,10 +30,9 @@ IMAGE_MODES: tuple[ImageMode, ...] = ("text", "start", "start_end", "end", "refe
 
 #: How a route uses a reference image:
 #: ``none``: it cannot; ``as_start``: as the first frame when the shot has none (image-to-video from the
-#: reference, the article's "close-ups to Kling with a reference image"); ``elements``: Kling's elements
-#: (frontal image + references) next to a start frame; ``reference_images``: a reference-to-video input
-#: (Veo 3.1, Seedance 2.0) that cannot be combined with frames.
-ReferenceUse = Literal["none", "as_start", "elements", "reference_images"]
+#: reference, the article's "close-ups to Kling with a reference image"); ``reference_images``: a
+#: reference-to-video input (Veo 3.1, Seedance 2.0, MiniMax H3) that cannot be combined with frames.
+ReferenceUse = Literal["none", "as_start", "reference_images"]
 
 AudioSupport = Literal["none", "optional", "always"]
 
@@ -282,6 +281,14 @@ def shot_images(shot: Shot, project: Project | None) -> ShotImages:
             character = project.character(cid)
             if character is not None:
                 sheets.extend((character.name, p) for p in character.reference_images)
+    if start is not None and refs:
+        from shotplanner.core.frames import is_frame_start
+
+        if is_frame_start(shot, start):
+            # The circled storyboard frame was made from the shot's own references: they travel in it, so
+            # a route that takes only a first frame loses nothing asked for (a note, like a sheet).
+            sheets[:0] = [("the shot", p) for p in refs]
+            refs = ()
     return ShotImages(start.path if start else None, end.path if end else None, refs, tuple(sheets))
 
 
@@ -306,7 +313,7 @@ class RouteChoice:
     tier: str
     start: str | None  # what is sent as the first frame (may be a reference image, see ``start_from``)
     end: str | None
-    references: tuple[str, ...]  # what is sent as reference images / elements
+    references: tuple[str, ...]  # what is sent as reference images
     #: Where the first frame came from: "start" (the shot's start frame), "reference" (its reference
     #: image), "character:<name>" (that character's sheet), or "" (no first frame).
     start_from: str = ""
@@ -334,8 +341,8 @@ class RouteChoice:
             text += (" and " if text else "") + "ends on its end frame"
         if self.references:
             n = len(self.references)
-            how = "as elements" if self.facts.references == "elements" else "as reference images"
-            text += (" and " if text else "") + f"sends {n} reference image{'s' if n != 1 else ''} {how}"
+            sent = f"sends {n} reference image{'s' if n != 1 else ''} (reference-to-video)"
+            text += (" and " if text else "") + sent
         return text or "text-to-video (no image sent)"
 
 
@@ -351,13 +358,16 @@ def choose(shot: Shot, facts: RouteFacts, project: Project | None = None,
     explicit = imgs.references
     sheets = imgs.character_sheets
 
-    def unused(what: str, why: str, *, sheet_names: tuple[str, ...] = ()) -> None:
+    def unused(why: str, *, sheet_names: tuple[str, ...] = ()) -> None:
         if explicit:
             issues.append(Issue("reference_images", f"{label} {why}; the shot's reference image would not be "
                                 f"sent. Make it the start frame, or choose a route that takes references."))
-        if sheet_names:
-            names = ", ".join(dict.fromkeys(sheet_names))
-            issues.append(Issue("character_ids", f"{label} {why}; {names}'s reference sheet is not sent.",
+        sheets_unused(why, sheet_names)
+
+    def sheets_unused(why: str, names: tuple[str, ...]) -> None:
+        if names:
+            who = ", ".join(dict.fromkeys(names))
+            issues.append(Issue("character_ids", f"{label} {why}; {who}'s reference sheet is not sent.",
                                 blocking=False))
 
     sheet_names = tuple(n for n, _p in sheets)
@@ -368,35 +378,30 @@ def choose(shot: Shot, facts: RouteFacts, project: Project | None = None,
                 # Image-to-video from the reference: the article's close-up recipe.
                 if explicit:
                     start, start_from = explicit[0], "reference"
+                    if explicit[1:]:
+                        issues.append(Issue("reference_images", f"{label} starts from one image; the shot's "
+                                            "other reference images would not be sent."))
+                    sheets_unused("starts from the shot's reference image", sheet_names)
                 else:
                     start, start_from = sheets[0][1], f"character:{sheets[0][0]}"
-                rest_explicit = explicit[1:] if start_from == "reference" else explicit
-                if rest_explicit:
-                    issues.append(Issue("reference_images", f"{label} starts from one image; the shot's "
-                                        "other reference images would not be sent."))
+                    sheets_unused("starts from one reference image", tuple(n for n, _p in sheets[1:]))
             else:
-                unused("refs", "already starts from the shot's start frame and takes no further references",
+                unused("already starts from the shot's start frame and takes no further references",
                        sheet_names=sheet_names)
-        elif facts.references == "elements" and start is not None:
-            refs_sent = all_refs[: facts.max_references or len(all_refs)]
-        elif facts.references == "elements":
-            # fal's Kling elements ride on image-to-video, which needs a first frame: use the first image.
-            if explicit:
-                start, start_from = explicit[0], "reference"
-            else:
-                start, start_from = sheets[0][1], f"character:{sheets[0][0]}"
-            refs_sent = tuple(r for r in all_refs if r != start)[: facts.max_references or len(all_refs)]
         elif facts.references == "reference_images":
             if start is None and end is None:
-                refs_sent = all_refs[: facts.max_references or len(all_refs)]
-                if facts.max_references and len(all_refs) > facts.max_references and explicit:
-                    issues.append(Issue("reference_images", f"{label} takes at most {facts.max_references} "
-                                        f"reference images; the shot has {len(all_refs)}."))
+                cap = facts.max_references or len(all_refs)
+                refs_sent = all_refs[:cap]
+                if len(explicit) > cap:
+                    issues.append(Issue("reference_images", f"{label} takes at most {cap} reference images; "
+                                        f"the shot has {len(explicit)}."))
+                elif len(all_refs) > cap:
+                    left = tuple(n for n, p in sheets if p not in refs_sent)
+                    sheets_unused(f"takes at most {cap} reference images", left)
             else:
-                unused("refs", "cannot combine reference images with start or end frames",
-                       sheet_names=sheet_names)
+                unused("cannot combine reference images with start or end frames", sheet_names=sheet_names)
         else:
-            unused("refs", "takes no reference images", sheet_names=sheet_names)
+            unused("takes no reference images", sheet_names=sheet_names)
 
     if start and end:
         mode: ImageMode = "start_end"

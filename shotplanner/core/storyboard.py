@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shotplanner.core import events as ev
-from shotplanner.core.models import Character, Project, Scene, Shot, Take
+from shotplanner.core.models import Character, Project, Scene, Shot, Take, TakeKind
 from shotplanner.core.numbering import expected_numbers, next_free_number
 
 
@@ -423,20 +423,30 @@ class Storyboard:
         self._changed(shot, {"takes"})
         return index, take
 
-    def circle_take(self, shot_id: str, take_id: str | None) -> str | None:
-        """Circle one take (the one export and playback use), uncircling the others.
+    def circle_take(self, shot_id: str, take_id: str | None, kind: TakeKind | None = None) -> str | None:
+        """Circle one take (the one export and playback use), uncircling the others of its kind.
 
-        Returns the previously circled take id, so undo is ``circle_take(shot_id, previous)``.
+        Clips and storyboard frames are circled apart (``kind``: the take's own, else "clip"); a circled
+        frame also becomes the shot's start image (``core.frames.sync_frame_start``).
+        Returns the previously circled take id, so undo is ``circle_take(shot_id, previous, kind)``.
         """
+        from shotplanner.core.frames import sync_frame_start
+
         shot = self.shot(shot_id)
-        previous = next((t.id for t in shot.takes if t.circled), None)
         if take_id is not None:
-            self.take(shot_id, take_id)
+            kind = self.take(shot_id, take_id).kind
+        kind = kind or "clip"
+        previous = next((t.id for t in shot.takes if t.circled and t.kind == kind), None)
         for take in shot.takes:
+            if take.kind != kind:
+                continue
             take.circled = take.id == take_id
             if take.circled:
                 take.ng = False
-        self._changed(shot, {"takes"})
+        changed = {"takes"}
+        if kind == "frame" and sync_frame_start(shot):
+            changed.add("reference_images")
+        self._changed(shot, changed)
         return previous
 
     # ----------------------------------------------------------------- characters and numbers

@@ -137,7 +137,7 @@ class GenerationRequest:
     duration_s: float
     aspect: str = "16:9"
     resolution: str = "1080p"
-    fps: float = 24
+    fps: float = 24.0  # the shot's rate (23.976 stays 23.976); endpoints that take fps get a whole number
     audio: bool = False
     start_image: Path | None = None
     end_image: Path | None = None
@@ -148,6 +148,8 @@ class GenerationRequest:
     external_id: str | None = None
     #: Provider-agnostic extras (e.g. ``{"negative_prompt": "..."}``), passed through where supported.
     extra: tuple[tuple[str, str], ...] = ()
+    #: ``clip`` (a video take) or ``frame`` (a storyboard still: an image model, a PNG/JPEG/WebP back).
+    kind: str = "clip"
     #: Private copies of the shot and of what a renderer needs from its project (title, its scene), made
     #: on the caller's thread by ``build_request``: the local provider renders from these, never from the
     #: live project another thread is editing. Not journaled (a local render does not outlive the process).
@@ -162,6 +164,7 @@ class GenerationRequest:
             "start_image": self.start_image.name if self.start_image else None,
             "end_image": self.end_image.name if self.end_image else None,
             "reference_images": [p.name for p in self.reference_images],
+            **({"kind": self.kind} if self.kind != "clip" else {}),
         }
 
 

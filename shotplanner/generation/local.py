@@ -38,6 +38,7 @@ from shotplanner.generation.base import (
 from shotplanner.generation.registry import ProviderSpec
 from shotplanner.media.animatic import RenderResult, render_animatic, validate_shot
 from shotplanner.media.errors import InvalidShot, RenderCanceled
+from shotplanner.media.frame import FrameResult, frame_size, render_frame
 
 #: How long ``cancel`` waits for a worker to notice and clean up (it checks before every frame).
 CANCEL_WAIT_S = 30.0
@@ -49,7 +50,7 @@ class _Job:
     out_path: Path
     cancel: threading.Event = field(default_factory=threading.Event)
     progress: float = 0.0
-    future: Future[RenderResult] | None = None
+    future: Future[RenderResult | FrameResult] | None = None
 
 
 class LocalAnimaticProvider:
@@ -63,6 +64,8 @@ class LocalAnimaticProvider:
     """
 
     name = LOCAL_PROVIDER
+    #: Renders take a second or two: the queue's first look comes this soon, not after the remote 5 s.
+    poll_initial_s = 0.2
 
     def __init__(self, project: Project | None = None, project_dir: Path | None = None, *,
                  max_concurrency: int | None = None, work_dir: Path | None = None) -> None:
@@ -93,6 +96,8 @@ class LocalAnimaticProvider:
     # ------------------------------------------------------------------------------------ protocol
 
     async def submit(self, request: GenerationRequest) -> str:
+        if request.kind == "frame":
+            return self._submit_frame(request)
         shot = self._shot_for(request)
         try:
             validate_shot(shot, request.fps)
@@ -110,6 +115,28 @@ class LocalAnimaticProvider:
         job.future = self._pool.submit(
             render_animatic, shot, project, self.project_dir, job.out_path, progress=progress,
             cancel=job.cancel, fps=request.fps, planned_model=self._planned_model(shot))
+        self._jobs[remote_id] = job
+        return remote_id
+
+    def _submit_frame(self, request: GenerationRequest) -> str:
+        """A storyboard still: the animatic's composed first frame, drawn on the same pool."""
+        shot = request.shot_snapshot
+        if shot is None and self.project is not None:
+            shot = self.project.find_shot(request.shot_id)
+        if shot is None:
+            raise BadRequest("a local frame needs its shot (the request carries no snapshot)",
+                             provider=self.name)
+        try:
+            frame_size(request.aspect, request.resolution)
+        except InvalidShot as exc:
+            raise BadRequest(str(exc), provider=self.name) from None
+        shot = shot.model_copy(update={"aspect": request.aspect, "resolution": request.resolution})
+        project = request.project_snapshot if request.shot_snapshot is not None else self.project
+        remote_id = f"local-{request.take_id}"
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        job = _Job(remote_id, self.work_dir / f".frame-{request.take_id}.png")
+        job.future = self._pool.submit(render_frame, shot, project, self.project_dir, job.out_path,
+                                       planned_model=self._planned_model(shot))
         self._jobs[remote_id] = job
         return remote_id
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Take, new_id
+from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Take, TakeKind, new_id
 from shotplanner.generation.base import GenerationRequest, build_request
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def resumable(record: Mapping[str, Any]) -> bool:
 
 
 def decide(shot: Shot, model_id: str, journal: Mapping[str, Mapping[str, Any]] | None,
-           again: bool) -> tuple[str, str | None]:
+           again: bool, kind: TakeKind = "clip") -> tuple[str, str | None]:
     """What to do for one shot: (NEW | RESUMES | DONE | UNKNOWN | RETRY, the take concerned).
 
     A job the journal still follows resumes (never sent twice); without ``again``, a finished take of the
@@ -173,6 +173,8 @@ def decide(shot: Shot, model_id: str, journal: Mapping[str, Mapping[str, Any]] |
     records = journal or {}
     found: dict[str, str] = {}
     for take in shot.takes:
+        if take.kind != kind:  # clips and storyboard frames are sent, resumed and counted apart
+            continue
         record = records.get(take.id)
         # The journal is fresher than the project (a kill can land between a job's end and the save).
         state = JobState(record["state"]) if record else take.state
@@ -212,11 +214,14 @@ Preflight = Callable[[GenerationRequest], "list[Problem]"]
 class Planner:
     """Plans shots against a catalog. ``providers``: the provider names set up here (default: all);
     ``has_key``: whether a provider has its key (default: environment, then keyring; asked once per
-    provider per plan, since a keyring lookup can be a D-Bus round trip)."""
+    provider per plan, since a keyring lookup can be a D-Bus round trip). ``prefer``: the user's default
+    provider (Preferences), tried first among a model's routes when it offers one."""
 
     def __init__(self, catalog: Catalog, *, providers: Collection[str] | None = None,
-                 has_key: Callable[[str], bool] | None = None, preflight: Preflight | None = None) -> None:
+                 has_key: Callable[[str], bool] | None = None, preflight: Preflight | None = None,
+                 prefer: str | None = None) -> None:
         self.catalog = catalog
+        self.prefer = prefer
         self.providers = frozenset(providers) if providers is not None else frozenset(ALL_PROVIDERS)
         self.has_key = has_key or key_present
         self.preflight = preflight if preflight is not None else default_preflight
@@ -276,7 +281,8 @@ class Planner:
     def _routes(self, model: ModelSpec, provider: str | None) -> list[Route]:
         if provider is not None:
             return [r for r in model.routes if r.provider == provider]
-        return [r for r in model.routes if r.provider in self.providers]
+        routes = [r for r in model.routes if r.provider in self.providers]
+        return sorted(routes, key=lambda r: r.provider != self.prefer)  # stable: catalog order otherwise
 
     def _best_job(self, shot: Shot, project: Project, project_dir: Path, model: ModelSpec,
                   routes: list[Route], keys: dict[str, bool], prompt: str | None,

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from shotplanner.core.frames import FRAMES_DIR
 from shotplanner.core.models import LOCAL_PROVIDER, JobState
 from shotplanner.generation.base import (
     SNAPSHOT_FIELDS,
@@ -49,6 +50,7 @@ from shotplanner.generation.base import (
     TransientError,
 )
 from shotplanner.generation.download import ClipCheck, check_clip, fsync_file
+from shotplanner.generation.image_check import check_image
 from shotplanner.generation.journal import Journal
 from shotplanner.generation.redact import install_log_filter
 
@@ -588,7 +590,8 @@ class JobQueue:
         s = self.settings
         assert job.remote_id is not None
         started = time.monotonic()
-        delay = s.poll_initial_s
+        # A provider that knows its jobs are quick (the local renderer) says how soon to look first.
+        delay = min(s.poll_initial_s, getattr(provider, "poll_initial_s", s.poll_initial_s))
         polls = 0
         errors = 0
         while True:
@@ -655,8 +658,12 @@ class JobQueue:
                     raise
                 log.info("download of %s interrupted (%s); resuming", job.take_id, exc.message)
                 await asyncio.sleep(self._backoff(attempt, getattr(exc, "retry_after", None)))
+        suffix = ".mp4"
         try:
-            await asyncio.to_thread(check_clip, tmp, job.request.duration_s, s.check, job.provider)
+            if job.request.kind == "frame":  # a storyboard still: an image, kept with the other frames
+                suffix = await asyncio.to_thread(check_image, tmp, job.provider)
+            else:
+                await asyncio.to_thread(check_clip, tmp, job.request.duration_s, s.check, job.provider)
         except GenerationError as exc:
             # Paid-for bytes are kept for a human to look at, under our name, never used as the clip.
             rejected = takes / f"{job.take_id}.rejected"
@@ -664,11 +671,13 @@ class JobQueue:
                 os.replace(tmp, rejected)
             raise type(exc)(f"{exc.message} (kept as {TAKES_DIR}/{rejected.name})",
                             provider=job.provider) from exc
-        final = takes / f"{job.take_id}.mp4"
+        folder = FRAMES_DIR if job.request.kind == "frame" else TAKES_DIR
+        final = self.project_dir / folder / f"{job.take_id}{suffix}"
+        final.parent.mkdir(parents=True, exist_ok=True)
         if s.durable:
             await asyncio.to_thread(fsync_file, tmp)
         os.replace(tmp, final)
-        job.clip = f"{TAKES_DIR}/{final.name}"
+        job.clip = f"{folder}/{final.name}"
         job.cost_usd = status.cost_usd if status.cost_usd is not None else job.cost_estimate_usd
         job.finished_at = _now()
         job.retryable = False

@@ -64,6 +64,10 @@ class CutItem:
     media_frames: int | None = None
     #: The slate clip standing in for a shot with no take (timelines only).
     placeholder: Path | None = None
+    #: The take's file has a sound stream (timelines give it an audio clip linked to the picture).
+    has_audio: bool = False
+    #: The picture size of the take (or slate) file, when it could be read.
+    media_size: tuple[int, int] | None = None
 
     @property
     def is_gap(self) -> bool:
@@ -98,16 +102,32 @@ def seconds_of(frames: int, fps: float) -> float:
 
 def media_length(path: Path, fps: float) -> int | None:
     """The clip's length in frames at the project rate, or ``None`` when it cannot be read."""
+    return media_facts(path, fps)[0]
+
+
+def media_facts(path: Path, fps: float) -> tuple[int | None, tuple[int, int] | None]:
+    """(length in project frames, (width, height)) of a clip, ``None`` where it cannot be read."""
     from shotplanner.media.errors import MediaError
     from shotplanner.media.probe import probe
 
     try:
         info = probe(path)
     except (MediaError, OSError):
-        return None
+        return None, None
+    size = (info.width, info.height) if info.width and info.height else None
     if info.frames and info.fps:
-        return frames_of(info.frames / info.fps, fps)
-    return frames_of(info.duration_s, fps) if info.duration_s else None
+        return frames_of(info.frames / info.fps, fps), size
+    return (frames_of(info.duration_s, fps) if info.duration_s else None), size
+
+
+def has_sound(path: Path) -> bool:
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            return bool(container.streams.audio)
+    except (av.FFmpegError, OSError):
+        return False
 
 
 def plan_cut(
@@ -137,8 +157,8 @@ def plan_cut(
             missing = media is not None and not media.is_file()
             if missing and media is not None:
                 report.missing.append((shot.number or shot.id, media))
-            media_frames = (
-                media_length(media, fps) if media is not None and not missing and probe_media else None
+            media_frames, media_size = (
+                media_facts(media, fps) if media is not None and not missing and probe_media else (None, None)
             )
             if media_frames is not None and 0 < media_frames < frames:
                 report.warnings.append(
@@ -146,5 +166,8 @@ def plan_cut(
                     f" {seconds_of(media_frames, fps):g} s: the clip runs the take's length"
                 )
                 frames = media_frames
-            items.append(CutItem(scene, shot, take, frames, clip_name(shot), media, missing, media_frames))
+            item = CutItem(scene, shot, take, frames, clip_name(shot), media, missing, media_frames)
+            item.has_audio = media_frames is not None and media is not None and has_sound(media)
+            item.media_size = media_size
+            items.append(item)
     return items

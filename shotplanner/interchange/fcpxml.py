@@ -62,9 +62,12 @@ def write_fcpxml(
     ET.SubElement(resources, "format", fmt_attrs)
 
     track = timeline.tracks[0]
-    # One asset per media file, as long as the longest use of it.
+    # One asset per media file, as long as the longest use of it; each in a format of its own picture
+    # size (a 720p take or a 640x360 slate in a 1080p sequence), so Final Cut scales it to fit.
     assets: dict[str, ET.Element] = {}
     asset_frames: dict[str, int] = {}
+    formats: dict[tuple[int, int], str] = {(width, height): "r1"}
+    next_id = 2
     for item in track:
         if not isinstance(item, otio.schema.Clip):
             continue
@@ -72,21 +75,33 @@ def write_fcpxml(
         frames = _frames(item.source_range.end_time_exclusive(), fps)
         if url not in assets:
             meta = item.metadata.get("shotplanner", {})
+            media_size = meta.get("media_size")
+            own = (int(media_size[0]), int(media_size[1])) if media_size else (width, height)
+            if own not in formats:
+                formats[own] = f"r{next_id}"
+                next_id += 1
+                ET.SubElement(
+                    resources,
+                    "format",
+                    {"id": formats[own], "frameDuration": fcp_time(1, fps), "width": str(own[0]),
+                     "height": str(own[1])},
+                )
             assets[url] = ET.SubElement(
                 resources,
                 "asset",
                 {
-                    "id": f"r{len(assets) + 2}",
+                    "id": f"r{next_id}",
                     "name": Path(path_from_url(url)).name,
                     "src": url,
                     "start": "0s",
                     "duration": "0s",
                     "hasVideo": "1",
                     "hasAudio": "0",
-                    "format": "r1",
+                    "format": formats[own],
                 },
             )
-            if meta.get("audio"):
+            next_id += 1
+            if meta.get("has_audio"):
                 assets[url].set("hasAudio", "1")
         asset_frames[url] = max(asset_frames.get(url, 0), frames)
     for url, element in assets.items():
@@ -121,7 +136,7 @@ def write_fcpxml(
                     "offset": fcp_time(offset, fps),
                     "start": fcp_time(_frames(item.source_range.start_time, fps), fps),
                     "duration": fcp_time(frames, fps),
-                    "format": "r1",
+                    "format": assets[item.media_reference.target_url].get("format", "r1"),
                     "tcFormat": _tc_format(fps),
                 },
             )

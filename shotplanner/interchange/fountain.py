@@ -206,7 +206,7 @@ class ScriptBuilder:
         preamble, self.preamble = self.preamble, []
         first = not self.seen_heading
         self.seen_heading = True
-        scene = self.start_scene(text, number)
+        self.start_scene(text, number)
         for note in notes or []:
             self.describe_scene(f"Note: {note}")
         if first and preamble:
@@ -216,7 +216,6 @@ class ScriptBuilder:
                     self.character(el.character)
             lines = [_as_text(el) for el in preamble]
             self.describe_scene("\n".join(line for line in lines if line))
-        del scene
 
     def _body(self, el: Element) -> None:
         if el.kind == "action":

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from shotplanner.core.heading import format_heading, parse_heading
 from shotplanner.core.models import (
     ASPECT_RATIOS,
     LAYER_NAMES,
@@ -76,12 +77,15 @@ HEADER_ALIASES: dict[str, str] = {
     "title": "film", "film title": "film", "project": "film",
     "scene #": "scene", "scene no": "scene", "scene number": "scene", "sc": "scene", "sc #": "scene",
     "heading": "scene_heading", "slugline": "scene_heading", "slug": "scene_heading",
-    "location": "scene_heading", "scene heading": "scene_heading",
+    "location": "scene_heading", "scene heading": "scene_heading", "set": "scene_heading",
+    "scene description": "scene_description", "synopsis": "scene_description",
+    "int / ext": "int_ext", "int/ext": "int_ext", "i/e": "int_ext", "int ext": "int_ext",
+    "n/d": "time_of_day", "d/n": "time_of_day", "day/night": "time_of_day", "time of day": "time_of_day",
     "shot #": "shot", "shot no": "shot", "shot number": "shot", "#": "shot", "no": "shot", "shot id": "shot",
     "shot size": "size", "framing": "size", "shot type": "size", "type": "size",
     "camera angle": "angle", "shot angle": "angle",
     "camera movement": "movement", "camera move": "movement", "move": "movement", "motion": "movement",
-    "camera motion": "movement", "camera": "movement",
+    "camera motion": "movement",
     "lens": "lens_mm", "focal length": "lens_mm", "lens mm": "lens_mm", "lens (mm)": "lens_mm",
     "duration": "duration_s", "length": "duration_s", "dur": "duration_s", "time": "duration_s",
     "seconds": "duration_s", "duration (s)": "duration_s", "est time": "duration_s",
@@ -92,8 +96,11 @@ HEADER_ALIASES: dict[str, str] = {
     "cast": "characters", "talent": "characters", "actors": "characters",
     "aspect ratio": "aspect", "frame rate": "fps", "framerate": "fps",
 }
-_TRUE = {"yes", "y", "true", "1", "x", "✓", "✔", "on", "sound", "sync"}
-_FALSE = {"no", "n", "false", "0", "", "off", "mos", "-"}
+_TRUE = {"yes", "y", "true", "1", "x", "✓", "✔", "on", "sound", "sync", "diegetic", "non-diegetic",
+         "dialogue", "dialog", "sfx", "music", "vo", "v.o.", "ambience", "wild"}
+_FALSE = {"no", "n", "false", "0", "", "off", "mos", "-", "none", "silent", "no sound"}
+#: Columns read only to build a scene heading when the file has none ("INT / EXT", "N/D").
+_HEADING_PARTS = ("int_ext", "time_of_day")
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,8 +364,14 @@ def _parse_row(raw: dict[str, str], line: int, has_layers: bool) -> _ParsedRow:
     names = re.split(r"[|;,]", cell("characters"))
     characters = [x.strip() for x in names if x.strip()] if "characters" in raw else None
     description = cell("scene_description")
-    return _ParsedRow(line, cell("scene"), cell("scene_heading"), description, number, fields, characters,
-                      cell("film"))
+    heading = cell("scene_heading")
+    if cell("int_ext") or cell("time_of_day"):
+        parts = parse_heading(heading)
+        if not parts.int_ext or not parts.time_of_day:
+            int_ext = parts.int_ext or cell("int_ext").upper().rstrip(".") + ("." if cell("int_ext") else "")
+            time_of_day = parts.time_of_day or cell("time_of_day").upper()
+            heading = format_heading(int_ext.replace("..", "."), parts.location, time_of_day)
+    return _ParsedRow(line, cell("scene"), heading, description, number, fields, characters, cell("film"))
 
 
 def _parse_cast(raw: dict[str, str], line: int) -> _CastRow:
@@ -405,9 +418,18 @@ def read_csv_rows(text: str, source: str) -> CsvRows:
         f"{source}: line 1: column {_column_letter(i)} {orig.strip()!r} is not a shot list column"
         " and was ignored"
         for i, (orig, c) in enumerate(zip(original, reader.fieldnames, strict=True))
-        if c not in COLUMNS
+        if c not in COLUMNS and c not in _HEADING_PARTS
     ]
-    has_layers = any(n in index for n in LAYER_NAMES)
+    has_layers = any(n in index for n in LAYER_NAMES if n != "camera")
+    if "camera" in index and not has_layers:
+        # "Camera" beside no other prompt layer is the camera unit ("A Cam"), not the camera layer.
+        i = index.pop("camera")
+        reader.fieldnames[i] = "camera_unit"
+        out.warnings.append(
+            f"{source}: line 1: column {_column_letter(i)} {original[i].strip()!r} was read as the camera"
+            " unit (A/B camera) and ignored; the camera prompt layer is the 'camera' column beside the"
+            " other layers"
+        )
     seen: dict[str, int] = {}
 
     def where(line: int, column: str | None) -> str:
@@ -486,6 +508,10 @@ def import_csv(path: Path, project: Project) -> ImportReport:
         raise BadInputError(detail or f"{path.name}: no shot rows found")
     report = ImportReport(source=path.name, warnings=rows.warnings)
     fresh = is_empty_project(project)
+    if fresh and rows.shots and all(r.scene for r in rows.shots):
+        # The empty scene `shotplanner new` makes is not the list's: the list's scene 3 stays scene 3.
+        wanted = {r.scene for r in rows.shots}
+        project.scenes = [s for s in project.scenes if s.number in wanted]
     film = next((r.film for r in rows.shots if r.film), "")
     if film and (fresh or project.title in ("", DEFAULT_TITLE)):
         project.title = film

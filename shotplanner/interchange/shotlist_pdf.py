@@ -171,7 +171,9 @@ def _still(row: ShotRow, project: Project, project_dir: Path) -> Path | None:
     or the sheet of a character in it (paths outside the project folder are never read)."""
     shot = row.shot
     root = project_dir.resolve()
-    candidates = [t.clip for t in reversed(shot.takes) if t.kind == "frame" and t.clip]
+    circled = shot.circled_frame  # the director's chosen frame first, then the newest
+    candidates = [circled.clip] if circled is not None and circled.clip else []
+    candidates += [t.clip for t in reversed(shot.takes) if t.kind == "frame" and t.clip]
     for role in ("start", "reference", "end"):
         ref = shot.image_for(role)
         if ref is not None:
@@ -370,9 +372,7 @@ def write_pdf(
     report = ExportReport(fmt=f"pdf ({layout})")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     regular = _fonts()[0]  # registered first: the canvas then never falls back to unembedded Helvetica
-    # types-reportlab types initialFontName as a number; ReportLab's Canvas takes the font's name.
-    c = Canvas(str(out_path), pagesize=PAGE, pageCompression=1,
-               initialFontName=regular)  # type: ignore[arg-type]
+    c = Canvas(str(out_path), pagesize=PAGE, pageCompression=1, initialFontName=regular)  # type: ignore[arg-type]
     c.setTitle(project.title)
     c.setAuthor("Shotplanner")
     text = Text(c)

@@ -84,7 +84,7 @@ def file_url(path: Path | PurePath, *, localhost: bool = False) -> str:
     ``#``, ``?``, spaces and non-Latin names would otherwise cut or break the link (OTIO's own
     ``url_from_filepath`` un-quotes them). Premiere writes ``file://localhost/...``; ``localhost`` does too.
     """
-    pure = PurePath(path)
+    pure = path if isinstance(path, PurePath) else PurePath(path)
     posix = pure.as_posix()
     if not posix.startswith("/"):
         posix = "/" + posix  # C:/media/x.mp4 → /C:/media/x.mp4
@@ -146,11 +146,12 @@ def build_timeline(
         fact = facts.facts(shot, model)
         if item.media is None and placeholders:
             try:
-                from shotplanner.interchange.placeholders import ensure_placeholder
+                from shotplanner.interchange.placeholders import ensure_placeholder, slate_size
 
                 item.placeholder = ensure_placeholder(
                     project, item.scene, shot, item.frames, size, project_dir, facts.model_name(fact.model)
                 )
+                item.media_size = slate_size(size)
             except Exception as exc:  # no slate (Qt or the encoder unavailable): the shot becomes a gap
                 report.warnings.append(
                     f"shot {shot.number or shot.id}: no slate clip could be written ({exc}); left as a gap"
@@ -172,8 +173,10 @@ def build_timeline(
             "dialogue": shot.dialogue,
             "take_id": item.take.id if item.take is not None else None,
             "audio": shot.audio,
+            "has_audio": item.has_audio,
             "media_missing": item.missing,
             "placeholder": item.placeholder is not None,
+            "media_size": list(item.media_size) if item.media_size else None,
         }
         meta = {k: xml_safe(v) if isinstance(v, str) else v for k, v in meta.items()}
         prompt = xml_safe(fact.prompt)
@@ -221,6 +224,21 @@ def build_timeline(
             report.clips += 1
     if not len(track):
         report.warnings.append("the cut has no shot longer than zero frames: the timeline is empty")
+    if any(item.has_audio for item in items):
+        # Takes with sound (Veo, Seedance, …) get their audio on A1, under their picture.
+        audio = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
+        for child in track:
+            meta = child.metadata.get(META_KEY, {})
+            if isinstance(child, otio.schema.Clip) and meta.get("has_audio"):
+                sound = otio.schema.Clip(
+                    name=child.name, media_reference=child.media_reference.clone(),
+                    source_range=child.source_range,
+                )
+                sound.metadata[META_KEY] = {"shot_id": meta.get("shot_id"), "audio_of": child.name}
+                audio.append(sound)
+            else:
+                audio.append(otio.schema.Gap(source_range=child.source_range))
+        timeline.tracks.append(audio)
     return timeline, items
 
 
@@ -281,6 +299,27 @@ def _rate_element(parent: ET.Element, fps: float) -> None:
     _sub(rate, "ntsc", "TRUE" if is_ntsc(fps) else "FALSE")
 
 
+def _fcp7_tree(timeline: otio.schema.Timeline) -> ET.Element:
+    """The adapter's xmeml as an element tree.
+
+    The adapter's ``write_to_string`` pretty-prints through minidom, which is most of its time on a long
+    cut (and we indent the tree ourselves), so its builder is called directly when it is there.
+    """
+    import collections
+
+    try:  # the plugin system loads the adapter's module (it imports relatively)
+        build = otio.adapters.from_name("fcp_xml").module()._build_sequence_for_timeline
+    except (ImportError, AttributeError, otio.exceptions.NotSupportedError):
+        return ET.fromstring(otio.adapters.write_to_string(timeline, adapter_name="fcp_xml"))
+    root = ET.Element("xmeml", version="4")
+    project_e = ET.SubElement(root, "project")
+    ET.SubElement(project_e, "name").text = timeline.name
+    children = ET.SubElement(project_e, "children")
+    whole = otio.opentime.TimeRange(start_time=timeline.global_start_time, duration=timeline.duration())
+    children.append(build(timeline, whole, collections.defaultdict(dict)))
+    return root
+
+
 def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path) -> None:
     """The adapter's xmeml, completed with what Premiere and Resolve write themselves.
 
@@ -289,8 +328,7 @@ def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path
     ``link`` from each clip item to itself, and a described sequence ``format`` (Resolve imports an empty
     timeline when the format says nothing, OTIO#839).
     """
-    text = otio.adapters.write_to_string(timeline, adapter_name="fcp_xml")
-    root = ET.fromstring(text)
+    root = _fcp7_tree(timeline)
     fps = project.fps
     width, height = frame_size(project)
     drop = is_drop_frame(fps)
@@ -309,26 +347,53 @@ def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path
         display.text = "DF" if drop else "NDF"
     masters: dict[str, str] = {}
     files: dict[str, ET.Element] = {e.get("id", ""): e for e in root.iter("file") if len(e)}
-    for track_index, track in enumerate(root.iter("track"), start=1):
-        for clip_index, clipitem in enumerate(track.findall("clipitem"), start=1):
-            file_e = clipitem.find("file")
-            file_id = file_e.get("id", "") if file_e is not None else ""
-            if file_id and file_id not in masters:
-                masters[file_id] = f"masterclip-{len(masters) + 1}"
-            if file_id and clipitem.find("masterclipid") is None:
-                _sub(clipitem, "masterclipid", masters[file_id], index=0)
-            full = files.get(file_id)
-            if full is not None:
-                _complete_file(full, clipitem, fps, width, height)
-            if clipitem.find("link") is None:
-                link = ET.Element("link")
-                _sub(link, "linkclipref", clipitem.get("id", ""))
-                _sub(link, "mediatype", "video")
-                _sub(link, "trackindex", str(track_index))
-                _sub(link, "clipindex", str(clip_index))
-                # Premiere puts links after the file and before logginginfo/labels/markers.
-                after = list(clipitem).index(file_e) + 1 if file_e is not None else len(clipitem)
-                clipitem.insert(after, link)
+    # Each file's own picture size (a 720p take, a 640x360 slate), else the sequence's.
+    sizes: dict[str, tuple[int, int]] = {}
+    for child in timeline.tracks[0]:
+        meta = child.metadata.get(META_KEY, {})
+        if isinstance(child, otio.schema.Clip) and meta.get("media_size"):
+            w, h = meta["media_size"]
+            sizes[child.media_reference.target_url] = (int(w), int(h))
+    # (media type, track index, clip index) of every clip item, for the links Premiere writes.
+    placed: dict[int, tuple[str, int, int]] = {}
+    by_media: dict[tuple[str, str], ET.Element] = {}
+    for media_type in ("video", "audio"):
+        for track_index, track in enumerate(root.findall(f".//sequence/media/{media_type}/track"), start=1):
+            for clip_index, clipitem in enumerate(track.findall("clipitem"), start=1):
+                placed[id(clipitem)] = (media_type, track_index, clip_index)
+                file_e = clipitem.find("file")
+                file_id = file_e.get("id", "") if file_e is not None else ""
+                if file_id and file_id not in masters:
+                    masters[file_id] = f"masterclip-{len(masters) + 1}"
+                if file_id and clipitem.find("masterclipid") is None:
+                    _sub(clipitem, "masterclipid", masters[file_id], index=0)
+                full = files.get(file_id)
+                if full is not None:
+                    own = sizes.get(full.findtext("pathurl") or "", (width, height))
+                    _complete_file(full, clipitem, fps, *own)
+                if media_type == "audio":
+                    if full is not None:
+                        _complete_audio(full)
+                    sourcetrack = _sub(clipitem, "sourcetrack")
+                    _sub(sourcetrack, "mediatype", "audio")
+                    _sub(sourcetrack, "trackindex", "1")
+                by_media[(media_type, f"{file_id}@{clipitem.findtext('start')}")] = clipitem
+    for (media_type, key), clipitem in by_media.items():
+        partner = by_media.get(("audio" if media_type == "video" else "video", key))
+        group = [clipitem] if partner is None else sorted(
+            (clipitem, partner), key=lambda c: placed[id(c)][0] != "video"
+        )
+        if clipitem.find("link") is not None:
+            continue
+        for member in group:  # the picture first, then its sound, as Premiere lists them
+            kind, track_index, clip_index = placed[id(member)]
+            link = _sub(clipitem, "link")
+            _sub(link, "linkclipref", member.get("id", ""))
+            _sub(link, "mediatype", kind)
+            _sub(link, "trackindex", str(track_index))
+            _sub(link, "clipindex", str(clip_index))
+            if partner is not None and kind == "audio":
+                _sub(link, "groupindex", "1")
     for clipitem in root.iter("clipitem"):
         _premiere_order(clipitem)
     # xmeml orders a marker's children name, comment, in, out; the adapter puts metadata first.
@@ -347,7 +412,7 @@ def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path
 
 #: A clip item's children in the order Premiere writes them (samples/premiere_example.xml).
 _CLIPITEM_ORDER = ("masterclipid", "name", "enabled", "duration", "rate", "start", "end", "in", "out",
-                   "file", "link", "logginginfo", "labels", "marker")
+                   "file", "sourcetrack", "link", "logginginfo", "labels", "marker")
 
 
 def _premiere_order(clipitem: ET.Element) -> None:
@@ -374,6 +439,22 @@ def _premiere_order(clipitem: ET.Element) -> None:
             media = clipitem.find("file/media")
             if media is not None:
                 media.remove(audio)
+
+
+def _complete_audio(file_e: ET.Element) -> None:
+    """The file's sound, described as Premiere describes it (48 kHz, 16 bit, stereo)."""
+    media = file_e.find("media")
+    if media is None:
+        media = _sub(file_e, "media")
+    audio = media.find("audio")
+    if audio is None:
+        audio = _sub(media, "audio")
+    if audio.find("samplecharacteristics") is None:
+        sample = _sub(audio, "samplecharacteristics", index=0)
+        _sub(sample, "depth", "16")
+        _sub(sample, "samplerate", "48000")
+    if audio.find("channelcount") is None:
+        _sub(audio, "channelcount", "2")
 
 
 def _complete_file(file_e: ET.Element, clipitem: ET.Element, fps: float, width: int, height: int) -> None:

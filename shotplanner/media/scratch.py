@@ -68,11 +68,11 @@ def speak(text: str, engine: str) -> np.ndarray:
     if channels > 1:
         pcm = pcm.reshape(-1, channels).mean(axis=1)
     if rate == AUDIO_RATE or len(pcm) == 0:
-        return pcm
+        return np.asarray(pcm, np.float32)
     # Linear resampling is plenty for a guide voice.
     t_out = np.arange(round(len(pcm) * AUDIO_RATE / rate)) / AUDIO_RATE
-    resampled: np.ndarray = np.interp(t_out, np.arange(len(pcm)) / rate, pcm).astype(np.float32)
-    return resampled
+    voice: np.ndarray = np.interp(t_out, np.arange(len(pcm)) / rate, pcm).astype(np.float32)
+    return voice
 
 
 def scratch_track(shot: Shot, duration_s: float, slate_s: float) -> ScratchTrack:

@@ -38,7 +38,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "&Open project…", QKeySequence.StandardKey.Open, QStyle.StandardPixmap.SP_DirOpenIcon),
     ActionSpec("save", "&Save", QKeySequence.StandardKey.Save, QStyle.StandardPixmap.SP_DialogSaveButton),
     ActionSpec("save_as", "Save &As…", QKeySequence.StandardKey.SaveAs),
-    ActionSpec("quit", "&Quit", QKeySequence.StandardKey.Quit),
+    ActionSpec("quit", "&Quit", "Ctrl+Q"),  # the standard key is empty on some platforms
     ActionSpec("project_settings", "Project se&ttings…", "Ctrl+Alt+S", None,
                "Title, frame rate, default aspect and resolution of the project"),
     ActionSpec("print", "&Print storyboard (PDF)…", QKeySequence.StandardKey.Print, None,
@@ -48,7 +48,7 @@ SPECS: tuple[ActionSpec, ...] = (
                "Copy the selected shots (with their reference images)"),
     ActionSpec("paste", "&Paste", QKeySequence.StandardKey.Paste, None,
                "Paste shots after the current one (from this or another project)"),
-    ActionSpec("preferences", "Pr&eferences…", QKeySequence.StandardKey.Preferences, None,
+    ActionSpec("preferences", "Pr&eferences…", "Ctrl+,", None,
                "Default provider, concurrency, autosave and theme"),
     ActionSpec("shortcuts", "&Keyboard shortcuts", "Ctrl+/", None, "Every shortcut of the window"),
     ActionSpec("about", "&About Shotplanner", None, None, "Version and the libraries it runs on"),
@@ -90,8 +90,7 @@ class WindowActions(QObject):
             self.actions[spec.name] = action
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         # Both conventions: Ctrl+Shift+Z (Linux, macOS) and Ctrl+Y (Windows habits).
-        redo.setShortcuts(_unique([*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo),
-                                   QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]))
+        redo.setShortcuts(_unique([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]))
         undo.setIcon(undo_icon())
         redo.setIcon(redo_icon())
         undo.setToolTip("Undo (Ctrl+Z)")

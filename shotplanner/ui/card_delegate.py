@@ -338,7 +338,9 @@ class CardDelegate(QStyledItemDelegate):
             p.drawRect(QRect(bar.left(), bar.top(), round(bar.width() * take.progress), bar.height()))
             label = f"{label} {take.progress:.0%}"
         elif take.circled:
-            label = "◯ circled"
+            label = "◯ frame" if take.kind == "frame" else "◯ circled"
+        if take.kind == "frame" and not take.circled:
+            label = f"frame {label}"  # a storyboard still, not a clip
         p.setPen(color)
         p.drawText(box.adjusted(0, 0, 0, -3), LEFT_VCENTER,
                    fm.elidedText(label, Qt.TextElideMode.ElideRight, box.width()))

@@ -7,10 +7,11 @@ enabled states and undo steps are the menu bar's; Generate entries appear once r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QWidget
 
 from shotplanner.ui.shot_clipboard import clipboard_has_shots
 from shotplanner.ui.storyboard_model import ShotIdRole
@@ -44,27 +45,45 @@ def shot_context_menu(window: MainWindow, shot_ids: list[str], parent: QWidget |
     # The menu bar's actions are shared: enable them all again once this menu is gone.
     shared = ("cut", "copy", "paste", "duplicate", "delete", "move_up", "move_down")
 
-    def enable_shared() -> None:
+    def enable_all() -> None:
         for name in shared:
             a[name].setEnabled(True)
 
-    menu.aboutToHide.connect(enable_shared)
+    menu.aboutToHide.connect(enable_all)
     return menu
 
 
 def install_card_menu(window: MainWindow) -> None:
-    """Right-click on a card: select it (unless it is part of the selection), then show the menu."""
+    """Right-click on a card (or a shot-list table row): select it unless it is part of the selection,
+    then show the menu."""
     view = window.view
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
-    def requested(pos: QPoint) -> None:
+    def card_at(pos: QPoint) -> str | None:
         index = view.indexAt(pos)
-        if index.isValid():
-            shot_id = index.data(ShotIdRole)
-            if shot_id not in window.selected_ids():
-                window.select([shot_id])
-        menu = shot_context_menu(window, window.selected_ids() if index.isValid() else [], view)
+        return index.data(ShotIdRole) if index.isValid() else None
+
+    _connect(window, view, card_at)
+    table = getattr(window, "table", None)
+    if table is not None:
+        rows = table.view
+
+        def row_at(pos: QPoint) -> str | None:
+            index = rows.indexAt(pos)
+            shot = rows.table_model().shot_at(index.row()) if index.isValid() else None
+            return shot.id if shot is not None else None  # a scene's header row is no shot
+
+        _connect(window, rows, row_at)
+
+
+def _connect(window: MainWindow, view: QAbstractItemView, shot_at: Callable[[QPoint], str | None]) -> None:
+    def requested(pos: QPoint) -> None:
+        shot_id = shot_at(pos)
+        if shot_id is not None and shot_id not in window.selected_ids():
+            window.select([shot_id])
+        menu = shot_context_menu(window, window.selected_ids() if shot_id is not None else [], view)
         window._context_menu = menu  # type: ignore[attr-defined]  # kept alive while it is open
         menu.popup(view.viewport().mapToGlobal(pos))
 
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
     view.customContextMenuRequested.connect(requested)

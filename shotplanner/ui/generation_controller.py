@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,8 +49,10 @@ from PySide6.QtWidgets import (
 
 # Imported here, not inside the methods: a first import in the middle of a busy queue (PyAV for posters,
 # the recommender, the cost table) stalls the event loop for tens of milliseconds.
+from shotplanner.core.frames import FRAMES_DIR
 from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState
 from shotplanner.core.storyboard import Storyboard, StoryboardError
+from shotplanner.generation.frame_plan import FrameJob, FramePlan
 from shotplanner.generation.hosts import ProcessHost, QueueHost, ThreadHost, WorkerStopped
 from shotplanner.generation.planner import ALL_PROVIDERS, Plan, PlannedJob, Planner, Skipped, key_present
 from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings
@@ -124,6 +126,8 @@ class GenerationController(QObject):
     message = Signal(str)
     #: Providers whose key is missing for the jobs just planned (frozenset[str]): offer the Keys dialog.
     keysMissing = Signal(object)
+    #: Preferences ▸ Default provider: tried first when a model has several routes (None: catalog order).
+    preferred_provider: str | None = None
     #: Emitted from a background thread when events are waiting (queued connection: runs :meth:`_wake`).
     _eventsWaiting = Signal()
 
@@ -161,7 +165,7 @@ class GenerationController(QObject):
         #: The last event applied per take (GUI-side: answers "is there a provider page?" without asking
         #: the queue).
         self._last: dict[str, JobEvent] = {}
-        self._outbox: deque[PlannedJob] = deque()
+        self._outbox: deque[PlannedJob | FrameJob] = deque()
         # One timer paces both kinds of GUI work (sending a batch, applying events), one slice per turn:
         # two slices never run back to back, each is followed by its repaint and the loop's other work.
         self._pump = QTimer(self)
@@ -310,13 +314,13 @@ class GenerationController(QObject):
             raise QueueError("no model catalog is loaded")
         given = self._given_providers
         if given is None:
-            return Planner(self.catalog, providers=ALL_PROVIDERS)
+            return Planner(self.catalog, providers=ALL_PROVIDERS, prefer=self.preferred_provider)
 
         def has_key(name: str) -> bool:
             # Providers handed in with their keys (tests, a gateway) need none from the keyring.
             return getattr(given.get(name), "_keys", None) is not None or key_present(name)
 
-        return Planner(self.catalog, providers=set(given), has_key=has_key)
+        return Planner(self.catalog, providers=set(given), has_key=has_key, prefer=self.preferred_provider)
 
     def plan(self, shot_ids: list[str], model_id: str | None = None, *, prompt: str | None = None,
              provider: str | None = None) -> Plan:
@@ -343,6 +347,10 @@ class GenerationController(QObject):
         except QueueError as exc:
             self.message.emit(str(exc))
             return None
+        return self.submit(plan)
+
+    def submit(self, plan: Plan | FramePlan) -> ConfirmDialog | None:
+        """Send a plan (clips, or storyboard frames): at once when free, after the confirmation if not."""
         for problem in plan.problems:
             self.message.emit(problem)
         self.last_plan = plan
@@ -355,7 +363,7 @@ class GenerationController(QObject):
             return None
         return self._confirm(plan)
 
-    def _confirm(self, plan: Plan) -> ConfirmDialog:
+    def _confirm(self, plan: Plan | FramePlan) -> ConfirmDialog:
         """Show the jobs and their cost; they are sent only when the user agrees (never modal)."""
         if self.dialog is not None:
             self.dialog.close()
@@ -369,7 +377,7 @@ class GenerationController(QObject):
     def render_animatics(self, shot_ids: list[str]) -> None:
         self.generate(shot_ids, LOCAL_MODEL_ID)
 
-    def send(self, jobs: list[PlannedJob]) -> list[str]:
+    def send(self, jobs: Sequence[PlannedJob | FrameJob]) -> list[str]:
         """Add a take per job to its shot and enqueue it; returns the take ids.
 
         The first slice is done before returning (a single retry is complete at once); a big batch goes
@@ -399,7 +407,7 @@ class GenerationController(QObject):
             self._outbox.clear()
             return
         deadline = time.perf_counter() + SEND_SLICE_S
-        chunk: list[PlannedJob] = []
+        chunk: list[PlannedJob | FrameJob] = []
         while self._outbox and (not chunk or time.perf_counter() < deadline):
             job = self._outbox.popleft()
             self.storyboard.add_take(job.shot_id, job.take())
@@ -463,8 +471,8 @@ class GenerationController(QObject):
             log.info("job %s finished for a take that is no longer in the document", event.take_id)
         else:
             self.documentChanged.emit()
-        if event.state is JobState.DONE and event.clip:
-            self._spawn(self._make_poster(event.shot_id, event.take_id, event.clip))
+        if event.state is JobState.DONE and event.clip and not event.clip.startswith(FRAMES_DIR):
+            self._spawn(self._make_poster(event.shot_id, event.take_id, event.clip))  # a frame is its own
         self.jobChanged.emit(event)
 
     def _worker_stopped(self, stopped: WorkerStopped) -> None:
@@ -603,14 +611,15 @@ class GenerationController(QObject):
 class ConfirmDialog(QDialog):
     """Lists the jobs, their models, providers and estimated cost, with the total; Send or Cancel."""
 
-    def __init__(self, plan: Plan, parent: QWidget | None = None) -> None:
+    def __init__(self, plan: Plan | FramePlan, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plan = plan
         self.setWindowTitle("Send to the providers?")
         self.setWindowModality(Qt.WindowModality.NonModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lay = QVBoxLayout(self)
-        jobs = plan.sendable  # what Send sends: a job without its key is named below, not listed
+        # What Send sends: a job without its key is named below, not listed.
+        jobs: Sequence[PlannedJob | FrameJob] = plan.sendable
         n = len(jobs)
         lay.addWidget(
             QLabel(
@@ -629,11 +638,16 @@ class ConfirmDialog(QDialog):
                 if job.estimate_usd is not None
                 else "no published price"
             )
-            values = [job.shot_number, job.model_name, job.provider, f"{job.request.duration_s:g}", cost]
+            seconds = "still" if job.request.kind == "frame" else f"{job.request.duration_s:g}"
+            values = [job.shot_number, job.model_name, job.provider, seconds, cost]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if job.estimate_note and col == 4:
                     item.setToolTip(job.estimate_note)
+                if col == 1 and isinstance(job, PlannedJob):  # a frame's references are in its estimate note
+                    # What the request really does with the shot's images (and what it cannot use).
+                    said = [job.choice.describe_images(), *(note.message for note in job.notes)]
+                    item.setToolTip("\n".join(said))
                 self.table.setItem(row, col, item)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table)

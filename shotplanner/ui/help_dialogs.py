@@ -30,10 +30,10 @@ if TYPE_CHECKING:
 
 #: Keys that work without a menu entry (views handle them directly).
 VIEW_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("Storyboard", "Arrow keys", "Move between shots"),
-    ("Storyboard", "Shift+Arrow keys", "Extend the selection"),
-    ("Players", "Space", "Play / pause"),
-    ("Compare, film", "Escape", "Close the window"),
+    ("Storyboard", "Move between shots", "Arrow keys"),
+    ("Storyboard", "Extend the selection", "Shift+Arrow keys"),
+    ("Players", "Play / pause", "Space"),
+    ("Compare, film", "Close the window", "Escape"),
 )
 
 
@@ -82,6 +82,8 @@ class ShortcutsDialog(QDialog):
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 item = QTableWidgetItem(value)
@@ -99,7 +101,7 @@ class ShortcutsDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.table)
         lay.addWidget(buttons)
-        self.resize(620, 640)
+        self.resize(660, 700)
 
 
 def versions() -> list[tuple[str, str]]:

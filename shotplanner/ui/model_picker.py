@@ -8,6 +8,7 @@ override set), so what it shows is always the recommender's answer for the shot 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -68,10 +69,11 @@ def cost_text(shot: Shot, model: ModelSpec, route: Any = None) -> str:
     return f"≈ ${est.usd:.2f}" + (f" (${est.per_second:.3f}/s)" if est.per_second else "")
 
 
-def _why(rule: str, shot: Shot, triggers: dict[str, str]) -> str:
-    """Why a rule applies to this shot, in the shot's own terms (it follows every edit).
+_ARTICLE_CITE = re.compile(r" \(article lines? [\d, ]+\)")
 
-    Rules without a sentence here fall back to what the recommender says drove them."""
+
+def _why(rule: str, shot: Shot) -> str:
+    """Why a rule applies to this shot, in the shot's own terms (it follows every edit)."""
     if rule in ("long_take", "establishing"):
         if shot.size.is_wide:
             return f"it is {'an' if shot.size.label[0] in 'AEIOU' else 'a'} {shot.size.label.lower()} shot"
@@ -88,25 +90,33 @@ def _why(rule: str, shot: Shot, triggers: dict[str, str]) -> str:
         "human_motion": "its action is human movement",
         "action": "its action is fast",
         "recurring_character": "its character appears in other shots",
-    }.get(rule) or (f"its {triggers[rule]}" if rule in triggers else "of how it is set")
+        "crowd": "it shows a crowd in motion",
+        "water_fabric": "it has water or fabric in motion",
+        "lighting_transition": "its light changes during the shot",
+        "atmosphere": "it asks for haze or volumetric light",
+        "camera_language": "it asks for a camera move",
+        "texture": "it is a close look at a surface",
+        "portrait": "it is a close-up of a character",
+    }.get(rule, "of how it is set")
 
 
 def _strength(rule: str) -> str:
     return {
         "long_take": "holds a long take longest",
-        "establishing": "holds a wide, moving take together",
-        "atmosphere": "renders haze, volumetric light and moving shadows",
-        "crowd": "keeps a crowd moving independently",
-        "water_fabric": "moves water and fabric naturally",
-        "texture": "holds fine texture in raking light",
-        "lighting_transition": "holds a lighting change within the shot",
-        "camera_language": "follows camera direction",
         "character_closeup": "animates a reference image",
         "synced_audio": "makes synced sound",
         "4k_detail": "renders 4K detail",
         "draft": "drafts quickly",
         "human_motion": "moves people naturally",
         "action": "handles fast action",
+        "establishing": "holds a wide scene together in one take",
+        "crowd": "keeps a crowd coherent",
+        "water_fabric": "keeps water and fabric physical",
+        "lighting_transition": "holds light through a change",
+        "atmosphere": "renders atmospheric light",
+        "camera_language": "follows camera direction",
+        "texture": "renders surface and light detail",
+        "portrait": "is built for character portraits",
     }.get(rule, "suits it")
 
 
@@ -127,12 +137,14 @@ def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -
         head += f"<br>your choice: <b>{html.escape(name)}</b>"
     lines: list[str] = []
     excluded = {m.id: reason for m, reason in rec.excluded}
+    named: set[str] = set()  # one sentence per pick, for the first of its jobs (Sora has many)
     for rule in rec.rules:
         for pick_id in RULES[rule].picks if rule in RULES else ():
             pick = catalog.find(pick_id)
-            if pick is None:
+            if pick is None or pick_id in named:
                 continue
-            why = _why(rule, shot, getattr(rec, "triggers", {}))
+            named.add(pick_id)
+            why = _why(rule, shot)
             if not pick.is_live:
                 when = f" on {pick.retired_on:%d %B %Y}" if pick.retired_on else ""
                 successor = catalog.successor_of(pick)
@@ -150,7 +162,8 @@ def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -
                 lines.append(f"{pick.name} usually suits this shot ({why}), but it "
                              f"{excluded[pick_id]}.")
     # The recommender's other notes (a dialogue without sound…), minus the ones rewritten above.
-    lines += [n for n in rec.notes if "the article's pick" not in n]
+    # (The article's line numbers stay in the reasons and in `recommend`; the headline is plain words.)
+    lines += [_ARTICLE_CITE.sub("", n) for n in rec.notes if "the article's pick" not in n]
     for line in dict.fromkeys(lines):
         head += f"<br><i>{html.escape(line)}</i>"
     return head
@@ -266,7 +279,10 @@ class ModelPicker(QWidget):
         model = self.chosen_model()
         found = list(check_basic(shot))
         if model is not None:
-            found += check_shot(shot, model)
+            # On the route the recommender found the job would take (the planner's choice), if ranked.
+            rec = self.recommendation
+            route = next((c.route for c in rec.candidates if c.model.id == model.id), None) if rec else None
+            found += check_shot(shot, model, route, project=self._sb.project)
         return found
 
     def override(self, model_id: str | None) -> None:

@@ -89,6 +89,9 @@ class ReviewHub(QObject):
             action.triggered.connect(lambda _c=False, s=slot: s())
             menu.addAction(action)
             self.actions[name] = action
+        from shotplanner.ui.frames_menu import install_frames
+
+        self.frames = install_frames(self, menu)
         w.ui.toolbar.addSeparator()
         w.ui.toolbar.addActions(
             [self.actions["generate"], self.actions["animatic"], self.actions["play_film"]]
@@ -113,6 +116,7 @@ class ReviewHub(QObject):
     def play_film(self) -> FilmPlayer:
         self.film.resize(800, 520)
         self.film.show()
+        self.film.activateWindow()  # Space and Escape reach the player
         self.film.play_from(self.window.current_shot_id())
         return self.film
 
@@ -133,6 +137,7 @@ class ReviewHub(QObject):
             (f"Shot {shot.number} T{index[a.id]}", f"Shot {shot.number} T{index[b.id]}"),
         )
         self.compare.show()
+        self.compare.activateWindow()
         self._compare_shot = shot_id
         return self.compare
 
@@ -162,12 +167,16 @@ class ReviewHub(QObject):
         dialog.destroyed.connect(lambda *_: setattr(self, "keys_needed", None))
         self.keys_needed = dialog
         dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()  # the keyboard goes to it: Enter opens Keys
         return dialog
 
     def open_keys(self) -> KeysDialog:
         if self.keys is None:
             self.keys = KeysDialog(self.window, on_limit=self.controller.set_concurrency)
         self.keys.show()
+        self.keys.raise_()
+        self.keys.activateWindow()
         return self.keys
 
     async def aclose(self) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from shotplanner.core.models import ReviewChecklist
+from shotplanner.core.models import ReviewChecklist, TakeKind
 from shotplanner.core.storyboard import Storyboard
 
 NOTE_MERGE_ID = 4101
@@ -63,22 +63,30 @@ class UpdateTakeCommand(QUndoCommand):
 
 
 class CircleTakeCommand(QUndoCommand):
-    """Circle ``take_id`` (None: uncircle all): the take export and playback use."""
+    """Circle ``take_id`` (None: uncircle all of ``kind``): the clip the cut uses, or the shot's frame."""
 
-    def __init__(self, storyboard: Storyboard, shot_id: str, take_id: str | None) -> None:
-        super().__init__("Circle take" if take_id else "Uncircle take")
+    def __init__(self, storyboard: Storyboard, shot_id: str, take_id: str | None,
+                 kind: TakeKind = "clip") -> None:
+        what = "frame" if kind == "frame" else "take"
+        super().__init__(f"Circle {what}" if take_id else f"Uncircle {what}")
         self.sb = storyboard
         self.shot_id = shot_id
         self.take_id = take_id
+        self.kind = kind
+        shot = storyboard.shot(shot_id)
         # circle_take also clears NG on the circled take: keep every take's marks to put them back.
-        self.before = {t.id: (t.circled, t.ng) for t in storyboard.shot(shot_id).takes}
+        self.before = {t.id: (t.circled, t.ng) for t in shot.takes}
+        # A circled frame becomes the shot's start image: keep the images to put them back too.
+        self.images = [r.model_copy() for r in shot.reference_images]
 
     def redo(self) -> None:
-        self.sb.circle_take(self.shot_id, self.take_id)
+        self.sb.circle_take(self.shot_id, self.take_id, self.kind)
 
     def undo(self) -> None:
         for take_id, (circled, ng) in self.before.items():
             self.sb.update_take(self.shot_id, take_id, circled=circled, ng=ng)
+        if self.kind == "frame":
+            self.sb.update_shot(self.shot_id, reference_images=[r.model_copy() for r in self.images])
 
 
 def mark_ng(storyboard: Storyboard, shot_id: str, take_id: str, ng: bool = True) -> UpdateTakeCommand:

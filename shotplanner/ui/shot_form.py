@@ -9,7 +9,7 @@ when the field loses focus or another shot is shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -201,8 +201,20 @@ class ShotForm(QWidget):
         refs_hint.setObjectName("hintLabel")
         remove_ref = QPushButton("Remove selected")
         remove_ref.clicked.connect(self._remove_selected_refs)
+        # Each image says what it is for: the first frame, the last frame, or a reference (look, costume);
+        # the route then sends it that way, or the check says it cannot.
+        self.role_combo = QComboBox()
+        self.role_combo.setObjectName("refRole")
+        self.role_combo.setToolTip("What the selected image is for")
+        for role, role_label in ROLE_LABELS.items():
+            self.role_combo.addItem(role_label, role)
+        self.role_combo.setEnabled(False)
+        self.role_combo.activated.connect(self._role_chosen)
+        self.refs_list.itemSelectionChanged.connect(self._show_role)
         row = QHBoxLayout()
         row.addWidget(refs_hint, 1)
+        row.addWidget(QLabel("Use as"))
+        row.addWidget(self.role_combo)
         row.addWidget(remove_ref)
         refs_lay.addWidget(self.refs_list)
         refs_lay.addLayout(row)
@@ -313,7 +325,7 @@ class ShotForm(QWidget):
         self.refs_list.clear()
         folder = self._project_dir()
         for ref in shot.reference_images:
-            item = QListWidgetItem(f"{ref.role}\n{Path(ref.path).name[:10]}")
+            item = QListWidgetItem(f"{ROLE_LABELS.get(ref.role, ref.role)}\n{Path(ref.path).name[:10]}")
             item.setData(Qt.ItemDataRole.UserRole, ref.path)
             item.setToolTip(ref.path)
             if folder is not None:
@@ -374,7 +386,7 @@ class ShotForm(QWidget):
 
     # ------------------------------------------------------------------ edits
 
-    def _enum_combo(self, items: Sequence[tuple[object, str]], field: str) -> QComboBox:
+    def _enum_combo(self, items: list[tuple[Any, str]], field: str) -> QComboBox:
         combo = QComboBox()
         for value, label in items:
             combo.addItem(label, value)
@@ -407,6 +419,30 @@ class ShotForm(QWidget):
             if item.checkState() == Qt.CheckState.Checked:
                 ids.append(item.data(Qt.ItemDataRole.UserRole))
         self._push({"character_ids": ids}, "Set characters")
+
+    def _show_role(self) -> None:
+        shot = self.current_shot()
+        chosen = [i.data(Qt.ItemDataRole.UserRole) for i in self.refs_list.selectedItems()]
+        ref = next((r for r in shot.reference_images if r.path in chosen), None) if shot else None
+        self.role_combo.setEnabled(ref is not None)
+        if ref is not None:
+            self.role_combo.setCurrentIndex(self.role_combo.findData(ref.role))
+
+    def _role_chosen(self, index: int) -> None:
+        shot = self.current_shot()
+        role = self.role_combo.itemData(index)
+        chosen = {i.data(Qt.ItemDataRole.UserRole) for i in self.refs_list.selectedItems()}
+        if shot is None or not chosen:
+            return
+        refs = []
+        for ref in shot.reference_images:
+            if ref.path in chosen:
+                refs.append(ref.model_copy(update={"role": role}))
+            elif role in ("start", "end") and ref.role == role:
+                refs.append(ref.model_copy(update={"role": "reference"}))  # one start, one end frame
+            else:
+                refs.append(ref.model_copy())
+        self._push({"reference_images": refs}, "Set image role")
 
     def _remove_selected_refs(self) -> None:
         shot = self.current_shot()
@@ -453,6 +489,10 @@ class ShotForm(QWidget):
                 self.refresh()
             case ev.ProjectChanged():
                 self.refresh()
+
+
+#: How the form names an image's role.
+ROLE_LABELS: dict[str, str] = {"start": "Start frame", "end": "End frame", "reference": "Reference"}
 
 
 def _current(shot: Shot, dotted: str) -> Any:

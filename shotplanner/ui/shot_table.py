@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -97,6 +98,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("aspect", "Aspect", 64, "aspect", tuple(ASPECT_RATIOS)),
     Column("model", "Model", 130),
     Column("status", "Status", 96),
+    Column("frame", "Frame", 80),  # the storyboard frame: "◯ circled", or how many; hover shows it
     Column("cost", "Cost", 70),
     Column("characters", "Characters", 120),
     Column("notes", "Notes", 200, "notes"),
@@ -397,6 +399,7 @@ class ShotTableModel(QAbstractProxyModel):
             "lens": f"{shot.lens_mm} mm" if shot.lens_mm else "", "duration": f"{shot.duration_s:g} s",
             "aspect": shot.aspect, "model": model,
             "status": take_status(shot.takes[-1] if shot.takes else None),
+            "frame": frame_cell(shot),
             "cost": cost, "characters": ", ".join(names.get(c, "?") for c in shot.character_ids),
             "notes": " ".join(shot.notes.split()),
         }
@@ -428,6 +431,8 @@ class ShotTableModel(QAbstractProxyModel):
             return self._edit_value(source.shot_at(entry.row), COLUMNS[index.column()])
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()].key in ("notes", *LAYER_NAMES):
             return self._cells_of(source.shot_at(entry.row))[index.column()] or None
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()].key == "frame":
+            return frame_tooltip(source.shot_at(entry.row), source.project_dir)
         if role == Qt.ItemDataRole.ForegroundRole and COLUMNS[index.column()].key == "status":
             shot = source.shot_at(entry.row)
             if shot.takes and shot.takes[-1].state.value in ("failed", "unknown"):
@@ -848,3 +853,26 @@ class ShotTable(QWidget):
             self.order_label.setText(f"Sorted by {title} — the film order is unchanged")
         else:
             self.order_label.setText("Film order — drag rows to reorder, double-click a cell to edit")
+
+
+def frame_cell(shot: Shot) -> str:
+    """The Frame column: "◯ circled" when a frame is chosen, else how many frames the shot has."""
+    if shot.circled_frame is not None:
+        return "◯ circled"
+    count = sum(1 for t in shot.takes if t.kind == "frame" and t.clip)
+    return f"{count} frame{'s' if count != 1 else ''}" if count else ""
+
+
+def frame_tooltip(shot: Shot, project_dir: Path | None) -> str | None:
+    """The frame the cards show, as a picture in the tooltip (rich text reads the file itself)."""
+    from html import escape
+
+    from shotplanner.core.frames import storyboard_picture
+
+    picture = storyboard_picture(shot)
+    if project_dir is None or picture is None or not any(t.clip == picture for t in shot.takes):
+        return None
+    path = (Path(project_dir) / picture).resolve()
+    if not path.is_relative_to(Path(project_dir).resolve()) or not path.is_file():
+        return None
+    return f'<img src="{escape(str(path))}" width="256">'

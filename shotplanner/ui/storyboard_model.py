@@ -380,13 +380,10 @@ def shot_ids_from_mime(data: QMimeData) -> list[str]:
 
 
 def thumbnail_source(shot: Shot) -> str | None:
-    """The picture a card shows: the cut take's poster, else the first reference image."""
-    take = shot.cut_take()
-    if take is not None and take.poster:
-        return take.poster
-    if shot.reference_images:
-        return shot.reference_images[0].path
-    return None
+    """The picture a card shows: the circled frame, the cut take's poster, a frame, a reference image."""
+    from shotplanner.core.frames import storyboard_picture
+
+    return storyboard_picture(shot)
 
 
 def compute_insight(shot: Shot, storyboard: Storyboard, catalog: Catalog | None) -> ShotInsight:

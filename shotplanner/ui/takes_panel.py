@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from shotplanner.core import events as ev
-from shotplanner.core.models import REVIEW_QUESTIONS, JobState, Shot, Take
+from shotplanner.core.models import FRAME_REVIEW_QUESTIONS, REVIEW_QUESTIONS, JobState, Shot, Take
 from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.ui import review_commands as rc
 from shotplanner.ui.player import PlayerWidget
@@ -49,7 +49,8 @@ def take_label(index: int, take: Take, model_name: str) -> str:
     stars = "★" * take.rating + "☆" * (5 - take.rating)
     mark = " ◯ circled" if take.circled else " NG" if take.ng else ""
     state = "" if take.state is JobState.DONE else f" · {take.state.value}"
-    return f"T{index} · {model_name}{mark}\n{take.created_at:%d %b %H:%M}{state}\n{stars}"
+    kind = "frame · " if take.kind == "frame" else ""
+    return f"T{index} · {kind}{model_name}{mark}\n{take.created_at:%d %b %H:%M}{state}\n{stars}"
 
 
 def _placeholder(take: Take) -> QPixmap:
@@ -131,8 +132,10 @@ class TakesPanel(QWidget):
         self._star_group.idClicked.connect(self._star_clicked)
 
         self.checklist: dict[str, QComboBox] = {}
-        form = QFormLayout()
-        for key, question in REVIEW_QUESTIONS.items():
+        self.questions: dict[str, QLabel] = {}
+        form = self.checklist_form = QFormLayout()
+        # A clip's questions and a frame's (framing, light, likeness): one row per key, shown by kind.
+        for key, question in {**REVIEW_QUESTIONS, **FRAME_REVIEW_QUESTIONS}.items():
             box = QComboBox()
             for text, _value in ANSWERS:
                 box.addItem(text)
@@ -141,6 +144,7 @@ class TakesPanel(QWidget):
             label.setWordWrap(True)
             form.addRow(label, box)
             self.checklist[key] = box
+            self.questions[key] = label
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("Note on this take")
         self.note.setFixedHeight(56)
@@ -195,7 +199,12 @@ class TakesPanel(QWidget):
 
     def model_name(self, model_id: str) -> str:
         model = self.catalog.find(model_id) if self.catalog is not None else None
-        return model.name if model is not None else model_id
+        if model is None:
+            from shotplanner.core.frame_models import frame_models
+
+            # Frames are made by image models, which are not in the video catalog.
+            return next((m.name for m in frame_models() if m.id == model_id), model_id)
+        return model.name
 
     def shot(self) -> Shot | None:
         if self.shot_id is None:
@@ -240,7 +249,8 @@ class TakesPanel(QWidget):
             self.header.setText(f"Shot {shot.number} — {n} take{'s' if n != 1 else ''}")
             folder = self.project_dir()
             for i, take in enumerate(shot.takes, 1):
-                pm = QPixmap(str(folder / take.poster)) if folder is not None and take.poster else QPixmap()
+                picture = take.clip if take.kind == "frame" else take.poster  # a frame is its own poster
+                pm = QPixmap(str(folder / picture)) if folder is not None and picture else QPixmap()
                 if pm.isNull():
                     pm = _placeholder(take)
                 item = QListWidgetItem(QIcon(pm), take_label(i, take, self.model_name(take.model_id)))
@@ -288,6 +298,7 @@ class TakesPanel(QWidget):
                 return
             self.circle_button.setChecked(take.circled)
             self.circle_button.setText("Circled ◯" if take.circled else "Circle")
+            self._show_questions(take)
             self.ng_button.setChecked(take.ng)
             for i, b in enumerate(self.stars, 1):
                 b.setText("★" if i <= take.rating else "☆")
@@ -317,9 +328,21 @@ class TakesPanel(QWidget):
                 folder = self.project_dir()
                 clip = folder / take.clip if folder is not None and take.clip else None
                 poster = folder / take.poster if folder is not None and take.poster else None
+                if take.kind == "frame":  # a still: shown, not played
+                    clip, poster = None, clip
                 self.player.set_clip(clip, poster)
         finally:
             self._filling = False
+
+    def _show_questions(self, take: Take) -> None:
+        """The checklist of the take's kind: a frame is judged on framing, light and likeness."""
+        questions = FRAME_REVIEW_QUESTIONS if take.kind == "frame" else REVIEW_QUESTIONS
+        for key, label in self.questions.items():
+            self.checklist_form.setRowVisible(label, key in questions)
+        frame = take.kind == "frame"
+        self.circle_button.setToolTip("Show this frame on the card and start the shot's clip from it" if frame
+                                      else "Use this take in the cut (export and film playback)")
+        self.other_button.setEnabled(not frame)
 
     def _on_event(self, event: ev.Event) -> None:
         if isinstance(event, ev.ShotChanged) and event.shot_id == self.shot_id and "takes" in event.fields:
@@ -343,7 +366,7 @@ class TakesPanel(QWidget):
         take = self.take()
         if take is None or self.shot_id is None:
             return
-        self._push(rc.CircleTakeCommand(self.sb, self.shot_id, None if take.circled else take.id))
+        self._push(rc.CircleTakeCommand(self.sb, self.shot_id, None if take.circled else take.id, take.kind))
 
     def toggle_ng(self) -> None:
         take = self.take()
@@ -406,7 +429,9 @@ class TakesPanel(QWidget):
         if len(chosen) >= 2:
             return chosen[0], chosen[1]
         current = self.take_id
-        others = [t for t in shot.takes if t.id != current and t.clip]
+        shown = self.take()
+        kind = shown.kind if shown is not None else "clip"  # frames are compared with frames
+        others = [t for t in shot.takes if t.id != current and t.clip and t.kind == kind]
         if current is None or not others:
             return None
         other = next((t for t in others if t.circled), others[-1])

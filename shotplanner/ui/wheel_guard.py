@@ -31,6 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 GUARDED = (QAbstractSpinBox, QComboBox, QAbstractSlider)
+_POLISH = QEvent.Type.Polish
+#: Python class → whether it is a guarded control.
+_KINDS: dict[type, bool] = {}
 
 
 def _guarded(widget: QObject) -> bool:
@@ -64,14 +67,23 @@ class WheelGuard(QObject):
         self.redirected = 0  # wheel events kept away from an unfocused control (tests read it)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind == QEvent.Type.Wheel:
-            if _guarded(watched) and isinstance(watched, QWidget) and not watched.hasFocus():
-                assert isinstance(event, QWheelEvent)
-                self._redirect(watched, event)
-                return True
+        # Every event of the application passes here: the common case (not a guarded control) costs one
+        # isinstance. ``event.type()`` and enum ``==`` cost microseconds in PySide, so they come last.
+        cls = type(watched)
+        guarded = _KINDS.get(cls)
+        if guarded is None:
+            # isinstance on Qt classes is slow (metaclass checks): decide once per class.
+            guarded = _KINDS[cls] = issubclass(cls, GUARDED) and not issubclass(cls, QScrollBar)
+        if not guarded:
             return False
-        if kind == QEvent.Type.Polish and _guarded(watched) and isinstance(watched, QWidget):
+        if isinstance(event, QWheelEvent):
+            assert isinstance(watched, QWidget)
+            if watched.hasFocus():
+                return False
+            self._redirect(watched, event)
+            return True
+        if event.type() is _POLISH:
+            assert isinstance(watched, QWidget)
             _polish(watched)
         return False
 

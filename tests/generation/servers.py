@@ -60,9 +60,13 @@ class _Server(ThreadingHTTPServer):
 
 
 class ContractServer:
-    def __init__(self, kind: str, clip: bytes = b"", port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(self, kind: str, clip: bytes = b"", port: int = 0, host: str = "127.0.0.1",
+                 image: bytes = b"") -> None:
         self.kind = kind
         self.clip = clip
+        #: What image endpoints (storyboard frames) answer with, served from ``/files/{job}.png``.
+        self.image = image
+        self.create_paths: list[str] = []  # the path of every create request, in order
         self.faults = Faults()
         self.lock = threading.Lock()
         self.jobs: dict[str, dict[str, Any]] = {}
@@ -164,6 +168,23 @@ def _verify_jwt(token: str) -> bool:
     now = time.time()
     return (hmac.compare_digest(expected, given) and claims.get("iss") == KLING_ACCESS
             and claims.get("nbf", now) <= now + 1 and claims.get("exp", 0) > now)
+
+
+def _tagged_png(png: bytes, job_id: str) -> bytes:
+    """``png`` with a tEXt chunk naming the job before IEND: every job's image is its own file."""
+    import struct
+    import zlib
+
+    if not png.endswith(b"IEND\xaeB`\x82"):
+        return png
+    payload = b"Comment\x00" + job_id.encode()
+    chunk = struct.pack(">I", len(payload)) + b"tEXt" + payload
+    chunk += struct.pack(">I", zlib.crc32(b"tEXt" + payload) & 0xFFFFFFFF)
+    return png[:-12] + chunk + png[-12:]
+
+
+def _is_image_endpoint(endpoint: str) -> bool:
+    return any(tag in endpoint for tag in ("nano-banana", "seedream", "flux-pro/kontext"))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -299,8 +320,10 @@ class _Handler(BaseHTTPRequestHandler):
             if self._create_fault():
                 return
             self._record(body)
+            with s.lock:
+                s.create_paths.append(path)
             owner_app = "/".join(parts[:2])
-            job_id = s.new_job({"app": owner_app})
+            job_id = s.new_job({"app": owner_app, "endpoint": "/".join(parts)})
             base = f"{s.base}/{owner_app}/requests/{job_id}"
             self._created(job_id, {"request_id": job_id, "response_url": base,
                                    "status_url": f"{base}/status", "cancel_url": f"{base}/cancel"})
@@ -337,6 +360,12 @@ class _Handler(BaseHTTPRequestHandler):
             if s.faults.moderation:
                 self._send(422, {"detail": [{"loc": ["body"], "msg": "content policy violation",
                                              "type": "content_policy_violation"}]})
+                return
+            if _is_image_endpoint(s.jobs[job_id].get("endpoint", "")):
+                # fal-js image outputs: ``images: Array<Image>`` (url, content_type, width, height…).
+                image = {"url": f"{s.base}/files/{job_id}.png", "content_type": "image/png",
+                         "file_name": "output.png", "file_size": len(s.image)}
+                self._send(200, {"images": [image], "description": ""})
                 return
             self._send(200, {"video": {"url": s.clip_url(job_id), "content_type": "video/mp4",
                                        "file_name": "output.mp4", "file_size": len(s.clip)}})
@@ -489,11 +518,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        name = path.rsplit("/", 1)[-1].removesuffix(".mp4")
+        file_name = path.rsplit("/", 1)[-1]
+        name = file_name.removesuffix(".mp4").removesuffix(".png")
         if name not in s.jobs:
             self._send(404, {"detail": "no such file"})
             return
-        data = s.clip
+        data = _tagged_png(s.image, name) if file_name.endswith(".png") else s.clip
         total = len(data)
         start = 0
         rng = self.headers.get("Range", "")
@@ -509,7 +539,7 @@ class _Handler(BaseHTTPRequestHandler):
             s.downloads += 1
         drop = s.take("drop", s.faults.drop_downloads)
         self.send_response(206 if start else 200)
-        self.send_header("Content-Type", "video/mp4")
+        self.send_header("Content-Type", "image/png" if file_name.endswith(".png") else "video/mp4")
         self.send_header("Content-Length", str(total - start))
         self.send_header("Accept-Ranges", "bytes")
         if start:

@@ -120,3 +120,16 @@ def test_resume_and_duplicate_rules() -> None:
     assert decide(shot, "kling-v3", running, again=True) == (RESUMES, "c")
     only_unknown = Shot(takes=[Take(id="u", model_id="x", provider="fal", state=JobState.UNKNOWN)])
     assert decide(only_unknown, "kling-v3", {}, again=False) == (UNKNOWN, "u")
+
+
+def test_a_sheet_the_route_cannot_use_is_a_note_not_a_refusal(catalog: Catalog) -> None:
+    mara = Character(name="Mara", reference_images=["media/refs/mara.png"])
+    start = ImageRef(path="media/start.png", role="start")
+    shot = Shot(number="5", duration_s=8, resolution="1080p", model_id="veo-3.1-fast",
+                reference_images=[start], character_ids=[mara.id])
+    job = _plan(catalog, _project(shot, characters=[mara]), provider="fal").jobs[0]
+    assert job.sendable and job.request.reference_images == ()
+    assert [n.message for n in job.notes] == [
+        "Veo 3.1 Fast on fal already starts from the shot's start frame and takes no further references; "
+        "Mara's reference sheet is not sent."]
+    assert job.choice.describe_images() == "starts from the shot's start frame"

@@ -27,14 +27,22 @@ HARD_NAME = 'O\'Brien & "Zoë" <Тест> 東京'
 
 
 def write_clip(
-    path: Path, seconds: float = 1.0, fps: int = 24, color: tuple[int, int, int] = (200, 80, 40)
+    path: Path,
+    seconds: float = 1.0,
+    fps: int = 24,
+    color: tuple[int, int, int] = (200, 80, 40),
+    *,
+    audio: bool = False,
 ) -> Path:
-    """A small real H.264 MP4 (64x36) of a flat colour."""
+    """A small real H.264 MP4 (64x36) of a flat colour, with an AAC tone when ``audio``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = 64, 36, "yuv420p"
         stream.codec_context.time_base = Fraction(1, fps)
+        sound = container.add_stream("aac", rate=48000) if audio else None
+        if sound is not None:
+            sound.layout = "stereo"
         frame_rgb = np.zeros((36, 64, 3), dtype=np.uint8)
         frame_rgb[:, :] = color
         for i in range(max(1, round(seconds * fps))):
@@ -44,6 +52,18 @@ def write_clip(
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
+        if sound is not None:
+            t = np.arange(round(seconds * 48000)) / 48000
+            tone = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+            for start in range(0, len(tone) - 1023, 1024):
+                chunk = np.ascontiguousarray(np.vstack([tone[start : start + 1024]] * 2))
+                audio_frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+                audio_frame.sample_rate = 48000
+                audio_frame.pts = start
+                for packet in sound.encode(audio_frame):
+                    container.mux(packet)
+            for packet in sound.encode():
+                container.mux(packet)
     return path
 
 
@@ -77,7 +97,8 @@ def sample_project(folder: Path, *, write_media: bool = True) -> tuple[Project, 
             ("animatic2.mp4", 1.0),
             ("hard.mp4", 1.0),
         ):
-            write_clip(takes / name, seconds)
+            # the generated take has sound (as Veo's and Seedance's do)
+            write_clip(takes / name, seconds, audio=name == "generated.mp4")
     s1 = Shot(
         number="1",
         size=ShotSize.CU,

@@ -93,3 +93,32 @@ def test_bad_import_leaves_the_project_alone(
     other.write_text("x")
     assert main(["import", str(other), "--into", str(tmp_path / "never")]) == 1
     assert not (tmp_path / "never").exists()
+
+
+def test_new_then_import_keeps_the_scripts_scene_numbers_and_title_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "film"
+    assert main(["new", str(folder)]) == 0  # one empty scene 1, titled "film"
+    script = tmp_path / "brick.fountain"
+    script.write_text(
+        "Title: _**BRICK & STEEL**_\nCredit: Written by\nAuthor: Stu Maschwitz\nDraft date: 1/20/2012\n\n"
+        "A cold open.\n\nEXT. BRICK'S PATIO - DAY\n\nA gorgeous day.\n\nINT. TRAILER HOME - DAY\n\nBeer.\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(script), "--into", str(folder)]) == 0
+    project = load_project(folder)
+    title_page = (project.title, project.author, project.draft_date)
+    assert title_page == ("BRICK & STEEL", "Stu Maschwitz", "1/20/2012")
+    assert [(s.number, s.heading) for s in project.scenes] == [
+        ("1", "EXT. BRICK'S PATIO - DAY"),
+        ("2", "INT. TRAILER HOME - DAY"),
+    ]
+    assert [s.number for s in project.all_shots()] == ["1", "2"]
+    assert project.scenes[0].description == "A cold open."
+    timeline = tmp_path / "cut.edl.txt"
+    timeline.write_bytes((Path(__file__).parent / "samples" / "avid_example.edl").read_bytes())
+    before = (folder / "project.json").read_bytes()
+    assert main(["import", str(timeline), "--into", str(folder)]) == 1
+    assert "CMX3600 edit decision list" in capsys.readouterr().err
+    assert (folder / "project.json").read_bytes() == before

@@ -328,3 +328,39 @@ def test_pdf_shows_the_reference_image_where_no_clip_exists_and_model_names(tmp_
     text = page.get_textpage().get_text_range()
     assert "Kling v2.6" in text and "kling-v2.6" not in text  # the catalog's name, not the id
     assert "no clip yet" in text  # 1B: a path outside the project is never read
+
+
+def test_a_studiobinder_style_sheet(tmp_path: Path) -> None:
+    """The columns a StudioBinder shot list export has (Scene, Shot, INT / EXT, N/D, Camera, Shot Size,
+    Camera Movement, Camera Angle, Sound, Scene Description, Location, Cast, Notes)."""
+    src = write(
+        tmp_path / "studiobinder.csv",
+        "Scene,Shot,INT / EXT,N/D,Camera,Shot Size,Camera Movement,Camera Angle,Sound,Scene Description,"
+        "Location,Cast,Notes\n"
+        "1,1,EXT,Day,A Cam,EWS,Dolly In,Eye Level,Diegetic,Queue outside,THE OUTLET,Ezra,master\n"
+        "1,1A,EXT,Day,B Cam,CU,Static,Low Angle,MOS,,THE OUTLET,Ezra,\n",
+    )
+    project = Project()
+    report = import_csv(src, project)
+    assert report.skipped == 0 and report.shots_added == 2, report.lines()
+    (scene,) = project.scenes
+    assert (scene.heading, scene.int_ext, scene.location, scene.time_of_day) == (
+        "EXT. THE OUTLET - DAY", "EXT.", "THE OUTLET", "DAY"
+    )
+    assert scene.description == "Queue outside"
+    one, one_a = scene.shots
+    assert (one.size.value, one.movement.value, one.audio, one.notes) == ("EWS", "push-in", True, "master")
+    assert (one_a.angle.value, one_a.audio) == ("low", False)
+    assert one.layers.camera == ""  # "A Cam" is the camera unit, not the camera prompt layer
+    assert any("camera unit" in w for w in report.warnings)
+
+
+def test_a_list_into_a_new_project_keeps_its_scene_numbers(tmp_path: Path) -> None:
+    from shotplanner.core.storage import create_project, load_project
+
+    folder = tmp_path / "film"
+    create_project(folder, "film")  # one empty scene 1
+    project = load_project(folder)
+    import_csv(write(tmp_path / "s.csv", "scene,shot,size\n3,3,CU\n3,3A,WS\n4,4,MS\n"), project)
+    got = [(s.number, [x.number for x in s.shots]) for s in project.scenes]
+    assert got == [("3", ["3", "3A"]), ("4", ["4"])]

@@ -234,6 +234,22 @@ def test_fcp7_xml_is_well_formed_with_what_premiere_and_resolve_need(
         marker = ci.find("marker")
         assert marker is not None and [c.tag for c in marker][:4] == ["name", "comment", "in", "out"]
     assert clipitems[-1].findtext("name") == f"2B - {HARD_NAME}"
+    # the take with sound gets an audio clip item on A1, linked both ways to its picture (as Premiere)
+    (sound,) = seq.findall("media/audio/track/clipitem")
+    picture = clipitems[1]
+    sound_file, picture_file = sound.find("file"), picture.find("file")
+    assert sound_file is not None and picture_file is not None
+    assert sound_file.get("id") == picture_file.get("id")
+    for item in (picture, sound):
+        assert [(ln.findtext("linkclipref"), ln.findtext("mediatype")) for ln in item.findall("link")] == [
+            (picture.get("id"), "video"),
+            (sound.get("id"), "audio"),
+        ]
+    assert picture.findtext("file/media/audio/samplecharacteristics/samplerate") == "48000"
+    # each file says its own picture size: the 64x36 takes, the 640x360 slate
+    sizes = [(ci.findtext("file/media/video/samplecharacteristics/width"),
+              ci.findtext("file/media/video/samplecharacteristics/height")) for ci in clipitems]
+    assert sizes[:4] == [("64", "36"), ("64", "36"), ("64", "36"), ("640", "360")]
 
 
 def test_fcpxml_is_well_formed_with_what_final_cut_needs(
@@ -257,10 +273,13 @@ def test_fcpxml_is_well_formed_with_what_final_cut_needs(
     spine = seq.find("spine")
     assert spine is not None
     assert [el.tag for el in spine] == ["asset-clip"] * 6
+    formats = {f.get("id"): (f.get("width"), f.get("height")) for f in root.findall("resources/format")}
+    assert formats[assets[spine[3].get("ref")].get("format")] == ("640", "360")  # the slate's own size
     for el in spine:
         assert el.get("offset") and el.get("duration")
         if el.tag == "asset-clip":
             assert el.get("ref") in assets
+            assert el.get("format") == assets[el.get("ref")].get("format") in formats
         # the DTD order: note, then markers, then metadata
         tags = [c.tag for c in el]
         assert tags == sorted(tags, key=["note", "marker", "metadata"].index)
@@ -407,3 +426,27 @@ def test_real_files_are_sniffed_as_cuts(sample: str, adapter: str) -> None:
 
     kind = {"fcp_xml": "fcp7", "cmx_3600": "edl", "fcpx_xml": "fcpxml"}[adapter]
     assert sniff(SAMPLES / sample) == kind
+
+
+@pytest.mark.parametrize(
+    ("path", "url"),
+    [
+        ("/films/Ταινία #1 & co/take 1.mp4",
+         "file:///films/%CE%A4%CE%B1%CE%B9%CE%BD%CE%AF%CE%B1%20%231%20%26%20co/take%201.mp4"),
+        ("/a/100% sure?.mp4", "file:///a/100%25%20sure%3F.mp4"),
+        ("/東京/夜.mov", "file:///%E6%9D%B1%E4%BA%AC/%E5%A4%9C.mov"),
+    ],
+)
+def test_file_urls_follow_rfc_8089(path: str, url: str) -> None:
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    from shotplanner.interchange.timeline import file_url, path_from_url
+
+    assert file_url(PurePosixPath(path)) == url
+    assert path_from_url(url) == path
+    assert file_url(PurePosixPath(path), localhost=True) == url.replace("file:///", "file://localhost/")
+    assert path_from_url(url.replace("file:///", "file://localhost/")) == path
+    # OTIO's own reader takes the URL back to the same path ("#" no longer cuts it)
+    assert otio.url_utils.filepath_from_url(url) == path
+    windows = file_url(PureWindowsPath("D:/media/take #2.mov"))
+    assert windows == "file:///D:/media/take%20%232.mov" and path_from_url(windows) == "D:/media/take #2.mov"

@@ -31,7 +31,7 @@ def test_the_file_menu_offers_every_export_and_an_import(qtbot, project_dir: Pat
     titles = [a.text() for a in w.ui.file_menu.actions()]
     assert "&Export" in titles and "&Import" in titles
     import_menu = next(a.menu() for a in w.ui.file_menu.actions() if a.text() == "&Import")
-    assert menu.import_action in import_menu.actions()
+    assert import_menu.actions() == [menu.import_action, menu.conform_action]
     export_menu = next(a.menu() for a in w.ui.file_menu.actions() if a.text() == "&Export")
     assert [a.text() for a in export_menu.actions()] == [label for label, *_ in EXPORTS]
     menu.close()

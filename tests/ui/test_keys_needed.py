@@ -47,3 +47,24 @@ def test_with_the_key_the_confirmation_lists_only_what_is_sent(qtbot, aloop, tmp
     assert confirm.table.rowCount() == 1 and not hasattr(confirm, "keys_label")
     confirm.reject()
     aloop.run_until_complete(hub.aclose())
+
+
+def test_the_default_provider_preference_picks_the_route(qtbot, aloop, tmp_path: Path, monkeypatch) -> None:
+    from shotplanner.core.catalog import load_catalog
+    from shotplanner.ui.preferences import Preferences, apply_preferences
+
+    catalog = load_catalog()
+    # A live model offered by both fal and Replicate (catalog order decides when there is no preference).
+    model = next(m for m in catalog.models
+                 if m.is_live and {"fal", "replicate"} <= {r.provider for r in m.routes})
+    monkeypatch.setenv("FAL_KEY", "fal-test-key-123456789")
+    monkeypatch.setenv("REPLICATE_API_TOKEN", "r8-test-token-123456789")
+    folder = saved(review_project(1, model_id=model.id), tmp_path / "film")
+    window = open_window(qtbot, folder)
+    hub = install_review(window)
+    shot_ids = [s.id for s in window.storyboard.shots()]
+    first, other = [r.provider for r in model.routes if r.provider in ("fal", "replicate")][:2]
+    assert [j.provider for j in hub.controller.plan(shot_ids).jobs] == [first]
+    apply_preferences(window, Preferences(default_provider=other, theme="light"))
+    assert [j.provider for j in hub.controller.plan(shot_ids).jobs] == [other]
+    aloop.run_until_complete(hub.aclose())

@@ -62,6 +62,10 @@ def test_a_kling_close_up_from_the_characters_sheet_carries_the_image(qtbot, tmp
         assert job.model.id == "kling-v3" and job.provider == "kling"
         assert job.choice.describe_images() == "starts from Mara's reference image"
         assert job.request.start_image == folder / "media/refs/mara.png"
+        dialog = controller.generate(["cu"])  # the confirmation says what is sent, and waits
+        assert dialog is not None
+        assert "starts from Mara's reference image" in dialog.table.item(0, 1).toolTip()
+        dialog.close()
 
         # Through the real Kling provider module, to a loopback server.
         asyncio.run(run_jobs(tmp_path / "queue", server, FAST, [job.request]))
@@ -92,3 +96,63 @@ def test_the_window_and_the_cli_refuse_the_same_shot_for_the_same_reason(qtbot, 
     assert not in_window.sendable and not headless.sendable
     assert in_window.problems == headless.problems
     assert any("only in its pro mode" in p for p in in_window.problems)
+
+
+def test_the_form_gives_each_image_its_role_and_the_request_follows_it(qtbot, tmp_path: Path,
+                                                                      monkeypatch) -> None:
+    from shotplanner.core.models import ImageRef
+
+    for key, value in keys_env("fal").items():
+        monkeypatch.setenv(key, value)
+    folder = _film(tmp_path / "film")
+    write_png(folder / "media" / "refs" / "door.png", 640, 360)
+    write_png(folder / "media" / "refs" / "sea.png", 640, 360, "#225588")
+    window = open_window(qtbot, folder)
+    window.storyboard.update_shot("cu", model_id="veo-3.1", duration_s=8.0, resolution="1080p",
+                                  reference_images=[ImageRef(path="media/refs/door.png"),
+                                                    ImageRef(path="media/refs/sea.png")])
+    window.select(["cu"])
+    form = window.form
+    controller = GenerationController(window.storyboard, lambda: folder, window.catalog,
+                                      providers={"fal": object()}, queue_process=False,  # type: ignore[dict-item]
+                                      parent=window)
+    # Two references: Veo 3.1 on fal sends them to its reference-to-video endpoint, as references.
+    job = controller.plan(["cu"]).jobs[0]
+    assert job.request.provider_model == "fal-ai/veo3.1/reference-to-video"
+    assert job.choice.describe_images() == "sends 2 reference images (reference-to-video)"
+
+    def choose(row: int, label: str) -> None:
+        form.refs_list.setCurrentRow(row)
+        assert form.role_combo.isEnabled()
+        form.role_combo.setCurrentIndex(form.role_combo.findText(label))
+        form.role_combo.activated.emit(form.role_combo.currentIndex())
+
+    choose(0, "Start frame")
+    choose(1, "End frame")
+    shot = window.storyboard.shot("cu")
+    assert [r.role for r in shot.reference_images] == ["start", "end"]
+    job = controller.plan(["cu"]).jobs[0]
+    assert job.request.provider_model == "fal-ai/veo3.1/first-last-frame-to-video"
+    assert job.request.start_image == folder / "media/refs/door.png"
+    assert job.request.end_image == folder / "media/refs/sea.png"
+    window.undo_stack.undo()  # one undo step per role change
+    assert [r.role for r in window.storyboard.shot("cu").reference_images] == ["start", "reference"]
+
+
+def test_a_missing_key_is_reported_to_the_window_and_nothing_is_planned_as_sendable(
+        qtbot, tmp_path: Path, monkeypatch) -> None:
+    for var in ("KLING_ACCESS_KEY", "KLING_SECRET_KEY", "FAL_KEY", "REPLICATE_API_TOKEN", "OPENAI_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    folder = _film(tmp_path / "film")
+    window = open_window(qtbot, folder)
+    window.storyboard.update_shot("cu", model_id="kling-v3", duration_s=5.0, resolution="1080p")
+    controller = GenerationController(window.storyboard, lambda: folder, window.catalog, queue_process=False,
+                                      parent=window)
+    missing: list[frozenset[str]] = []
+    messages: list[str] = []
+    controller.keysMissing.connect(missing.append)
+    controller.message.connect(messages.append)
+    assert controller.generate(["cu"]) is None  # no confirmation, nothing sent
+    assert missing == [frozenset({"kling"})]
+    assert any("no kling key is set up" in m for m in messages)
+    assert controller.host is None  # no queue was even started

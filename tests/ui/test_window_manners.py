@@ -379,3 +379,47 @@ def test_context_menu_on_cards_offers_the_shot_actions(qtbot, project_dir: Path)
         assert item in texts, item
     assert w.view.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
     menu.deleteLater()
+
+
+def test_help_shortcut_list_screenshot(qtbot, qapp, project_dir: Path, tmp_path: Path) -> None:
+    """Help ▸ Keyboard shortcuts, grabbed for the README (SHOTPLANNER_UPDATE_SCREENSHOTS=1 refreshes)."""
+    import os
+
+    from shotplanner.ui.help_dialogs import ShortcutsDialog
+    from shotplanner.ui.interchange_menu import install_interchange
+    from shotplanner.ui.review import install_review
+
+    apply_style(qapp, False)
+    w = open_window(qtbot, project_dir)
+    install_review(w)
+    install_interchange(w)
+    dialog = ShortcutsDialog(w)
+    qtbot.addWidget(dialog)
+    dialog.resize(660, 800)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    commands = [dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())]
+    for command in ("Undo", "Redo", "Copy", "Paste", "Generate selected shots", "Keyboard shortcuts"):
+        assert command in commands, command
+    image = dialog.grab().toImage()
+    assert image.save(str(tmp_path / "shortcuts.png"))
+    if os.environ.get("SHOTPLANNER_UPDATE_SCREENSHOTS"):
+        out = Path(__file__).resolve().parents[2] / "docs" / "screenshot-shortcuts.png"
+        image.save(str(out))
+
+
+def test_right_click_on_a_table_row_selects_it_and_opens_the_shot_menu(qtbot, project_dir: Path) -> None:
+    w = open_window(qtbot, project_dir)
+    w.show()
+    qtbot.waitExposed(w)
+    w.show_mode(None)  # the shot-list table
+    rows = w.table.view
+    model = rows.table_model()
+    row = next(r for r in range(model.rowCount()) if model.shot_at(r) is not None
+               and model.shot_at(r).id == "s2_1")
+    pos = rows.visualRect(model.index(row, 1)).center()
+    rows.customContextMenuRequested.emit(pos)
+    assert w.selected_ids() == ["s2_1"]
+    menu = w._context_menu
+    assert "Copy" in _titles(menu) and menu.isVisible()
+    menu.close()

@@ -139,8 +139,9 @@ class XServer:
 class AppUnderTest:
     """The real window (``shotplanner.app.main_gui``) on ``server``, steered through app_driver.py."""
 
-    def __init__(self, server: XServer, project: Path, *, geometry: tuple[int, int, int, int] =
+    def __init__(self, server: XServer, project: Path, *, geometry: tuple[int, int, int, int] | None =
                  (0, 0, 1400, 900), env: dict[str, str] | None = None, timeout: float = 60) -> None:
+        """``geometry=None`` leaves the window where the app puts it (its remembered geometry)."""
         self.server = server
         read_fd, write_fd = os.pipe()
         child_env = dict(os.environ)
@@ -148,9 +149,10 @@ class AppUnderTest:
                          PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
         child_env.pop("QT_QPA_PLATFORMTHEME", None)
         child_env.update(env or {})
+        where = ["--geometry", ",".join(map(str, geometry))] if geometry is not None else []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.xinput.app_driver", str(project), "--reply-fd", str(write_fd),
-             "--geometry", ",".join(map(str, geometry))],
+             *where],
             pass_fds=(write_fd,), stdin=subprocess.PIPE, text=True, cwd=ROOT, env=child_env)
         os.close(write_fd)
         self._replies = os.fdopen(read_fd, "r")

@@ -17,6 +17,7 @@ from shotplanner.generation.providers.common import (
     encode_images,
     failed_status,
 )
+from shotplanner.generation.providers.fal_frames import build_frame_body
 
 
 def validation_text(response: object) -> str:
@@ -50,6 +51,8 @@ class FalProvider(HttpProvider):
 
     async def build_input(self, request: GenerationRequest) -> dict[str, object]:
         """The body as the endpoint's schema spells it (``bodies.fal_body``), checked before it is sent."""
+        if request.kind == "frame":  # a storyboard still: an image endpoint, its own checked body
+            return await build_frame_body(request)
         encoded = await encode_images(request, data_uri)
         return checked_body(request, encoded)
 
@@ -111,8 +114,11 @@ class FalProvider(HttpProvider):
         data = json_body(response, self.name)
         video = data.get("video") if isinstance(data, dict) else None
         url = video.get("url") if isinstance(video, dict) else None
+        images = data.get("images") if isinstance(data, dict) else None
+        if not url and isinstance(images, list) and images and isinstance(images[0], dict):
+            url = images[0].get("url")  # image endpoints (storyboard frames): the first image
         if not url:
-            raise ServerError("result has no video URL", provider=self.name)
+            raise ServerError("result has no video or image URL", provider=self.name)
         return RemoteStatus(RemoteState.DONE, progress=1.0, result_url=str(url))
 
     def _failed(self, message: str, error_type: str) -> RemoteStatus:

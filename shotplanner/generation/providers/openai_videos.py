@@ -7,8 +7,10 @@ a 404 or ``model_not_found`` reads as "retired", a clear permanent state, never 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from shotplanner.generation.base import (
+    BadRequest,
     GenerationError,
     GenerationRequest,
     JobFailed,
@@ -27,6 +29,30 @@ RETIRED_MESSAGE = ("OpenAI retired the Videos API (sora-2, sora-2-pro) on 2026-0
                    "set a compatible gateway's base URL or pick another model")
 SECONDS = OPENAI_SECONDS
 size_for = openai_size
+
+
+def fit_to_size(path: Path, size: str) -> bytes:
+    """The image at ``path`` as a PNG of exactly ``size`` ("1280x720"): scaled to cover, centre-cropped.
+
+    QtGui's QImage needs no application object, and no widget is involved (the generation layer stays
+    below the UI). An unreadable image is a refusal before anything is sent.
+    """
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+    from PySide6.QtGui import QImage
+
+    width, _, height = size.partition("x")
+    w, h = int(width), int(height)
+    image = QImage(str(path))
+    if image.isNull():
+        raise BadRequest(f"cannot read the start image {path.name}; nothing was sent", provider="openai")
+    scaled = image.scaled(w, h, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                          Qt.TransformationMode.SmoothTransformation)
+    cropped = scaled.copy((scaled.width() - w) // 2, (scaled.height() - h) // 2, w, h)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    cropped.save(buffer, "PNG")  # type: ignore[call-overload]  # PySide6's stub says bytes; it takes str only
+    return bytes(data.data())
 
 
 class OpenAIVideosProvider(HttpProvider):
@@ -55,8 +81,9 @@ class OpenAIVideosProvider(HttpProvider):
         files: dict[str, tuple[str | None, bytes | str, str] | tuple[None, str]] = {
             key: (None, str(value)) for key, value in form.items() if key != "input_reference"}
         if request.start_image:
-            raw = await asyncio.to_thread(request.start_image.read_bytes)
-            files["input_reference"] = (request.start_image.name, raw, "image/png")
+            # The API wants the reference at the output size: scaled to cover it, centre-cropped.
+            raw = await asyncio.to_thread(fit_to_size, request.start_image, str(form["size"]))
+            files["input_reference"] = (request.start_image.stem + ".png", raw, "image/png")
         response = await send(self.client, "POST", "/videos", self.name, files=files, headers=self._auth())
         self._raise(response, on_submit=True)
         data = json_body(response, self.name)
