@@ -8,8 +8,9 @@ PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 
 # Shared libraries the PySide6 wheels link against but do not bundle (ecosystem.md §5, §10),
-# fonts for QPainter text (and a CJK TrueType font the PDF shot list embeds), and Xvfb for running
-# the window without a screen.
+# fonts for QPainter text (and a CJK TrueType font the PDF shot list embeds), Xvfb for running
+# the window without a screen, the validators of the menu entry and AppStream metadata
+# (tests/test_packaging.py), and the binary tools PyInstaller runs.
 DEB_PACKAGES=(
   libegl1 libgl1 libx11-6 libx11-xcb1 libxext6 libxrandr2 libdbus-1-3 libfontconfig1
   libfreetype6 libglib2.0-0 libpulse0 libxkbcommon0 libxkbcommon-x11-0 libxcb1 libxcb-cursor0
@@ -17,6 +18,8 @@ DEB_PACKAGES=(
   libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 zlib1g libzstd1
   libatomic1 fontconfig fonts-dejavu-core fonts-droid-fallback xvfb xauth xdotool
   espeak-ng  # the animatic speaks a shot's dialogue on its scratch track (optional at run time)
+  desktop-file-utils appstream
+  binutils  # PyInstaller (make bundle) reads and writes the executable with objdump and objcopy
 )
 
 missing=()
@@ -61,10 +64,10 @@ fi
 stamp="$VENV/.shotplanner-installed"
 want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-  echo "setup: installing shotplanner and its test extras into $VENV"
+  echo "setup: installing shotplanner with its test and bundle extras into $VENV"
   log="$VENV/pip-install.log"
   if ! { "$VENV/bin/python" -m pip install -q --upgrade pip &&
-         "$VENV/bin/python" -m pip install -q -e '.[test]'; } >"$log" 2>&1; then
+         "$VENV/bin/python" -m pip install -q -e '.[test,bundle]'; } >"$log" 2>&1; then
     tail -n 40 "$log"
     echo "setup: pip install failed; the whole log is in $log"
     exit 1

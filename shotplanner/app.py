@@ -26,7 +26,7 @@ from typing import Any
 
 import PySide6  # noqa: F401  (imported before qasync on purpose, see the module docstring)
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
 
 log = logging.getLogger("shotplanner")
@@ -322,6 +322,10 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
     assert isinstance(app, QApplication)
     app.setApplicationName("Shotplanner")
     app.setOrganizationName("Shotplanner")
+    from shotplanner.core.paths import APP_ID, app_icon_path
+
+    app.setDesktopFileName(APP_ID)  # desktops match the window to its menu entry (name, icon) by this
+    app.setWindowIcon(QIcon(str(app_icon_path())))
     reporter = ErrorReporter()
     previous_hook = sys.excepthook
     sys.excepthook = reporter

@@ -47,6 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list[0] in ("-h", "--help"):
         _main_parser(None).print_help()
         return EXIT_OK
+    if args_list[0] == "--version":
+        from shotplanner import __version__
+
+        print(f"{PROG} {__version__}")
+        return EXIT_OK
     if args_list[0] == "--generation-worker":  # the frozen app starts its queue worker this way
         from shotplanner.generation.worker_process import main as worker_main
 
@@ -85,12 +90,14 @@ class _Unavailable(Exception):
 Runner = Callable[[argparse.Namespace], int]
 
 
-def _main_parser(lazy: tuple[str, argparse._SubParsersAction] | None) -> argparse.ArgumentParser:
+def _main_parser(lazy: tuple[str, argparse._SubParsersAction[argparse.ArgumentParser]] | None,
+                 ) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Plan a film as a storyboard of shots and pick the AI video model that suits each.",
         epilog=f"Run '{PROG} [PROJECT]' (no command) to open the window, with a project folder if given.",
     )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in OWN_COMMANDS.items():
         sub.add_parser(name, help=help_text)

@@ -115,7 +115,9 @@ def shot_breaches(shot: Shot, project: Project | None, folder: Path | str) -> li
     if project is not None:
         for cid in shot.character_ids:
             character = project.character(cid)
-            for rel in character.reference_images if character is not None else ():
+            if character is None:
+                continue
+            for rel in character.reference_images:
                 if inside(folder, rel) is None:
                     found.append(Breach(label, f"reference image of {character.name}", rel))
     return found

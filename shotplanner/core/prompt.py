@@ -111,7 +111,8 @@ def _subject_with_cast(subject: str, cast: list[tuple[str, str]]) -> str:
     for name, phrase in cast:
         mention = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE) if name else None
         if mention is not None and mention.search(subject):
-            subject = mention.sub(lambda _m, p=phrase: p, subject, count=1)
+            # A literal replacement: backslashes are the only characters re.sub would read in it.
+            subject = mention.sub(phrase.replace("\\", "\\\\"), subject, count=1)
         else:
             extra.append(phrase)
     if extra:

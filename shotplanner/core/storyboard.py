@@ -387,7 +387,8 @@ class Storyboard:
         return old
 
     def set_layer(self, shot_id: str, layer: str, text: str) -> str:
-        return self.update_shot(shot_id, **{f"layers.{layer}": text})[f"layers.{layer}"]
+        old: str = self.update_shot(shot_id, **{f"layers.{layer}": text})[f"layers.{layer}"]
+        return old
 
     def _changed(self, shot: Shot, fields: set[str]) -> None:
         self.events.emit(ev.ShotChanged(self.row_of(shot.id), shot.id, frozenset(fields)))

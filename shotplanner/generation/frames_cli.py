@@ -160,7 +160,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
               "close it, or wait for it to finish, then run this again. Nothing was sent.", file=out)
         return EXIT_REFUSED
     try:
-        return await _follow(project, project_dir, providers, requests, [], active, out)  # type: ignore[arg-type]
+        return await _follow(project, project_dir, providers, requests, [], active, out)
     finally:
         follower.release()
 

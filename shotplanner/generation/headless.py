@@ -105,7 +105,7 @@ def _confirm(todo: list[PlannedJob], total: float, args: argparse.Namespace, out
     return answer.strip().lower() in ("y", "yes")
 
 
-def _make_providers(names: set[str], project: Project, project_dir: Path) -> dict[str, object]:
+def _make_providers(names: set[str], project: Project, project_dir: Path) -> dict[str, Provider]:
     from shotplanner.generation.registry import create_provider
 
     return {name: create_provider(name, project=project, project_dir=project_dir) for name in names}

@@ -94,7 +94,7 @@ class QueueHost(Protocol):
         ...
 
 
-def enqueue_all(queue: JobQueue, items: list[Item], emit: Emit) -> None:
+def enqueue_all(queue: JobQueue, items: list[Item], emit: Callable[[JobEvent | str], None]) -> None:
     """Enqueue each item; a refusal becomes a failed event for its take and a message (queue's thread)."""
     for request, estimate in items:
         if request.take_id in queue.jobs:

@@ -11,6 +11,7 @@ import itertools
 import json
 import logging
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -149,7 +150,7 @@ class FollowerLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+b")  # noqa: SIM115  (held open for as long as the lock is)
         try:
-            if os.name == "nt":
+            if sys.platform == "win32":  # (mypy reads this test, not os.name, to pick the stubs)
                 import msvcrt
 
                 fh.seek(0)

@@ -18,7 +18,7 @@ import pickle
 import queue
 import threading
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,8 @@ class FramedPipe:
 
     def __init__(
         self,
-        reader: BinaryIO,
-        writer: BinaryIO,
+        reader: IO[bytes],
+        writer: IO[bytes],
         on_message: Callable[[Any], None],
         on_closed: Callable[[], None],
         *,

@@ -109,7 +109,7 @@ class QueueSettings:
     def from_env(cls) -> QueueSettings:
         """Defaults, with polling cadence overridable (``SHOTPLANNER_POLL_INITIAL_S``/``_MAX_S``, tests)."""
         settings = cls()
-        overrides = {}
+        overrides: dict[str, Any] = {}
         for name, var in (("poll_initial_s", "SHOTPLANNER_POLL_INITIAL_S"),
                           ("poll_max_s", "SHOTPLANNER_POLL_MAX_S"),
                           ("backoff_base_s", "SHOTPLANNER_BACKOFF_BASE_S")):
@@ -527,7 +527,8 @@ class JobQueue:
     def _start(self, job: Job) -> None:
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"job-{job.take_id}")
         self._tasks[job.take_id] = task
-        task.add_done_callback(lambda _t, take_id=job.take_id: self._tasks.pop(take_id, None))
+        take_id = job.take_id
+        task.add_done_callback(lambda _t: self._tasks.pop(take_id, None))
 
     def _slot(self, provider: Provider) -> _Slots:
         if provider.name not in self._slots:
@@ -581,7 +582,7 @@ class JobQueue:
 
     def _backoff(self, attempt: int, hint: float | None = None) -> float:
         s = self.settings
-        delay = min(s.backoff_max_s, s.backoff_base_s * 2 ** max(0, attempt - 1))
+        delay = min(s.backoff_max_s, s.backoff_base_s * 2.0 ** max(0, attempt - 1))
         delay *= self._rng.uniform(0.5, 1.0)  # full-ish jitter so a burst of 429s does not resync
         if hint is not None:
             if hint > s.max_retry_after_s:
@@ -607,7 +608,7 @@ class JobQueue:
             attempt += 1
             token = before_send.set(leaving)
             try:
-                remote_id = await provider.submit(job.request)
+                remote_id: str | None = await provider.submit(job.request)
                 break
             except RateLimited as exc:  # 429: documented as not created
                 if attempt > self.settings.max_retries:

@@ -75,7 +75,7 @@ def install_log_filter(logger_name: str = "shotplanner") -> None:
         previous = logging.getLogRecordFactory()
 
         def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-            record = previous(*args, **kwargs)  # type: ignore[arg-type]
+            record = previous(*args, **kwargs)
             RedactingFilter().filter(record)
             return record
 

@@ -62,5 +62,5 @@ def create_provider(name: str, *, project: Project | None = None, project_dir: P
     if name == "local":
         from shotplanner.generation.local import LocalAnimaticProvider
 
-        return LocalAnimaticProvider(project=project, project_dir=project_dir)  # type: ignore[call-arg]
+        return LocalAnimaticProvider(project=project, project_dir=project_dir)
     raise GenerationError(f"unknown provider '{name}'")

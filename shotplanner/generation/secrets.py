@@ -40,9 +40,9 @@ def _lookup(var: str) -> tuple[str | None, str]:
     value = os.environ.get(var, "").strip()
     if value:
         return value, "environment"
-    value = _from_keyring(var)
-    if value:
-        return value.strip(), "keyring"
+    stored = _from_keyring(var)
+    if stored:
+        return stored.strip(), "keyring"
     return None, "missing"
 
 

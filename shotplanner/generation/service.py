@@ -157,7 +157,8 @@ class GenerationService:
     async def cancel(self, take_id: str) -> bool:
         if self.host is None:
             return False
-        return bool(await asyncio.wrap_future(self.host.cancel(take_id)))
+        done: concurrent.futures.Future[Any] = self.host.cancel(take_id)
+        return bool(await asyncio.wrap_future(done))
 
     def resume_job(self, take_id: str) -> None:
         """Follow a job the provider still has again (the queue decides whether it can: QueueError)."""

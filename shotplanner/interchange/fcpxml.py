@@ -44,7 +44,8 @@ def _tc_format(fps: float) -> str:
 
 
 def _frames(rt: otio.opentime.RationalTime, fps: float) -> int:
-    return round(rt.rescaled_to(float(fps_fraction(fps))).value)
+    frames: float = rt.rescaled_to(float(fps_fraction(fps))).value
+    return round(frames)
 
 
 def write_fcpxml(

@@ -353,7 +353,7 @@ def _parse_row(raw: dict[str, str], line: int, has_layers: bool) -> _ParsedRow:
                 )
             label = labels[i] if i < len(labels) else ""
             refs.append(
-                ImageRef(path=_safe_media_path(path, "reference_images"), role=role.strip(), label=label)  # type: ignore[arg-type]
+                ImageRef(path=_safe_media_path(path, "reference_images"), role=role.strip(), label=label)
             )
         fields["reference_images"] = refs
     if has_layers:

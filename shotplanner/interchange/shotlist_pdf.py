@@ -76,7 +76,8 @@ def _fonts() -> tuple[str, str, frozenset[int], str]:
     bold = next((p for p in _BOLD_CANDIDATES if Path(p).is_file()), None)
     if regular is None:
         regular, bold = "Vera.ttf", "VeraBd.ttf"  # shipped inside ReportLab
-    pdfmetrics.registerFont(TTFont("SPSans", regular))
+    sans = TTFont("SPSans", regular)
+    pdfmetrics.registerFont(sans)
     pdfmetrics.registerFont(TTFont("SPSans-Bold", bold or regular))
     cjk = CID_FALLBACK
     for path, index in _CJK_CANDIDATES:
@@ -90,8 +91,7 @@ def _fonts() -> tuple[str, str, frozenset[int], str]:
         break
     else:
         pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
-    face = pdfmetrics.getFont("SPSans").face
-    covered = frozenset(face.charToGlyph.keys())
+    covered = frozenset(sans.face.charToGlyph.keys())
     return "SPSans", "SPSans-Bold", covered, cjk
 
 
@@ -176,7 +176,7 @@ def _still(row: ShotRow, project: Project, project_dir: Path) -> Path | None:
     candidates = [circled.clip] if circled is not None and circled.clip else []
     candidates += [t.clip for t in reversed(shot.takes) if t.kind == "frame" and t.clip]
     for role in ("start", "reference", "end"):
-        ref = shot.image_for(role)  # type: ignore[arg-type]
+        ref = shot.image_for(role)
         if ref is not None:
             candidates.append(ref.path)
     for cid in shot.character_ids:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import colorsys
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from shotplanner.core.models import Shot
 
@@ -112,7 +113,8 @@ def palette_for(shot: Shot) -> Palette:
     for pattern, sat, val, tint in MOOD_WORDS:
         if re.search(pattern, mood):
             fields = ("sky_top", "sky_bottom", "far", "near", "accent", "subject")
-            palette = replace(palette, **{f: _adjust(getattr(palette, f), sat, val, tint) for f in fields})
+            adjusted: dict[str, Any] = {f: _adjust(getattr(palette, f), sat, val, tint) for f in fields}
+            palette = replace(palette, **adjusted)
             break
     return palette
 

@@ -52,7 +52,8 @@ def poster_for(clip_path: Path, cache_dir: Path | None = None, width: int = 320)
     fd, tmp = tempfile.mkstemp(prefix=".poster.", suffix=".jpg", dir=folder)
     os.close(fd)
     try:
-        if not image.save(tmp, "JPG", 85):
+        # The format comes from the .jpg suffix: PySide6's stubs type it as bytes, its runtime takes str only.
+        if not image.save(tmp, None, 85):
             raise MediaError(f"could not write poster {target.name} in {folder}")
         os.replace(tmp, target)
     finally:
@@ -93,4 +94,5 @@ def extract_frame(clip_path: Path, width: int) -> np.ndarray:
         if picked is None:
             raise MediaError(f"{clip_path.name} holds no readable video frames")
         height = max(2, 2 * round(picked.height * width / picked.width / 2))
-        return picked.to_ndarray(width=width, height=height, format="rgb24")
+        pixels: np.ndarray = picked.to_ndarray(width=width, height=height, format="rgb24")
+        return pixels

@@ -201,7 +201,8 @@ class CompareView(QWidget):
     @property
     def duration_ms(self) -> int:
         a, b = self.players
-        return max(a.duration_ms, b.duration_ms)
+        longest: int = max(a.duration_ms, b.duration_ms)
+        return longest
 
     @property
     def playing(self) -> bool:

@@ -539,7 +539,8 @@ class ConfirmDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.NonModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lay = QVBoxLayout(self)
-        jobs = plan.sendable  # what Send sends: a job without its key is named below, not listed
+        # What Send sends: a job without its key is named below, not listed.
+        jobs: Sequence[PlannedJob | FrameJob] = plan.sendable
         n = len(jobs)
         lay.addWidget(
             QLabel(

@@ -80,7 +80,7 @@ class InterchangeMenu(QObject):
         self._poll.timeout.connect(self._collect)
         self._dialog: QFileDialog | None = None
         menu = window.ui.file_menu
-        before = window.actions["quit"]
+        before = window.ui.actions["quit"]
         export_menu = menu.addMenu("&Export")
         menu.insertMenu(before, export_menu)
         for label, fmt, filt, suffix in EXPORTS:

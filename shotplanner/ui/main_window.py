@@ -162,7 +162,6 @@ class MainWindow(QMainWindow):
         self.picker.project_dir = lambda: self.folder
         self.ui = WindowActions(self, self.undo_stack.createUndoAction(self),
                                 self.undo_stack.createRedoAction(self))
-        self.actions = self.ui.actions
         self.scene_parts.fill_menu(self.ui.shot_menu)
         self.form_dock = self.add_panel(self.form, Qt.DockWidgetArea.RightDockWidgetArea, "Shot")
         self.picker_dock = self.add_panel(self.picker, Qt.DockWidgetArea.RightDockWidgetArea, "Model")
@@ -592,7 +591,7 @@ class MainWindow(QMainWindow):
     def ask_save_as(self) -> QFileDialog:
         return self._ask_folder("Save project as (an empty folder)", self.save_as)
 
-    def _after_confirm(self, then: Callable[[], QFileDialog]) -> Any:
+    def _after_confirm(self, then: Callable[[], QFileDialog]) -> QFileDialog:
         if not self.modified or not self.confirm_close:
             return then()
         self.autosave.write_now()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -400,8 +400,8 @@ class ModelPicker(QWidget):
         self.split_button.setToolTip(offer.text)
         self.split_button.show()
 
-    def _add_row(self, rank: int, model: ModelSpec, route: Any, shot: Shot, reasons: list[str],
-                 warnings: list[str], chosen: bool) -> None:
+    def _add_row(self, rank: int, model: ModelSpec, route: Any, shot: Shot, reasons: Sequence[str],
+                 warnings: Sequence[str], chosen: bool) -> None:
         badge = lifecycle_badge(model, self.catalog)
         title = f"{rank}. <b>{html.escape(model.name)}</b> &nbsp;<small>[{html.escape(badge)}]</small>"
         if chosen:

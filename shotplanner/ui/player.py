@@ -280,7 +280,7 @@ class Player(QObject):
         self.playing = False
         self.last_image: QImage | None = None
         self._decoder: _AvDecoder | None = None
-        self._decoder_stop: weakref.finalize | None = None
+        self._decoder_stop: weakref.finalize[[], Player] | None = None
         self._gen = 0
         self._awaiting = False
         self._pending: _Frame | None = None

@@ -366,8 +366,8 @@ class QueuePanel(QWidget):
             self.view.selectRow(i)
 
     def _update_buttons(self) -> None:
-        rows = [self.model.row_for(t) for t in self.selected_take_ids()]
-        rows = [r for r in rows if r is not None]
+        found = [self.model.row_for(t) for t in self.selected_take_ids()]
+        rows = [r for r in found if r is not None]
         self.cancel_button.setEnabled(any(r.state.is_active for r in rows))
         self.retry_button.setEnabled(
             any(r.state in (JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN) for r in rows)

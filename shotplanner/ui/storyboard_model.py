@@ -17,7 +17,7 @@ the source rows behind the core's back.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,7 +178,7 @@ class StoryboardModel(QAbstractListModel):
     def mimeTypes(self) -> list[str]:
         return [SHOT_IDS_MIME, "text/uri-list"]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({i.row() for i in indexes if i.isValid()})
         ids = [self._sb.shot_at(r).id for r in rows]
         mime = QMimeData()

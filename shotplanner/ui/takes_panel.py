@@ -123,13 +123,13 @@ class TakesPanel(QWidget):
         self.stars: list[QToolButton] = []
         self._star_group = QButtonGroup(self)
         for n in range(1, 6):
-            b = QToolButton()
-            b.setText("☆")
-            b.setAutoRaise(True)
-            b.setToolTip(f"{n} of 5 (click again to clear)")
-            self._star_group.addButton(b, n)
-            self.stars.append(b)
-            marks.addWidget(b)
+            star = QToolButton()
+            star.setText("☆")
+            star.setAutoRaise(True)
+            star.setToolTip(f"{n} of 5 (click again to clear)")
+            self._star_group.addButton(star, n)
+            self.stars.append(star)
+            marks.addWidget(star)
         self._star_group.idClicked.connect(self._star_clicked)
 
         self.checklist: dict[str, QComboBox] = {}

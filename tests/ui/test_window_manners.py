@@ -57,7 +57,7 @@ def test_menus_are_those_of_a_desktop_app(qtbot, project_dir: Path) -> None:
     assert _titles(w.ui.edit_menu) == ["Undo", "Redo", "Cut", "Copy", "Paste", "Duplicate", "Delete",
                                        "Select all", "Preferences…"]
     assert _titles(w.ui.help_menu) == ["Keyboard shortcuts", "About Shotplanner"]
-    redo = w.actions["redo"]
+    redo = w.ui.actions["redo"]
     keys = [k.toString() for k in redo.shortcuts()]
     assert "Ctrl+Shift+Z" in keys and "Ctrl+Y" in keys
     # Undo and redo are curved arrows, mirror images of each other, not the back/forward arrows.
@@ -96,7 +96,7 @@ def test_shortcut_list_and_about(qtbot, project_dir: Path) -> None:
     assert "Ctrl+Y" in by_command["Redo"] and "Ctrl+Shift+Z" in by_command["Redo"]
     assert by_command["Paste"] == "Ctrl+V" and by_command["Duplicate"] == "Ctrl+D"
     # Every listed menu shortcut is a real action's.
-    shortcuts = {k.toString() for a in w.findChildren(type(w.actions["save"])) for k in a.shortcuts()}
+    shortcuts = {k.toString() for a in w.findChildren(type(w.ui.actions["save"])) for k in a.shortcuts()}
     assert QKeySequence("Ctrl+Shift+N").toString() in shortcuts
     about = AboutDialog(w)
     qtbot.addWidget(about)

@@ -70,7 +70,7 @@ def test_drag_a_row_in_list_view_into_an_empty_scene_header(xserver: XServer, tm
     folder = tmp_path / "film"
     storage.save_project(make_project((3, 0, 2)), folder)
     with AppUnderTest(xserver, folder) as app:
-        app.exec("window.actions['list_mode'].trigger()")
+        app.exec("window.ui.actions['list_mode'].trigger()")
         app.settle()
         x, y, w, h = _card(app, 4)  # the last row (scene 3's second shot)
         hx, hy, hw, hh = app.eval("global_rect(window.view.viewport(), window.view.header_rect('sc2'))")
@@ -85,7 +85,7 @@ def test_drag_a_row_in_list_view_up_two_rows(xserver: XServer, tmp_path: Path) -
     folder = tmp_path / "film"
     storage.save_project(make_project((5,)), folder)
     with AppUnderTest(xserver, folder) as app:
-        app.exec("window.actions['list_mode'].trigger()")
+        app.exec("window.ui.actions['list_mode'].trigger()")
         app.settle()
         x, y, w, h = _card(app, 3)
         tx, ty, tw, th = _card(app, 1)
@@ -119,7 +119,7 @@ def test_drag_a_row_in_the_table_to_another_scene(xserver: XServer, tmp_path: Pa
     folder = tmp_path / "film"
     storage.save_project(make_project((3, 2)), folder)
     with AppUnderTest(xserver, folder) as app:
-        app.exec("window.actions['table_mode'].trigger()")
+        app.exec("window.ui.actions['table_mode'].trigger()")
         app.settle()
         assert app.eval("window.table.view.viewport().acceptDrops()") is True
         # Table rows: 0 header sc1, 1-3 scene 1, 4 header sc2, 5-6 scene 2.

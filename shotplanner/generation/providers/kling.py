@@ -94,7 +94,7 @@ class KlingProvider(HttpProvider):
         return {"Authorization": f"Bearer {self._token}"}
 
     async def _call(self, method: str, path: str, **kwargs: object) -> dict[str, object]:
-        response = await send(self.client, method, path, self.name, headers=self._auth(), **kwargs)  # type: ignore[arg-type]
+        response = await send(self.client, method, path, self.name, headers=self._auth(), **kwargs)
         data = None
         if response.headers.get("content-type", "").startswith("application/json"):
             try:
@@ -112,7 +112,8 @@ class KlingProvider(HttpProvider):
         body = json_body(response, self.name)
         if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
             raise ServerError("answer without a data object", provider=self.name)
-        return body["data"]
+        data_object: dict[str, object] = body["data"]
+        return data_object
 
     async def submit(self, request: GenerationRequest) -> str:
         image_mode = request.start_image is not None or request.end_image is not None

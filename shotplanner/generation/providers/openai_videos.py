@@ -51,7 +51,7 @@ def fit_to_size(path: Path, size: str) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    cropped.save(buffer, "PNG")
+    cropped.save(buffer, "PNG")  # type: ignore[call-overload]  # PySide6's stub says bytes; it takes str only
     return bytes(data.data())
 
 

@@ -6,6 +6,7 @@ Outputs of API-created predictions are deleted after one hour, so the queue down
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from shotplanner.generation.base import (
     GenerationRequest,
@@ -114,7 +115,8 @@ class ReplicateProvider(HttpProvider):
                 if not isinstance(row, dict) or not row.get("id"):
                     continue
                 same_model = row.get("version") == version if version else row.get("model") == model
-                given = row.get("input") if isinstance(row.get("input"), dict) else {}
+                raw_input = row.get("input")
+                given: dict[str, Any] = raw_input if isinstance(raw_input, dict) else {}
                 fits = same_model and given.get("prompt") == request.prompt
                 if fits and _after(row.get("created_at"), start):
                     matches.append(str(row["id"]))
