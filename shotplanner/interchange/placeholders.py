@@ -16,6 +16,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from shotplanner.core.confine import inside
 from shotplanner.core.models import Project, Scene, Shot, fps_fraction, fps_label
 from shotplanner.interchange.facts import lens_text
 
@@ -39,20 +40,22 @@ def shot_id_from_name(name: str) -> str | None:
     return shot_id if sep and shot_id and len(key) == 10 else None
 
 
-def _key(project: Project, scene: Scene, shot: Shot, frames: int, size: tuple[int, int], model: str) -> str:
+def _key(project: Project, scene: Scene, shot: Shot, frames: int, size: tuple[int, int], model: str,
+         still: Path | None = None) -> str:
     facts = "|".join(
         str(x)
         for x in (
             project.title, scene.number, scene.heading, shot.number, shot.size.value, shot.angle.value,
             shot.movement.value, lens_text(shot), shot.model_id or "", shot.layers.subject,
-            shot.layers.action, frames, project.fps, size, model,
+            shot.layers.action, frames, project.fps, size, model, still or "",
         )
     )
     return hashlib.sha1(facts.encode("utf-8")).hexdigest()[:10]
 
 
 def _frame(
-    project: Project, scene: Scene, shot: Shot, frames: int, size: tuple[int, int], model: str
+    project: Project, scene: Scene, shot: Shot, frames: int, size: tuple[int, int], model: str,
+    still: Path | None = None,
 ) -> np.ndarray:
     from PySide6.QtGui import QColor, QImage, QPainter
 
@@ -63,6 +66,7 @@ def _frame(
     width, height = size
     image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(QColor(28, 28, 32))
+    picture = QImage(str(still)) if still is not None else QImage()
     seconds = float(frames / fps_fraction(project.fps))
     info = SlateInfo(
         title=project.title,
@@ -76,9 +80,20 @@ def _frame(
         duration=f"{seconds:g} s  ·  {fps_label(project.fps)} fps  ·  NO TAKE YET",
     )
     short = min(width, height)
-    slate = draw_slate(int(short * 0.95) // 2 * 2, int(short * 0.62) // 2 * 2, info)
     p = QPainter(image)
-    p.drawImage((width - slate.width()) // 2, (height - slate.height()) // 3, slate)
+    if not picture.isNull():
+        # The circled storyboard frame is the picture; a small slate in the corner still names the shot.
+        from PySide6.QtCore import QRect, Qt
+
+        scaled = picture.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                                Qt.TransformationMode.SmoothTransformation)
+        p.drawImage(QRect(0, 0, width, height), scaled,
+                    QRect((scaled.width() - width) // 2, (scaled.height() - height) // 2, width, height))
+        slate = draw_slate(int(short * 0.5) // 2 * 2, int(short * 0.33) // 2 * 2, info)
+        p.drawImage(width // 40, height // 40, slate)
+    else:
+        slate = draw_slate(int(short * 0.95) // 2 * 2, int(short * 0.62) // 2 * 2, info)
+        p.drawImage((width - slate.width()) // 2, (height - slate.height()) // 3, slate)
     caption = " — ".join(t for t in (shot.layers.subject.strip(), shot.layers.action.strip()) if t)
     overlay = draw_caption(width, height, caption) if caption else None
     if overlay is not None:  # a subtitle block under the slate, as the animatic places it
@@ -128,13 +143,20 @@ def ensure_placeholder(
     project_dir: Path,
     model: str = "",
 ) -> Path:
-    """The slate clip for ``shot`` (``frames`` long at the project rate), rendered if not there yet."""
+    """The slate clip for ``shot`` (``frames`` long at the project rate), rendered if not there yet.
+
+    A shot with a circled storyboard frame shows that frame under a small slate: the editor cuts the
+    planned picture, not a card of text."""
     width, height = slate_size(size)
     folder = Path(project_dir) / PLACEHOLDER_DIR
-    path = folder / placeholder_name(shot, _key(project, scene, shot, frames, (width, height), model))
+    circled = shot.circled_frame
+    still = inside(project_dir, circled.clip) if circled is not None else None
+    still = still if still is not None and still.is_file() else None
+    key = _key(project, scene, shot, frames, (width, height), model, still)
+    path = folder / placeholder_name(shot, key)
     if path.is_file():
         return path.resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    picture = _frame(project, scene, shot, frames, (width, height), model)
+    picture = _frame(project, scene, shot, frames, (width, height), model, still)
     _encode(path, picture, frames, fps_fraction(project.fps))
     return path.resolve()
