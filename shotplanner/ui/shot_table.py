@@ -34,6 +34,7 @@ from PySide6.QtCore import (
     QPoint,
     QSettings,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -147,6 +148,13 @@ class ShotTableModel(QAbstractProxyModel):
         self._table_row: dict[int, int] = {}  # source row -> table row
         self._cells: dict[str, tuple[str, ...]] = {}  # shot id -> the strings its row shows
         self._money: dict[str, tuple[str, str, float]] = {}  # shot id -> (model, cost text, usd)
+        # Rows painted before their model and cost were worked out (~0.2 ms a shot: the recommender and
+        # the price): filled on the next loop turn, so a scroll onto new rows paints at once.
+        self._pending_money: dict[str, None] = {}
+        self._money_timer = QTimer(self)
+        self._money_timer.setSingleShot(True)
+        self._money_timer.setInterval(0)
+        self._money_timer.timeout.connect(self._fill_money)
         self.sort_column = -1
         self.sort_order = Qt.SortOrder.AscendingOrder
         self.edit_handler: EditHandler | None = None
@@ -349,12 +357,38 @@ class ShotTableModel(QAbstractProxyModel):
                 return i
         return None
 
-    def row_cells(self, row: int) -> tuple[str, ...]:
-        """The strings table ``row`` shows, one per column (a header row: its title, then blanks)."""
+    def row_cells(self, row: int, *, for_paint: bool = False) -> tuple[str, ...]:
+        """The strings table ``row`` shows, one per column (a header row: its title, then blanks).
+
+        ``for_paint``: a row whose model and cost are not known yet shows "…" there for one loop turn
+        instead of working them out inside the paint."""
         entry = self._entries[row]
         if entry.is_header:
             return (self.data(self.index(row, 0)),)
-        return self._cells_of(self.storyboard_model().shot_at(entry.row))
+        shot = self.storyboard_model().shot_at(entry.row)
+        if for_paint and shot.id not in self._money and shot.id not in self._cells:
+            self._pending_money[shot.id] = None
+            if not self._money_timer.isActive():
+                self._money_timer.start()
+            return self._cells_of(shot, money=("…", "…", -1.0), keep=False)
+        return self._cells_of(shot)
+
+    def _fill_money(self) -> None:
+        """Work out the model and cost of the rows painted without them, then repaint those rows."""
+        pending, self._pending_money = list(self._pending_money), {}
+        source = self.storyboard_model()
+        rows = []
+        for shot_id in pending:
+            try:
+                shot = source.storyboard.shot(shot_id)
+            except Exception:  # deleted since it was painted
+                continue
+            self._model_and_cost(shot)
+            table_row = self._table_row.get(source.row_of(shot_id))
+            if table_row is not None:
+                rows.append(table_row)
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(COLUMNS) - 1))
 
     def row_failed(self, row: int) -> bool:
         shot = self.shot_at(row)
@@ -384,7 +418,8 @@ class ShotTableModel(QAbstractProxyModel):
         cached = self._money[shot.id] = (label, text, usd)
         return cached
 
-    def _cells_of(self, shot: Shot) -> tuple[str, ...]:
+    def _cells_of(self, shot: Shot, *, money: tuple[str, str, float] | None = None,
+                  keep: bool = True) -> tuple[str, ...]:
         cached = self._cells.get(shot.id)
         if cached is not None:
             return cached
@@ -392,7 +427,7 @@ class ShotTableModel(QAbstractProxyModel):
         project = source.storyboard.project
         scene = source.storyboard.scene_of(shot.id)
         names = {c.id: c.name for c in project.characters}
-        model, cost, _ = self._model_and_cost(shot)
+        model, cost, _ = money if money is not None else self._model_and_cost(shot)
         values = {
             "number": shot.number, "scene": scene_title(scene) if scene is not None else "",
             "size": shot.size.value, "angle": shot.angle.value, "movement": shot.movement.value,
@@ -405,8 +440,10 @@ class ShotTableModel(QAbstractProxyModel):
         }
         for name in LAYER_NAMES:
             values[name] = " ".join(getattr(shot.layers, name).split())
-        cached = self._cells[shot.id] = tuple(values[k] for k in COLUMN_KEYS)
-        return cached
+        cells = tuple(values[k] for k in COLUMN_KEYS)
+        if keep:
+            self._cells[shot.id] = cells
+        return cells
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._entries):
@@ -649,7 +686,7 @@ class ShotTableView(QTableView):
         for row in range(first, last + 1):
             y = self.rowViewportPosition(row)
             height = self.rowHeight(row)
-            cells = model.row_cells(row)
+            cells = model.row_cells(row, for_paint=True)
             if model.entry(row).is_header:
                 painter.fillRect(0, y, width, height, band)
                 painter.setFont(bold)

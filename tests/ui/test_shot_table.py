@@ -182,3 +182,20 @@ def test_paint_draws_text(qtbot) -> None:
     x, w = view.columnViewportPosition(_col("size")), view.columnWidth(_col("size"))
     row = window.table.model.table_row_of("s1_1")
     assert _ink(image, x, view.rowViewportPosition(row), w, view.rowHeight(row)) > 10
+
+
+def test_a_row_painted_for_the_first_time_gets_its_model_and_cost_on_the_next_loop_turn(qtbot) -> None:
+    from shotplanner.core.catalog import load_catalog
+
+    sb = Storyboard(make_project((3,)))
+    model = ShotTableModel(StoryboardModel(sb, catalog=load_catalog()))
+    row = 1  # row 0 is the scene header
+    painted = model.row_cells(row, for_paint=True)
+    assert painted[_col("model")] == "…" and painted[_col("cost")] == "…"
+    with qtbot.waitSignal(model.dataChanged, timeout=2000) as changed:
+        pass
+    top, bottom = changed.args[0], changed.args[1]
+    assert top.row() <= row <= bottom.row()
+    filled = model.row_cells(row, for_paint=True)
+    assert filled[_col("model")] not in ("", "…")
+    assert filled[_col("model")] == model.index(row, _col("model")).data()
