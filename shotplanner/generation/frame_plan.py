@@ -15,7 +15,7 @@ clear message: nothing outside the project is ever read or uploaded.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from shotplanner.core.frames import FrameSpec, Looks, fair_cut, frame_prompt, fr
 from shotplanner.core.models import LOCAL_PROVIDER, JobState, Project, Shot, Take, new_id
 from shotplanner.core.validation import Problem
 from shotplanner.generation.base import BadRequest, GenerationRequest, external_id_for, snapshot
-from shotplanner.generation.planner import NEW, Skipped, decide, key_present
+from shotplanner.generation.planner import NEW, JobPlan, Skipped, decide, key_present
 
 
 class FramePlanError(ValueError):
@@ -116,41 +116,10 @@ class FrameJob:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class FramePlan:
-    jobs: list[FrameJob]
-    skipped: list[Skipped] = field(default_factory=list)
-    missing_keys: frozenset[str] = frozenset()
+class FramePlan(JobPlan[FrameJob]):
+    """The storyboard frames planned for a selection: the same questions as a clip plan."""
 
-    @property
-    def sendable(self) -> list[FrameJob]:
-        return [j for j in self.jobs if j.sendable]
-
-    @property
-    def refused(self) -> list[FrameJob]:
-        return [j for j in self.jobs if j.verdict == NEW and not j.sendable]
-
-    @property
-    def billable(self) -> list[FrameJob]:
-        return [j for j in self.sendable if j.billable]
-
-    @property
-    def problems(self) -> list[str]:
-        return [s.text() for s in self.skipped] + [r for j in self.refused for r in j.reasons()]
-
-    @property
-    def known_usd(self) -> float:
-        return round(sum(j.estimate_usd or 0.0 for j in self.billable), 4)
-
-    @property
-    def unpriced(self) -> int:
-        return sum(1 for j in self.billable if j.estimate_usd is None)
-
-    def total_text(self) -> str:
-        text = f"${self.known_usd:,.2f}"
-        if self.unpriced:
-            text += f" + {self.unpriced} frame{'s' if self.unpriced != 1 else ''} with no published price"
-        return text
+    noun = "frame"
 
 
 class _Inside:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from shotplanner.core.confine import shot_breaches
 from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState, Take, TakeKind, new_id
@@ -114,24 +114,45 @@ class Skipped:
         return f"Shot {self.shot_number or self.shot_id}: {self.reason}"
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    jobs: list[PlannedJob]
+class _PlanItem(Protocol):
+    """What a plan asks of each of its jobs (a clip's ``PlannedJob`` or a storyboard frame's job)."""
+
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def sendable(self) -> bool: ...
+    @property
+    def billable(self) -> bool: ...
+    @property
+    def estimate_usd(self) -> float | None: ...
+    def reasons(self) -> list[str]: ...
+
+
+J = TypeVar("J", bound=_PlanItem)
+
+
+@dataclass(frozen=True)
+class JobPlan(Generic[J]):
+    """The jobs planned for a selection, what was skipped and why, and the keys they lack."""
+
+    jobs: list[J]
     skipped: list[Skipped] = field(default_factory=list)
     #: Providers a planned job needs whose key is missing (the window offers its Keys dialog).
     missing_keys: frozenset[str] = frozenset()
+    #: What one job is called in the total ("3 jobs with no published price").
+    noun: ClassVar[str] = "job"
 
     @property
-    def sendable(self) -> list[PlannedJob]:
+    def sendable(self) -> list[J]:
         return [j for j in self.jobs if j.sendable]
 
     @property
-    def refused(self) -> list[PlannedJob]:
+    def refused(self) -> list[J]:
         """New jobs that cannot be sent (problems or a missing key)."""
         return [j for j in self.jobs if j.verdict == NEW and not j.sendable]
 
     @property
-    def billable(self) -> list[PlannedJob]:
+    def billable(self) -> list[J]:
         return [j for j in self.sendable if j.billable]
 
     @property
@@ -141,17 +162,22 @@ class Plan:
 
     @property
     def known_usd(self) -> float:
-        return round(sum(j.estimate.usd or 0.0 for j in self.billable), 4)
+        return round(sum(j.estimate_usd or 0.0 for j in self.billable), 4)
 
     @property
     def unpriced(self) -> int:
-        return sum(1 for j in self.billable if j.estimate.usd is None)
+        return sum(1 for j in self.billable if j.estimate_usd is None)
 
     def total_text(self) -> str:
         text = f"${self.known_usd:,.2f}"
         if self.unpriced:
-            text += f" + {self.unpriced} job{'s' if self.unpriced != 1 else ''} with no published price"
+            plural = "s" if self.unpriced != 1 else ""
+            text += f" + {self.unpriced} {self.noun}{plural} with no published price"
         return text
+
+
+class Plan(JobPlan[PlannedJob]):
+    """The clips planned for a selection."""
 
 
 # ------------------------------------------------------------------------------------ resume rules
