@@ -28,7 +28,7 @@ import os
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,6 +122,22 @@ class QueueSettings:
         return replace(settings, **overrides) if overrides else settings
 
 
+def retry_resumes(state: JobState, remote_id: str | None, retryable: bool, provider: str, *,
+                  force: bool = False) -> bool:
+    """The retry rule (the queue's; the window asks it of a job or of a take an earlier session left):
+    True when retrying follows the job again at its provider (a remote id and a passing failure: nothing
+    is sent), False when it is a new create; QueueError when it cannot be retried (running, done, or
+    "may exist" without ``force``)."""
+    if state.is_active:
+        raise QueueError("the job is still running")
+    if state is JobState.DONE:
+        raise QueueError("the job is done; generate a new take instead")
+    if state is JobState.UNKNOWN and not force:
+        raise QueueError(f"the create may have reached {provider}, so the job may exist there: "
+                         "check there first, then retry and confirm to send it again")
+    return state is JobState.FAILED and remote_id is not None and retryable
+
+
 @dataclass
 class Job:
     take_id: str
@@ -136,6 +152,7 @@ class Job:
     cost_estimate_usd: float | None = None
     cost_usd: float | None = None
     clip: str | None = None
+    poster: str | None = None
     submitted_at: str | None = None
     finished_at: str | None = None
     attempt: int = 1
@@ -149,17 +166,7 @@ class Job:
         return self.request.provider
 
     def retry_resumes(self, *, force: bool = False) -> bool:
-        """The retry rule (the queue's, used by the window too): True when retrying follows the job again
-        at its provider (a remote id and a passing failure: nothing is sent), False when it is a new
-        create; QueueError when it cannot be retried (running, done, or "may exist" without ``force``)."""
-        if self.state.is_active:
-            raise QueueError("the job is still running")
-        if self.state is JobState.DONE:
-            raise QueueError("the job is done; generate a new take instead")
-        if self.state is JobState.UNKNOWN and not force:
-            raise QueueError(f"the create may have reached {self.provider}, so the job may exist there: "
-                             "check there first, then retry and confirm to send it again")
-        return (self.state is JobState.FAILED and self.remote_id is not None and self.retryable)
+        return retry_resumes(self.state, self.remote_id, self.retryable, self.provider, force=force)
 
     def to_record(self) -> dict[str, Any]:
         # Built by hand: dataclasses.asdict deep-copies recursively and is the slow part of a big batch.
@@ -204,6 +211,7 @@ class JobEvent:
     finished_at: str | None
     bytes_done: int | None = None
     bytes_total: int | None = None
+    poster: str | None = None
 
     @classmethod
     def not_taken(cls, request: GenerationRequest, message: str, *, retryable: bool = False) -> JobEvent:
@@ -218,6 +226,8 @@ class JobEvent:
         }
         if self.clip:
             fields["clip"] = self.clip
+        if self.poster:
+            fields["poster"] = self.poster
         if self.submitted_at:
             fields["submitted_at"] = datetime.fromisoformat(self.submitted_at)
         if self.finished_at:
@@ -306,33 +316,10 @@ class JobQueue:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    async def events(self) -> AsyncIterator[JobEvent]:
-        """Async iterator over events; ends when the queue has no active job left."""
-        inbox: asyncio.Queue[JobEvent | None] = asyncio.Queue()
-        unsubscribe = self.subscribe(inbox.put_nowait)
-        try:
-            while self.active():
-                waiter = asyncio.ensure_future(inbox.get())
-                idle = asyncio.ensure_future(self.join())
-                done, _ = await asyncio.wait({waiter, idle}, return_when=asyncio.FIRST_COMPLETED)
-                if waiter in done:
-                    idle.cancel()
-                    event = waiter.result()
-                    if event is not None:
-                        yield event
-                else:
-                    waiter.cancel()
-            while not inbox.empty():
-                event = inbox.get_nowait()
-                if event is not None:
-                    yield event
-        finally:
-            unsubscribe()
-
     def _emit(self, job: Job, bytes_done: int | None = None, bytes_total: int | None = None) -> None:
         event = JobEvent(job.take_id, job.shot_id, job.provider, job.state, job.progress, job.message,
                          job.retryable, job.remote_id, job.clip, job.cost_usd, job.submitted_at,
-                         job.finished_at, bytes_done, bytes_total)
+                         job.finished_at, bytes_done, bytes_total, job.poster)
         for listener in list(self._listeners):
             try:
                 listener(event)
@@ -354,17 +341,18 @@ class JobQueue:
     def active(self) -> list[Job]:
         return [job for job in self.jobs.values() if job.state.is_active]
 
-    def confinement_problem(self, request: GenerationRequest, clip: str | None = None) -> str | None:
+    def confinement_problem(self, request: GenerationRequest, *journaled: str | None) -> str | None:
         """Why ``request`` must not run here: a take id that is not a plain id (it names files), or an
-        image (or a journaled clip) outside the project folder. None when it is sound."""
+        image (or a journaled clip or poster) outside the project folder. None when it is sound."""
         if not is_safe_id(request.take_id):
             return f"take id {request.take_id!r} is not a plain id; the job is not run"
         images = [request.start_image, request.end_image, *request.reference_images]
         for image in images:
             if image is not None and not contains(self.project_dir, image):
                 return f"image '{image}' is outside the project folder; the job is not run"
-        if clip and inside(self.project_dir, clip) is None:
-            return f"clip '{clip}' is outside the project folder; the job is not run"
+        for path in journaled:
+            if path and inside(self.project_dir, path) is None:
+                return f"'{path}' is outside the project folder; the job is not run"
         return None
 
     def enqueue(self, request: GenerationRequest, *, cost_estimate_usd: float | None = None) -> Job:
@@ -394,7 +382,7 @@ class JobQueue:
                 continue
             if job.take_id in self.jobs:
                 continue
-            problem = self.confinement_problem(job.request, job.clip)
+            problem = self.confinement_problem(job.request, job.clip, job.poster)
             if problem is not None:
                 # Never read, sent, written or deleted: the record stays on disk, for a human to look at.
                 log.warning("job record %s skipped: %s", record.get("take_id"), problem)
@@ -723,6 +711,18 @@ class JobQueue:
             if status.poll_after is not None:
                 delay = max(delay, min(status.poll_after, s.poll_max_s))
 
+    def _poster(self, clip: Path) -> str | None:
+        """The card's still for a new clip, made here (the worker) so the GUI never decodes video. A
+        clip the checks passed but the poster cannot be taken from is still the clip: no poster."""
+        from shotplanner.media.errors import MediaError
+        from shotplanner.media.posters import poster_for
+
+        try:
+            return poster_for(clip).relative_to(self.project_dir).as_posix()
+        except (MediaError, OSError, ValueError) as exc:
+            log.warning("no poster for %s: %s", clip.name, exc)
+            return None
+
     async def _download(self, job: Job, provider: Provider, status: RemoteStatus) -> None:
         s = self.settings
         takes = self.project_dir / TAKES_DIR
@@ -769,6 +769,8 @@ class JobQueue:
             await asyncio.to_thread(fsync_file, tmp)
         os.replace(tmp, final)
         job.clip = f"{folder}/{final.name}"
+        if job.request.kind != "frame":  # a frame is its own picture
+            job.poster = await asyncio.to_thread(self._poster, final)
         job.cost_usd = status.cost_usd if status.cost_usd is not None else job.cost_estimate_usd
         job.finished_at = _now()
         job.retryable = False
