@@ -23,7 +23,7 @@ from shotplanner.generation.headless import (
     run_command,
     send_and_follow,
 )
-from shotplanner.generation.queue import QueueError
+from shotplanner.generation.jobs import QueueError
 
 if TYPE_CHECKING:
     from shotplanner.core.models import Project

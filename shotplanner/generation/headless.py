@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from shotplanner.core.models import LOCAL_PROVIDER, JobState, Shot
 from shotplanner.generation.base import GenerationError, GenerationRequest
+from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.planner import NEW, RETRY, UNKNOWN, JobPlan, Plan, PlanItem, PlannedJob, Planner
-from shotplanner.generation.queue import Job, JobEvent, JobQueue, QueueError, QueueSettings
+from shotplanner.generation.queue import JobQueue
 
 if TYPE_CHECKING:
     from shotplanner.core.models import Project

@@ -7,7 +7,7 @@ The window reaches its queue only through the host::
     await asyncio.wrap_future(host.cancel(take_id))     # every question answers with a concurrent Future
     await host.aclose(timeout=5)                        # stop following jobs; they resume next time
 
-``emit`` receives each :class:`~shotplanner.generation.queue.JobEvent` (or a message for the status bar)
+``emit`` receives each :class:`~shotplanner.generation.jobs.JobEvent` (or a message for the status bar)
 on a background thread: it must be thread-safe and quick (the controller's ``EventInbox.put``).
 
 Why a process: the queue's HTTP work (httpx parsing, the connection pool's bookkeeping, the journal) is
@@ -40,9 +40,9 @@ from typing import Any
 
 from shotplanner.core.models import JobState
 from shotplanner.generation import messages as m
+from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.messages import Item
 from shotplanner.generation.pipe import FramedPipe, PipeClosed
-from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.spec import ProviderSpec
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from typing import Any
 
 from shotplanner.core.models import JobState
 from shotplanner.generation.hosts import ProcessHost, WorkerStopped
+from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.messages import Item
-from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.spec import ProviderSpec
 
 log = logging.getLogger(__name__)

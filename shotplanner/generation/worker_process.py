@@ -28,9 +28,10 @@ from typing import Any, BinaryIO
 
 from shotplanner.generation import messages as m
 from shotplanner.generation.base import GenerationError
+from shotplanner.generation.jobs import JobEvent, QueueError
 from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.pipe import FramedPipe
-from shotplanner.generation.queue import JobEvent, JobQueue, QueueError
+from shotplanner.generation.queue import JobQueue
 from shotplanner.generation.registry import provider_from_spec
 from shotplanner.generation.runner import cancel_other_tasks
 

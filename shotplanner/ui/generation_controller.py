@@ -31,8 +31,8 @@ from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER
 from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.generation.frame_plan import FrameJob, FramePlan
 from shotplanner.generation.hosts import ProcessHost, WorkerStopped
+from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings, retry_resumes
 from shotplanner.generation.planner import ALL_PROVIDERS, Plan, PlannedJob, Planner, Skipped, key_present
-from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings, retry_resumes
 from shotplanner.generation.runner import EventInbox
 from shotplanner.generation.service import GenerationService
 from shotplanner.generation.spec import ProviderSpec

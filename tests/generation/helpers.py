@@ -10,7 +10,8 @@ import httpx
 
 from shotplanner.core.models import JobState
 from shotplanner.generation.base import GenerationRequest, external_id_for
-from shotplanner.generation.queue import JobEvent, JobQueue, QueueSettings
+from shotplanner.generation.jobs import JobEvent, QueueSettings
+from shotplanner.generation.queue import JobQueue
 from shotplanner.generation.registry import create_provider
 from tests.generation.servers import ContractServer
 

@@ -213,7 +213,7 @@ def test_unanswered_submit_is_unknown_and_never_resent(serve, tmp_path: Path, fa
     assert job.state is JobState.UNKNOWN
     assert "may exist at fal" in job.message and "check there" in job.message
     assert server.creates == 1
-    from shotplanner.generation.queue import QueueError
+    from shotplanner.generation.jobs import QueueError
 
     with pytest.raises(QueueError, match="check there first"):
         queue.retry("take1")
