@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 NEW, RESUMES, DONE, UNKNOWN, RETRY = "new", "resumes", "done", "unknown", "retry"
 
 #: Providers the app can build by name.
-ALL_PROVIDERS = ("local", "fal", "replicate", "kling", "openai")
+ALL_PROVIDERS = ("local", "fal", "replicate", "kling")
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,7 +69,7 @@ def provider_page(provider: str, remote_id: str | None) -> str | None:
         return f"https://replicate.com/p/{remote_id}" if remote_id else "https://replicate.com/predictions"
     if provider == "fal":
         return "https://fal.ai/dashboard/requests"  # the request list; fal has no public per-request URL
-    return None  # Kling and OpenAI have no page per task that we know of; local renders have none
+    return None  # Kling has no page per task that we know of; local renders have none
 
 
 class GenerationController(QObject):

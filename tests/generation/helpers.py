@@ -19,7 +19,6 @@ MODELS = {
     "fal": "fal-ai/kling-video/v3/pro/text-to-video",
     "replicate": "kwaivgi/kling-v3-video",
     "kling": "kling-v3",
-    "openai": "sora-2",
 }
 
 
