@@ -88,11 +88,6 @@ class LocalAnimaticProvider:
         return ProviderSpec(self.name, {"max_concurrency": self.max_concurrency,
                                         "work_dir": self._work_dir_given})
 
-    def bind(self, project: Project | None, project_dir: Path | None) -> None:
-        """Point the provider at another open project (the app reuses one provider)."""
-        self.project = project
-        self.project_dir = Path(project_dir) if project_dir is not None else None
-
     # ------------------------------------------------------------------------------------ protocol
 
     async def submit(self, request: GenerationRequest) -> str:
