@@ -202,6 +202,10 @@ class _Index:
         number = clip.name.split(" - ", 1)[0].strip()
         if number in self.by_number:
             return self.by_number[number], "clip name"
+        # An EDL carries no media path, and editors (Resolve) name a clip after its file: the name is
+        # the take's file name when the editor brought the takes in themselves.
+        if clip.name.strip() in self.by_file:
+            return self.by_file[clip.name.strip()], "media file"
         fcpx = clip.metadata.get("fcpxml")
         if isinstance(fcpx, dict):
             shot_number = str(fcpx.get("com.apple.proapps.studio.shot", ""))
