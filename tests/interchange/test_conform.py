@@ -235,3 +235,33 @@ def test_an_fcpxml_written_by_davinci_resolve(tmp_path: Path) -> None:
     assert report.matched == 3 and not report.unmatched and report.moved == 2
     lengths = [(s.number, s.duration_s) for s in project.all_shots()]
     assert lengths == [("3", 11.0), ("2", 10.3), ("1", 13.567)]
+
+
+@pytest.mark.parametrize("fps", [23.976, 24, 29.97])
+def test_the_direct_fcp7_reader_agrees_with_the_otio_adapter(fps: float, tmp_path: Path) -> None:
+    """Straight-cut FCP7 XML is read directly (the adapter takes seconds on a long cut); on our exports,
+    on one an editor changed with OTIO, and on Premiere's and Hiero's files both readers give the same
+    clips. A cut with generators (or transitions) is left to the adapter."""
+    import shutil
+
+    from shotplanner.interchange.conform import _read_fcp7_cuts_only, _read_with_otio
+
+    def facts(clips: list) -> list[tuple[str, int, int, str]]:
+        return [(c.name, c.frames, c.record, c.media) for c in clips]
+
+    folder = tmp_path / "film"
+    project = film(folder, fps=fps)
+    ours = tmp_path / "cut.xml"
+    export_timeline(project, folder, ours, "fcp7")
+    edited = tmp_path / "edited.xml"
+    shutil.copy(ours, edited)
+    edit_like_an_editor(edited, "fcp7", fps, write_clip(tmp_path / "broll.mp4", 1.0))
+    for path in (ours, edited, SAMPLES / "premiere_example.xml", SAMPLES / "hiero_xml_export.xml"):
+        direct = _read_fcp7_cuts_only(path, fps)
+        assert direct is not None, path.name
+        assert facts(direct) == facts(_read_with_otio(path, "fcp7", fps)), path.name
+    assert len(_read_fcp7_cuts_only(edited, fps) or []) == 6
+    assert _read_fcp7_cuts_only(SAMPLES / "premiere_generators.xml", fps) is None
+    assert len(read_cut(SAMPLES / "premiere_generators.xml", fps)) == len(
+        _read_with_otio(SAMPLES / "premiere_generators.xml", "fcp7", fps)
+    )
