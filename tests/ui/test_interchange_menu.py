@@ -108,8 +108,22 @@ def _editors_cut(project: Project, folder: Path, out: Path) -> None:
     export_timeline(edited, folder, out, "fcp7")
 
 
-def test_the_editors_cut_is_read_off_the_gui_thread_and_lands_as_one_step(qtbot, tmp_path: Path) -> None:
+def test_the_editors_cut_is_read_off_the_gui_thread_and_lands_as_one_step(qtbot, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    import threading
+
     from PySide6.QtCore import QTimer
+
+    from shotplanner.ui import conform_runner
+
+    threads: list[int] = []
+    real_stage = conform_runner.stage
+
+    def stage(*args):  # the real reading and matching, noting which thread runs it
+        threads.append(threading.get_ident())
+        return real_stage(*args)
+
+    monkeypatch.setattr(conform_runner, "stage", stage)
 
     folder = tmp_path / "big"
     project = _big_film(folder)
@@ -127,7 +141,8 @@ def test_the_editors_cut_is_read_off_the_gui_thread_and_lands_as_one_step(qtbot,
     assert "Reading the editor's cut cut.xml" in w.last_message
     qtbot.waitUntil(lambda: not menu.conform.running, timeout=120_000)
     ticker.stop()
-    # the GUI thread's timers kept firing while the cut was read and matched on the worker
+    # the cut was read and matched on the worker, and the GUI thread's timers kept firing meanwhile
+    assert threads and threading.get_ident() not in threads
     assert seen_running.count(True) >= 3
     assert w.undo_stack.undoText() == "Conform to cut.xml" and w.undo_stack.count() == 1
     scenes = w.storyboard.project.scenes
