@@ -150,8 +150,8 @@ def main() -> int:
     from shotplanner.core.catalog import load_catalog
     from shotplanner.generation.download import ClipCheck
     from shotplanner.generation.http import prepare_runtime
+    from shotplanner.generation.jobs import QueueSettings
     from shotplanner.generation.providers.fal import FalProvider
-    from shotplanner.generation.queue import QueueSettings
     from shotplanner.ui.main_window import MainWindow
     from shotplanner.ui.review import install_review
     from tests.generation.servers import FAL_KEY
