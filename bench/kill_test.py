@@ -141,7 +141,7 @@ def worker(kind: str, clip: bytes, rng: random.Random) -> dict[str, Any]:
     from shotplanner.core.models import Take, new_id
     from shotplanner.generation.base import build_request
     from shotplanner.generation.hosts import ProcessHost, WorkerStopped
-    from shotplanner.generation.queue import JobEvent, QueueSettings
+    from shotplanner.generation.jobs import JobEvent, QueueSettings
     from shotplanner.generation.spec import ProviderSpec
 
     catalog = load_catalog()

@@ -36,8 +36,9 @@ from shotplanner.core.models import JobState  # noqa: E402
 from shotplanner.generation.base import GenerationRequest  # noqa: E402
 from shotplanner.generation.download import ClipCheck  # noqa: E402
 from shotplanner.generation.http import prepare_runtime  # noqa: E402
+from shotplanner.generation.jobs import QueueSettings  # noqa: E402
 from shotplanner.generation.providers.fal import FalProvider  # noqa: E402
-from shotplanner.generation.queue import JobQueue, QueueSettings  # noqa: E402
+from shotplanner.generation.queue import JobQueue  # noqa: E402
 from tests.generation.servers import FAL_KEY  # noqa: E402
 
 JOBS = 500

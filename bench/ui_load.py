@@ -19,9 +19,8 @@ press, timed on its own as ``generate_plan_200_shots``), the user reads it, then
 cover scrolling from Send until every job has finished.
 
 The server serves bytes that are not video, so the clip check's decode is off
-(``ClipCheck(decode=False)``) and no poster can be made (each attempt fails on the controller's one
-background poster thread, after PyAV has probed the bytes: ~10 ms of CPU each) — the one difference from
-a real run.
+(``ClipCheck(decode=False)``) and no poster can be made (each attempt fails in the worker, which makes
+the posters, after PyAV has probed the bytes) — the one difference from a real run.
 Run from the repo root with no argument: ``.venv/bin/python bench/ui_load.py``.
 """
 
@@ -168,8 +167,8 @@ def main() -> int:
     from shotplanner.core.catalog import load_catalog
     from shotplanner.generation.download import ClipCheck
     from shotplanner.generation.http import prepare_runtime
+    from shotplanner.generation.jobs import QueueSettings
     from shotplanner.generation.providers.fal import FalProvider
-    from shotplanner.generation.queue import QueueSettings
     from shotplanner.ui.gui_gc import GuiThreadCollector
     from shotplanner.ui.main_window import MainWindow
     from shotplanner.ui.review import install_review

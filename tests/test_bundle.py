@@ -30,8 +30,8 @@ from shotplanner.core.paths import APP_ID
 from shotplanner.core.storage import load_project
 from shotplanner.generation import hosts
 from shotplanner.generation.base import build_request
-from shotplanner.generation.queue import JobEvent, QueueSettings
-from shotplanner.generation.registry import ProviderSpec
+from shotplanner.generation.jobs import JobEvent, QueueSettings
+from shotplanner.generation.spec import ProviderSpec
 from shotplanner.media.probe import probe
 from tests.test_packaging import make_icons, validate_desktop_file
 

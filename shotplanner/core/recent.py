@@ -48,15 +48,6 @@ def add_recent(path: Path) -> None:
         log.warning("could not remember %s as recent: %s", folder, e)
 
 
-def remove_recent(path: Path) -> None:
-    folder = project_folder(path).resolve()
-    kept = [p for p in _read() if p != folder]
-    try:
-        write_atomic(recent_file(), json.dumps([str(p) for p in kept], indent=1).encode("utf-8"))
-    except (OSError, ProjectError) as e:
-        log.warning("could not update the recent-projects list: %s", e)
-
-
 def clear_recent() -> None:
     """Forget every recent project (File ▸ Open Recent ▸ Clear the list)."""
     try:

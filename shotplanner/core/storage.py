@@ -128,10 +128,6 @@ def media_dir(folder: Path | str) -> Path:
     return Path(folder) / MEDIA_DIR
 
 
-def backup_path(folder: Path | str) -> Path:
-    return Path(folder) / BACKUP_FILE
-
-
 def backups(folder: Path | str) -> list[Path]:
     """Timestamped backups in ``backups/``, oldest first."""
     where = Path(folder) / BACKUP_DIR

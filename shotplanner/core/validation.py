@@ -62,16 +62,6 @@ def duration_allowed(model: ModelSpec, seconds: float, resolution: str | None = 
     return not allowed or any(abs(d - seconds) < 1e-6 for d in allowed)
 
 
-def best_resolution(model: ModelSpec, wanted: str) -> str | None:
-    """The model's resolution closest to ``wanted`` without going over, else its lowest."""
-    if not model.resolutions:
-        return None
-    target = RESOLUTION_LINES.get(wanted, 1080)
-    ranked = sorted(model.resolutions, key=lambda r: RESOLUTION_LINES.get(r, 0))
-    below = [r for r in ranked if RESOLUTION_LINES.get(r, 0) <= target]
-    return below[-1] if below else ranked[0]
-
-
 def _aspect_value(aspect: str) -> float:
     w, _, h = aspect.partition(":")
     try:

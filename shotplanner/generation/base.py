@@ -145,7 +145,7 @@ class GenerationRequest:
     take_id: str
     shot_id: str
     model_id: str  # our catalog id, e.g. "kling-v3"
-    provider: str  # "fal" | "replicate" | "kling" | "openai" | "local"
+    provider: str  # "fal" | "replicate" | "kling" | "local"
     provider_model: str  # the provider's own id/endpoint for this request (text- or image-to-video)
     prompt: str
     duration_s: float

@@ -89,16 +89,13 @@ def _is_ip(host: str) -> bool:
 
 
 async def stream_to(client: httpx.AsyncClient, url: str, dest_tmp: Path, on_bytes: BytesCallback, *,
-                    provider: str, allow_loopback_http: bool = False, max_bytes: int = 4 * 1024**3,
-                    headers: dict[str, str] | None = None) -> None:
+                    provider: str, allow_loopback_http: bool = False, max_bytes: int = 4 * 1024**3) -> None:
     """Download ``url`` into ``dest_tmp``, continuing a partial file when the server allows a Range."""
     url = await check_result_url(url, provider, allow_loopback_http=allow_loopback_http)
-    origin = _origin(url)
     have = dest_tmp.stat().st_size if dest_tmp.exists() else 0
     for _hop in range(MAX_REDIRECTS + 1):
-        # Provider headers (an API key) go only to the origin they were made for, never to a redirect's
-        # other host (a CDN, or anyone a compromised Location points at).
-        request_headers = dict(headers or {}) if _origin(url) == origin else {}
+        # No key ever goes with a download: every provider serves results from public (signed) URLs.
+        request_headers: dict[str, str] = {}
         if have:
             request_headers["Range"] = f"bytes={have}-"
         try:

@@ -10,24 +10,24 @@ interrupted run resumes, nothing already sent is sent again.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from shotplanner.core.models import LOCAL_PROVIDER, JobState, Shot
-from shotplanner.generation.base import GenerationError, GenerationRequest
-from shotplanner.generation.journal import FollowerLock
-from shotplanner.generation.queue import QueueError
+from shotplanner.generation.headless import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    confirm_spend,
+    run_command,
+    send_and_follow,
+)
+from shotplanner.generation.jobs import QueueError
 
 if TYPE_CHECKING:
     from shotplanner.core.models import Project
     from shotplanner.generation.frame_plan import FrameJob
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", type=Path, help="project folder (or its project.json)")
@@ -62,7 +62,7 @@ def _select(project: Project, scene: str, numbers: str) -> list[Shot]:
     return shots
 
 
-def _print_plan(todo: list[FrameJob], out: TextIO) -> tuple[float, int]:
+def _print_plan(todo: list[FrameJob], out: TextIO) -> None:
     total, unpriced = 0.0, 0
     for p in todo:
         cost = "unknown" if p.estimate_usd is None else f"${p.estimate_usd:.2f}"
@@ -78,26 +78,12 @@ def _print_plan(todo: list[FrameJob], out: TextIO) -> tuple[float, int]:
             total += p.estimate_usd
     extra = f" (+{unpriced} frame(s) without a published price)" if unpriced else ""
     print(f"Estimated cost: ${total:.2f} for {len(todo)} frame(s){extra}", file=out)
-    return total, unpriced
-
-
-def _confirm(todo: list[FrameJob], total: float, unpriced: int, args: argparse.Namespace,
-             out: TextIO) -> bool:
-    if not any(not p.model.is_local for p in todo) or args.yes:
-        return True
-    amount = f"about ${total:.2f}" + (f" plus {unpriced} frame(s) without a published price" if unpriced
-                                      else "")
-    if not sys.stdin.isatty():
-        print(f"Refusing to spend {amount} without --yes (no terminal to ask).", file=out)
-        return False
-    return input(f"Spend {amount}? [y/N] ").strip().lower() in ("y", "yes")
 
 
 async def _run(args: argparse.Namespace, out: TextIO) -> int:
     from shotplanner.core.frame_models import FrameModelError, frame_model
-    from shotplanner.core.storage import load_project, project_folder, save_project
+    from shotplanner.core.storage import load_project, project_folder
     from shotplanner.generation.frame_plan import plan_frames
-    from shotplanner.generation.headless import _follow, _make_providers
     from shotplanner.generation.journal import Journal
     from shotplanner.generation.planner import NEW, UNKNOWN
 
@@ -123,7 +109,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     if active:
         print(f"Resuming {len(active)} job(s) from the last run.", file=out)
     print(f"Frames with {model.name}:", file=out)
-    total, unpriced = _print_plan(todo, out)
+    _print_plan(todo, out)
     if args.dry_run:
         print("Dry run: nothing sent.", file=out)
         return EXIT_OK
@@ -132,58 +118,11 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_FAILED
         print("Nothing to frame: every selected shot has a frame from this model (use --again).", file=out)
         return EXIT_OK
-    if not _confirm(todo, total, unpriced, args, out):
+    if not confirm_spend(plan, "frame", args, out):
         return EXIT_REFUSED
-
-    requests: list[tuple[GenerationRequest, float | None]] = []
-    for job in todo:
-        assert job.verdict == NEW
-        if job.replaces_take is not None:  # saved by a run killed before its job was journaled: never sent
-            job.shot.takes = [t for t in job.shot.takes if t.id != job.replaces_take]
-        job.shot.takes.append(job.take())
-        requests.append((job.request, job.estimate_usd))
-    save_project(project, project_dir)  # the takes exist before any job does
-
-    names = {r.provider for r, _ in requests} | {r["request"]["provider"] for r in leftover}
-    if LOCAL_PROVIDER in names:
-        from shotplanner.media.qt import ensure_gui_app
-
-        ensure_gui_app()  # Qt wants its application on the main thread before a worker draws
-    try:
-        providers = _make_providers(names, project, project_dir)
-    except (GenerationError, ImportError) as exc:
-        print(f"Cannot set up providers: {exc}", file=out)
-        return EXIT_FAILED
-    follower = FollowerLock(project_dir)
-    if not follower.try_acquire():
-        print("This project's jobs are being followed by an open Shotplanner window (or another run); "
-              "close it, or wait for it to finish, then run this again. Nothing was sent.", file=out)
-        return EXIT_REFUSED
-    try:
-        return await _follow(project, project_dir, providers, requests, [], active, out)
-    finally:
-        follower.release()
+    assert all(job.verdict == NEW for job in todo)
+    return await send_and_follow(project, project_dir, todo, leftover, [], active, out)
 
 
 def run(args: argparse.Namespace) -> int:
-    from shotplanner.core.storage import ProjectError
-    from shotplanner.generation.http import prepare_runtime
-
-    out = sys.stdout
-    prepare_runtime()
-    loop = asyncio.new_event_loop()
-    main = loop.create_task(_run(args, out))
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, main.cancel)
-    try:
-        return loop.run_until_complete(main)
-    except asyncio.CancelledError:
-        print("Interrupted: frame jobs are kept in the project; run the same command again to resume.",
-              file=out)
-        return EXIT_INTERRUPTED
-    except (ProjectError, QueueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    finally:
-        loop.close()
+    return run_command(_run(args, sys.stdout), "frame jobs")

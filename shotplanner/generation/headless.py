@@ -13,14 +13,16 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from shotplanner.core.models import LOCAL_PROVIDER, JobState, Shot
 from shotplanner.generation.base import GenerationError, GenerationRequest
+from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.journal import FollowerLock
-from shotplanner.generation.planner import NEW, RETRY, UNKNOWN, Plan, PlannedJob, Planner
-from shotplanner.generation.queue import Job, JobEvent, JobQueue, QueueError, QueueSettings
+from shotplanner.generation.planner import NEW, RETRY, UNKNOWN, JobPlan, Plan, PlanItem, PlannedJob, Planner
+from shotplanner.generation.queue import JobQueue
 
 if TYPE_CHECKING:
     from shotplanner.core.models import Project
@@ -72,7 +74,7 @@ def _print_skipped(plan: Plan, out: TextIO) -> None:
             print(f"  {job.shot_number:>5}  note: {note.message}", file=out)
 
 
-def _print_plan(todo: list[PlannedJob], out: TextIO) -> float:
+def _print_plan(todo: list[PlannedJob], out: TextIO) -> None:
     total = 0.0
     unknown = 0
     for p in todo:
@@ -86,18 +88,15 @@ def _print_plan(todo: list[PlannedJob], out: TextIO) -> float:
             total += p.estimate.usd
     note = f" (+{unknown} shot(s) without a published price)" if unknown else ""
     print(f"Estimated cost: ${total:.2f} for {len(todo)} shot(s){note}", file=out)
-    return total
 
 
-def _confirm(todo: list[PlannedJob], total: float, args: argparse.Namespace, out: TextIO) -> bool:
+def confirm_spend(plan: JobPlan[Any], noun: str, args: argparse.Namespace, out: TextIO) -> bool:
     """Ask before anything billable is sent, whatever the known total (a price may be unpublished)."""
-    billable = [p for p in todo if p.billable]
-    if not billable or args.yes:
+    if not plan.billable or args.yes:
         return True
-    unpriced = sum(p.estimate.usd is None for p in billable)
-    amount = f"about ${total:.2f}"
-    if unpriced:
-        amount += f" plus {unpriced} shot(s) without a published price"
+    amount = f"about ${plan.known_usd:.2f}"
+    if plan.unpriced:
+        amount += f" plus {plan.unpriced} {noun}(s) without a published price"
     if not sys.stdin.isatty():
         print(f"Refusing to spend {amount} without --yes (no terminal to ask).", file=out)
         return False
@@ -128,7 +127,7 @@ def _apply(project: Project, event: JobEvent) -> bool:
 
 async def _run(args: argparse.Namespace, out: TextIO) -> int:
     from shotplanner.core.catalog import load_catalog
-    from shotplanner.core.storage import load_project, project_folder, save_project
+    from shotplanner.core.storage import load_project, project_folder
 
     project_dir = project_folder(args.project)
     project = load_project(project_dir)
@@ -160,15 +159,23 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     print("Plan:", file=out)
     # A dry run prices what would go once the keys are set up; a real run only what can go now.
     shown = [p for p in plan.jobs if p.verdict == NEW and not p.problems] if args.dry_run else todo
-    total = _print_plan(shown, out)
+    _print_plan(shown, out)
     if args.dry_run:
         print("Dry run: nothing sent.", file=out)
         return EXIT_OK
     if not todo and not active_takes and not retries:
         print("Nothing to generate: every selected shot already has a take (use --again).", file=out)
         return EXIT_OK
-    if not _confirm(todo, total, args, out):
+    if not confirm_spend(plan, "shot", args, out):
         return EXIT_REFUSED
+    return await send_and_follow(project, project_dir, todo, leftover, retries, active_takes, out)
+
+
+async def send_and_follow(project: Project, project_dir: Path, todo: Sequence[PlanItem],
+                          leftover: list[dict[str, Any]], retries: list[str], active_takes: set[str],
+                          out: TextIO) -> int:
+    """Record each job's take, save, then follow the jobs (and the journal's) until they end."""
+    from shotplanner.core.storage import save_project
 
     requests: list[tuple[GenerationRequest, float | None]] = []
     for p in todo:
@@ -178,7 +185,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
             # A take saved by a run killed before its job was journaled was never sent: reuse it.
             shot.takes = [t for t in shot.takes if t.id != p.replaces_take]
         shot.takes.append(p.take())
-        requests.append((p.request, p.estimate.usd))
+        requests.append((p.request, p.estimate_usd))
     save_project(project, project_dir)  # the takes exist before any job does
 
     names = {r.provider for r, _ in requests} | {r["request"]["provider"] for r in leftover}
@@ -282,20 +289,25 @@ async def _follow(project: Project, project_dir: Path, providers: dict[str, Prov
 
 
 def run(args: argparse.Namespace) -> int:
+    return run_command(_run(args, sys.stdout), "jobs")
+
+
+def run_command(main: Coroutine[Any, Any, int], what: str) -> int:
+    """Run a command's coroutine to its exit code: Ctrl+C and SIGTERM interrupt it (its jobs resume next
+    time), and a project, queue or disk problem ends it with a message, never a traceback."""
     from shotplanner.core.storage import ProjectError
     from shotplanner.generation.http import prepare_runtime
 
-    out = sys.stdout
     prepare_runtime()
     loop = asyncio.new_event_loop()
-    main = loop.create_task(_run(args, out))
+    task = loop.create_task(main)
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, main.cancel)
+            loop.add_signal_handler(sig, task.cancel)
     try:
-        return loop.run_until_complete(main)
+        return loop.run_until_complete(task)
     except asyncio.CancelledError:
-        print("Interrupted: jobs are kept in the project; run the same command again to resume.", file=out)
+        print(f"Interrupted: {what} are kept in the project; run the same command again to resume.")
         return EXIT_INTERRUPTED
     except (ProjectError, QueueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -7,7 +7,7 @@ The window reaches its queue only through the host::
     await asyncio.wrap_future(host.cancel(take_id))     # every question answers with a concurrent Future
     await host.aclose(timeout=5)                        # stop following jobs; they resume next time
 
-``emit`` receives each :class:`~shotplanner.generation.queue.JobEvent` (or a message for the status bar)
+``emit`` receives each :class:`~shotplanner.generation.jobs.JobEvent` (or a message for the status bar)
 on a background thread: it must be thread-safe and quick (the controller's ``EventInbox.put``).
 
 Why a process: the queue's HTTP work (httpx parsing, the connection pool's bookkeeping, the journal) is
@@ -34,20 +34,18 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from shotplanner.core.models import JobState
 from shotplanner.generation import messages as m
+from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.messages import Item
 from shotplanner.generation.pipe import FramedPipe, PipeClosed
-from shotplanner.generation.queue import Job, JobEvent, JobQueue, QueueError, QueueSettings
 from shotplanner.generation.spec import ProviderSpec
 
 log = logging.getLogger(__name__)
-
-
 
 @dataclass(frozen=True, slots=True)
 class WorkerStopped:
@@ -65,59 +63,6 @@ class WorkerStopped:
 Emit = Callable[[JobEvent | str | WorkerStopped], None]
 
 
-class QueueHost(Protocol):
-    provider_names: frozenset[str]
-
-    @property
-    def running(self) -> bool: ...
-
-    def enqueue(self, items: list[Item]) -> None: ...
-
-    def resume(self) -> concurrent.futures.Future[Any]: ...
-
-    def cancel(self, take_id: str) -> concurrent.futures.Future[bool]: ...
-
-    def retry(self, take_id: str) -> concurrent.futures.Future[None]: ...
-
-    def job(self, take_id: str) -> concurrent.futures.Future[Job | None]: ...
-
-    def set_limit(self, provider: str, limit: int) -> concurrent.futures.Future[None]: ...
-
-    def limits(self) -> concurrent.futures.Future[dict[str, int]]: ...
-
-    def forget_saved(self, saved: dict[str, JobState]) -> concurrent.futures.Future[int]: ...
-
-    async def aclose(self, timeout: float) -> None: ...
-
-    def detach(self) -> None:
-        """Stop following jobs without waiting (no event loop to wait on); they resume next time."""
-        ...
-
-
-def enqueue_all(queue: JobQueue, items: list[Item], emit: Callable[[JobEvent | str], None]) -> None:
-    """Enqueue each item; a refusal becomes a failed event for its take and a message (queue's thread)."""
-    for request, estimate in items:
-        if request.take_id in queue.jobs:
-            continue  # handed over again after a worker stopped, and already resumed from the journal
-        try:
-            queue.enqueue(request, cost_estimate_usd=estimate)
-        except QueueError as exc:
-            emit(JobEvent.not_taken(request, str(exc)))
-            emit(str(exc))
-
-
-def job_copy(queue: JobQueue, take_id: str) -> Job | None:
-    job = queue.jobs.get(take_id)
-    return replace(job) if job is not None else None
-
-
-def queue_limits(queue: JobQueue) -> dict[str, int]:
-    return {name: p.max_concurrency for name, p in queue.providers.items()}
-
-
-# ---------------------------------------------------------------------------------------------- process
-
-
 def worker_command() -> list[str]:
     """How to start the worker: this interpreter and module, or the frozen app with its worker flag."""
     if getattr(sys, "frozen", False):
@@ -131,7 +76,7 @@ class ProcessHost:
     Starting returns at once: the child imports, waits for the project's follower lock and resumes the
     journal while the first messages wait in its pipe. If the child dies, every question still waiting
     fails with :class:`QueueError`, ``emit`` gets a :class:`WorkerStopped` carrying the jobs it never took
-    and :attr:`running` turns False; the controller then starts a new host, which
+    and :attr:`running` turns False; the service then starts a new host, which
     resumes the journal under the queue's rules (an unanswered submit stays UNKNOWN unless the provider
     can look it up by our id).
     """

@@ -14,7 +14,6 @@ import httpx
 from shotplanner.generation.base import (
     AuthFailed,
     BadRequest,
-    GenerationError,
     InsufficientCredit,
     ModelUnavailable,
     NetworkError,
@@ -135,12 +134,6 @@ async def send(client: httpx.AsyncClient, method: str, url: str, provider: str,
         raise NetworkError(f"no answer in time: {type(exc).__name__}", provider=provider, sent=True) from exc
     except httpx.TransportError as exc:
         raise NetworkError(f"connection dropped: {type(exc).__name__}", provider=provider, sent=True) from exc
-
-
-def ensure_error(exc: BaseException, provider: str) -> GenerationError:
-    if isinstance(exc, GenerationError):
-        return exc
-    return ServerError(f"unexpected {type(exc).__name__}", provider=provider)
 
 
 def prepare_runtime() -> None:

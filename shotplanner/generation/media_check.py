@@ -1,15 +1,14 @@
 """Checks on an image before upload: readable, really an image, decodable, within the provider's limits.
 
-Called from the upload path (``providers.common.data_uri`` / ``raw_base64``, the OpenAI form) before any
+Called from the upload path (``providers.common.data_uri`` / ``raw_base64``) before any
 byte is sent, so a file that is not an image, a 20000×20000 decompression bomb or an unreadable file is
 refused with a message naming it, and the provider never bills a refusal. The header is read first (Pillow
 opens lazily), so a huge image is refused by its declared size without being decoded; a sane one is then
 decoded in full, so a truncated or corrupt file is caught here rather than by the provider.
 
 The limits are the vendors' published ones (research/providers.md): Kling ≤10 MB, ≥300 px a side, aspect
-1:2.5–2.5:1, JPEG or PNG; fal ≤30 MB; Replicate's image models ≤20 MB; OpenAI's ``input_reference`` JPEG,
-PNG or WebP. Resizing an image to what a route needs (OpenAI's size) is the request builder's job; it calls
-:func:`check_image` first.
+1:2.5–2.5:1, JPEG or PNG; fal ≤30 MB; Replicate's image models ≤20 MB. Resizing an image to what a route
+needs is the request builder's job; it calls :func:`check_image` first.
 """
 
 from __future__ import annotations
@@ -45,7 +44,6 @@ LIMITS: dict[str, ImageLimits] = {
                          formats=("JPEG", "PNG")),
     "fal": ImageLimits(max_bytes=30 * MB),
     "replicate": ImageLimits(max_bytes=20 * MB),
-    "openai": ImageLimits(max_bytes=20 * MB),
 }
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from shotplanner.core.models import JobState
     from shotplanner.generation.base import GenerationRequest
-    from shotplanner.generation.queue import JobEvent, QueueSettings
+    from shotplanner.generation.jobs import JobEvent, QueueSettings
     from shotplanner.generation.spec import ProviderSpec
 
 #: Each job handed over: a request and its estimated cost.

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 NEW, RESUMES, DONE, UNKNOWN, RETRY = "new", "resumes", "done", "unknown", "retry"
 
 #: Providers the app can build by name.
-ALL_PROVIDERS = ("local", "fal", "replicate", "kling", "openai")
+ALL_PROVIDERS = ("local", "fal", "replicate", "kling")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +114,15 @@ class Skipped:
         return f"Shot {self.shot_number or self.shot_id}: {self.reason}"
 
 
-class _PlanItem(Protocol):
+class PlanItem(Protocol):
     """What a plan asks of each of its jobs (a clip's ``PlannedJob`` or a storyboard frame's job)."""
 
+    @property
+    def shot_id(self) -> str: ...
+    @property
+    def request(self) -> GenerationRequest: ...
+    @property
+    def replaces_take(self) -> str | None: ...
     @property
     def verdict(self) -> str: ...
     @property
@@ -126,9 +132,10 @@ class _PlanItem(Protocol):
     @property
     def estimate_usd(self) -> float | None: ...
     def reasons(self) -> list[str]: ...
+    def take(self) -> Take: ...
 
 
-J = TypeVar("J", bound=_PlanItem)
+J = TypeVar("J", bound=PlanItem)
 
 
 @dataclass(frozen=True)

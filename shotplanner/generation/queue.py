@@ -28,17 +28,15 @@ import os
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from shotplanner.core.confine import contains, inside, is_safe_id
 from shotplanner.core.frames import FRAMES_DIR
 from shotplanner.core.models import LOCAL_PROVIDER, JobState
 from shotplanner.generation.base import (
-    SNAPSHOT_FIELDS,
     GenerationError,
     GenerationRequest,
     JobFailed,
@@ -51,9 +49,10 @@ from shotplanner.generation.base import (
     SubmitUnknown,
     TransientError,
 )
-from shotplanner.generation.download import ClipCheck, check_clip, fsync_file
+from shotplanner.generation.download import check_clip, fsync_file
 from shotplanner.generation.http import before_send
 from shotplanner.generation.image_check import check_image
+from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.journal import Journal
 from shotplanner.generation.redact import install_log_filter
 
@@ -87,153 +86,11 @@ class PollTimeout(TransientError):
     """We stopped waiting; the job may still finish remotely. Retrying resumes polling, never resubmits."""
 
 
-@dataclass(frozen=True, slots=True)
-class QueueSettings:
-    poll_initial_s: float = 5.0
-    poll_max_s: float = 30.0
-    poll_growth: float = 1.5
-    poll_jitter: float = 0.2  # ± fraction
-    poll_timeout_s: float = 30 * 60.0
-    max_polls: int = 400
-    max_retries: int = 5  # per step, for retryable errors only
-    backoff_base_s: float = 1.0
-    backoff_max_s: float = 60.0
-    #: A Retry-After longer than this is not waited out: the step fails (retryable) instead.
-    max_retry_after_s: float = 300.0
-    download_concurrency: int = 4
-    check: ClipCheck = field(default_factory=ClipCheck)
-    #: fsync journal records and clips. Only a benchmark of something else would turn this off.
-    durable: bool = True
-
-    @classmethod
-    def from_env(cls) -> QueueSettings:
-        """Defaults, with polling cadence overridable (``SHOTPLANNER_POLL_INITIAL_S``/``_MAX_S``, tests)."""
-        settings = cls()
-        overrides: dict[str, Any] = {}
-        for name, var in (("poll_initial_s", "SHOTPLANNER_POLL_INITIAL_S"),
-                          ("poll_max_s", "SHOTPLANNER_POLL_MAX_S"),
-                          ("backoff_base_s", "SHOTPLANNER_BACKOFF_BASE_S")):
-            value = os.environ.get(var)
-            if value:
-                try:
-                    overrides[name] = float(value)
-                except ValueError:
-                    log.warning("ignoring %s=%r: not a number", var, value)
-        return replace(settings, **overrides) if overrides else settings
-
-
-@dataclass
-class Job:
-    take_id: str
-    shot_id: str
-    request: GenerationRequest
-    state: JobState = JobState.QUEUED
-    remote_id: str | None = None
-    progress: float = 0.0
-    message: str = ""
-    retryable: bool = False
-    error_kind: str = ""
-    cost_estimate_usd: float | None = None
-    cost_usd: float | None = None
-    clip: str | None = None
-    submitted_at: str | None = None
-    finished_at: str | None = None
-    attempt: int = 1
-    #: The create's first byte may have left (journaled before it does): a kill after this leaves a job
-    #: that may exist; before it, the request provably never left.
-    sent: bool = False
-    sending_since: str | None = None
-
-    @property
-    def provider(self) -> str:
-        return self.request.provider
-
-    def retry_resumes(self, *, force: bool = False) -> bool:
-        """The retry rule (the queue's, used by the window too): True when retrying follows the job again
-        at its provider (a remote id and a passing failure: nothing is sent), False when it is a new
-        create; QueueError when it cannot be retried (running, done, or "may exist" without ``force``)."""
-        if self.state.is_active:
-            raise QueueError("the job is still running")
-        if self.state is JobState.DONE:
-            raise QueueError("the job is done; generate a new take instead")
-        if self.state is JobState.UNKNOWN and not force:
-            raise QueueError(f"the create may have reached {self.provider}, so the job may exist there: "
-                             "check there first, then retry and confirm to send it again")
-        return (self.state is JobState.FAILED and self.remote_id is not None and self.retryable)
-
-    def to_record(self) -> dict[str, Any]:
-        # Built by hand: dataclasses.asdict deep-copies recursively and is the slow part of a big batch.
-        r = self.request
-        request = {f.name: getattr(r, f.name) for f in fields(r) if f.name not in SNAPSHOT_FIELDS}
-        request["start_image"] = str(r.start_image) if r.start_image else None
-        request["end_image"] = str(r.end_image) if r.end_image else None
-        request["reference_images"] = [str(p) for p in r.reference_images]
-        request["extra"] = [list(pair) for pair in r.extra]
-        record = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "request"}
-        record["state"] = self.state.value
-        record["request"] = request
-        return record
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Job:
-        raw = dict(record["request"])
-        for key in ("start_image", "end_image"):
-            raw[key] = Path(raw[key]) if raw.get(key) else None
-        raw["reference_images"] = tuple(Path(p) for p in raw.get("reference_images", ()))
-        raw["extra"] = tuple(tuple(pair) for pair in raw.get("extra", ()))
-        values = {k: v for k, v in record.items() if k != "request"}
-        values["state"] = JobState(values["state"])
-        return cls(request=GenerationRequest(**raw), **values)
-
-
-@dataclass(frozen=True, slots=True)
-class JobEvent:
-    """One change of one job. ``take_fields()`` is ready for ``Storyboard.update_take``."""
-
-    take_id: str
-    shot_id: str
-    provider: str
-    state: JobState
-    progress: float
-    message: str
-    retryable: bool
-    remote_id: str | None
-    clip: str | None
-    cost_usd: float | None
-    submitted_at: str | None
-    finished_at: str | None
-    bytes_done: int | None = None
-    bytes_total: int | None = None
-
-    @classmethod
-    def not_taken(cls, request: GenerationRequest, message: str, *, retryable: bool = False) -> JobEvent:
-        """A job that failed before the queue took it (refused, or its queue stopped): nothing was sent."""
-        return cls(request.take_id, request.shot_id, request.provider, JobState.FAILED, 0.0, message,
-                   retryable, None, None, None, None, None)
-
-    def take_fields(self) -> dict[str, Any]:
-        fields: dict[str, Any] = {
-            "state": self.state, "progress": max(0.0, min(1.0, self.progress)), "message": self.message,
-            "retryable": self.retryable, "remote_id": self.remote_id, "cost_usd": self.cost_usd,
-        }
-        if self.clip:
-            fields["clip"] = self.clip
-        if self.submitted_at:
-            fields["submitted_at"] = datetime.fromisoformat(self.submitted_at)
-        if self.finished_at:
-            fields["finished_at"] = datetime.fromisoformat(self.finished_at)
-        return fields
-
-
 Listener = Callable[[JobEvent], None]
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-class QueueError(Exception):
-    """A queue operation the user asked for that cannot be done (message says why)."""
 
 
 class _Slots:
@@ -306,33 +163,10 @@ class JobQueue:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    async def events(self) -> AsyncIterator[JobEvent]:
-        """Async iterator over events; ends when the queue has no active job left."""
-        inbox: asyncio.Queue[JobEvent | None] = asyncio.Queue()
-        unsubscribe = self.subscribe(inbox.put_nowait)
-        try:
-            while self.active():
-                waiter = asyncio.ensure_future(inbox.get())
-                idle = asyncio.ensure_future(self.join())
-                done, _ = await asyncio.wait({waiter, idle}, return_when=asyncio.FIRST_COMPLETED)
-                if waiter in done:
-                    idle.cancel()
-                    event = waiter.result()
-                    if event is not None:
-                        yield event
-                else:
-                    waiter.cancel()
-            while not inbox.empty():
-                event = inbox.get_nowait()
-                if event is not None:
-                    yield event
-        finally:
-            unsubscribe()
-
     def _emit(self, job: Job, bytes_done: int | None = None, bytes_total: int | None = None) -> None:
         event = JobEvent(job.take_id, job.shot_id, job.provider, job.state, job.progress, job.message,
                          job.retryable, job.remote_id, job.clip, job.cost_usd, job.submitted_at,
-                         job.finished_at, bytes_done, bytes_total)
+                         job.finished_at, bytes_done, bytes_total, job.poster)
         for listener in list(self._listeners):
             try:
                 listener(event)
@@ -354,17 +188,18 @@ class JobQueue:
     def active(self) -> list[Job]:
         return [job for job in self.jobs.values() if job.state.is_active]
 
-    def confinement_problem(self, request: GenerationRequest, clip: str | None = None) -> str | None:
+    def confinement_problem(self, request: GenerationRequest, *journaled: str | None) -> str | None:
         """Why ``request`` must not run here: a take id that is not a plain id (it names files), or an
-        image (or a journaled clip) outside the project folder. None when it is sound."""
+        image (or a journaled clip or poster) outside the project folder. None when it is sound."""
         if not is_safe_id(request.take_id):
             return f"take id {request.take_id!r} is not a plain id; the job is not run"
         images = [request.start_image, request.end_image, *request.reference_images]
         for image in images:
             if image is not None and not contains(self.project_dir, image):
                 return f"image '{image}' is outside the project folder; the job is not run"
-        if clip and inside(self.project_dir, clip) is None:
-            return f"clip '{clip}' is outside the project folder; the job is not run"
+        for path in journaled:
+            if path and inside(self.project_dir, path) is None:
+                return f"'{path}' is outside the project folder; the job is not run"
         return None
 
     def enqueue(self, request: GenerationRequest, *, cost_estimate_usd: float | None = None) -> Job:
@@ -394,7 +229,7 @@ class JobQueue:
                 continue
             if job.take_id in self.jobs:
                 continue
-            problem = self.confinement_problem(job.request, job.clip)
+            problem = self.confinement_problem(job.request, job.clip, job.poster)
             if problem is not None:
                 # Never read, sent, written or deleted: the record stays on disk, for a human to look at.
                 log.warning("job record %s skipped: %s", record.get("take_id"), problem)
@@ -723,6 +558,18 @@ class JobQueue:
             if status.poll_after is not None:
                 delay = max(delay, min(status.poll_after, s.poll_max_s))
 
+    def _poster(self, clip: Path) -> str | None:
+        """The card's still for a new clip, made here (the worker) so the GUI never decodes video. A
+        clip the checks passed but the poster cannot be taken from is still the clip: no poster."""
+        from shotplanner.media.errors import MediaError
+        from shotplanner.media.posters import poster_for
+
+        try:
+            return poster_for(clip).relative_to(self.project_dir).as_posix()
+        except (MediaError, OSError, ValueError) as exc:
+            log.warning("no poster for %s: %s", clip.name, exc)
+            return None
+
     async def _download(self, job: Job, provider: Provider, status: RemoteStatus) -> None:
         s = self.settings
         takes = self.project_dir / TAKES_DIR
@@ -769,6 +616,8 @@ class JobQueue:
             await asyncio.to_thread(fsync_file, tmp)
         os.replace(tmp, final)
         job.clip = f"{folder}/{final.name}"
+        if job.request.kind != "frame":  # a frame is its own picture
+            job.poster = await asyncio.to_thread(self._poster, final)
         job.cost_usd = status.cost_usd if status.cost_usd is not None else job.cost_estimate_usd
         job.finished_at = _now()
         job.retryable = False

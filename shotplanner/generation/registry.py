@@ -17,7 +17,7 @@ from shotplanner.generation.spec import ProviderSpec
 if TYPE_CHECKING:
     from shotplanner.core.models import Project
 
-REMOTE = ("fal", "replicate", "kling", "openai")
+REMOTE = ("fal", "replicate", "kling")
 
 
 def provider_from_spec(spec: ProviderSpec, project_dir: Path | None = None) -> Provider:
@@ -55,10 +55,6 @@ def create_provider(name: str, *, project: Project | None = None, project_dir: P
         from shotplanner.generation.providers.kling import KlingProvider
 
         return KlingProvider(**kwargs)
-    if name == "openai":
-        from shotplanner.generation.providers.openai_videos import OpenAIVideosProvider
-
-        return OpenAIVideosProvider(**kwargs)
     if name == "local":
         from shotplanner.generation.local import LocalAnimaticProvider
 

@@ -21,7 +21,6 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "fal": ("FAL_KEY",),
     "replicate": ("REPLICATE_API_TOKEN",),
     "kling": ("KLING_ACCESS_KEY", "KLING_SECRET_KEY"),
-    "openai": ("OPENAI_API_KEY",),
 }
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from shotplanner.core.models import JobState
-from shotplanner.generation.hosts import ProcessHost, QueueHost, WorkerStopped
+from shotplanner.generation.hosts import ProcessHost, WorkerStopped
+from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.messages import Item
-from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.spec import ProviderSpec
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class GenerationService:
         self.restart_delay_s = restart_delay_s
         self.restart_window_s = restart_window_s
         self._restarts: deque[float] = deque(maxlen=restarts_allowed)
-        self.host: QueueHost | None = None
+        self.host: ProcessHost | None = None
         self.folder: Path | None = None
         self._resumed: concurrent.futures.Future[Any] = concurrent.futures.Future()
         self._unsent: list[Item] = []
@@ -56,7 +56,7 @@ class GenerationService:
 
     # ------------------------------------------------------------------ the worker
 
-    def ensure(self, folder: Path) -> QueueHost:
+    def ensure(self, folder: Path) -> ProcessHost:
         """The worker for ``folder`` (started on first use; again if it stopped or another folder opened)."""
         host = self.host
         if host is not None and self.folder == folder and host.running:
@@ -75,7 +75,7 @@ class GenerationService:
     def resumed(self) -> concurrent.futures.Future[Any]:
         return self._resumed
 
-    def _retire(self, host: QueueHost) -> None:
+    def _retire(self, host: ProcessHost) -> None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop running (a script): let it stop without waiting

@@ -21,15 +21,17 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from shotplanner.generation import messages as m
 from shotplanner.generation.base import GenerationError
-from shotplanner.generation.hosts import enqueue_all, job_copy, queue_limits
+from shotplanner.generation.jobs import JobEvent, QueueError
 from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.pipe import FramedPipe
-from shotplanner.generation.queue import JobEvent, JobQueue, QueueError
+from shotplanner.generation.queue import JobQueue
 from shotplanner.generation.registry import provider_from_spec
 from shotplanner.generation.runner import cancel_other_tasks
 
@@ -37,6 +39,18 @@ log = logging.getLogger(__name__)
 
 #: How long a new worker waits for the project's previous follower (a worker still closing) to let go.
 FOLLOWER_WAIT_S = 30.0
+
+
+def enqueue_all(queue: JobQueue, items: list[m.Item], emit: Callable[[JobEvent | str], None]) -> None:
+    """Enqueue each item; a refusal becomes a failed event for its take and a message (queue's thread)."""
+    for request, estimate in items:
+        if request.take_id in queue.jobs:
+            continue  # handed over again after a worker stopped, and already resumed from the journal
+        try:
+            queue.enqueue(request, cost_estimate_usd=estimate)
+        except QueueError as exc:
+            emit(JobEvent.not_taken(request, str(exc)))
+            emit(str(exc))
 
 
 async def _answer(pipe: FramedPipe, call: m.Call, queue: JobQueue) -> None:
@@ -53,11 +67,12 @@ async def _answer(pipe: FramedPipe, call: m.Call, queue: JobQueue) -> None:
             case m.Retry(take_id):
                 queue.retry(take_id)
             case m.GetJob(take_id):
-                value = job_copy(queue, take_id)
+                job = queue.jobs.get(take_id)
+                value = replace(job) if job is not None else None
             case m.SetLimit(provider, limit):
                 queue.set_limit(provider, limit)
             case m.Limits():
-                value = queue_limits(queue)
+                value = {name: p.max_concurrency for name, p in queue.providers.items()}
             case m.ForgetSaved(saved):
                 value = queue.forget_saved(saved)
             case other:

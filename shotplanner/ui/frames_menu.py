@@ -23,7 +23,7 @@ from shotplanner.core.models import ImageRef
 from shotplanner.generation.frame_plan import FramePlan, plan_frames
 from shotplanner.generation.planner import Skipped
 from shotplanner.ui.commands import UpdateShotCommand
-from shotplanner.ui.generation_controller import ConfirmDialog
+from shotplanner.ui.confirm_dialog import ConfirmDialog
 
 if TYPE_CHECKING:
     from shotplanner.ui.review import ReviewHub

@@ -1,33 +1,21 @@
-"""The bridge between the job queue and the document: plan, confirm, send, follow, cancel, retry.
+"""The window's side of generation: plan, confirm, send, and apply what the queue reports.
 
-Flow: the user asks for shots → :meth:`GenerationController.plan` asks the shared planner
-(``generation.planner``, the same one ``shotplanner generate`` uses) for each shot's model, route, checks,
-cost and ``GenerationRequest``; refused shots and missing keys are reported → anything billable waits
-for a *non-modal* :class:`ConfirmDialog` (``show()``, never ``exec()``: a nested loop inside qasync
-breaks running tasks); local animatics go at once → each job becomes a new ``Take`` on its shot and is
-enqueued → every queue event is applied to the core with ``Storyboard.update_take`` (cards and the takes
-strip repaint from the core's own change events) and re-emitted as
-:attr:`GenerationController.jobChanged` for the queue panel.
+Planning is the shared planner's (``generation.planner``, the same one ``shotplanner generate`` uses):
+a shot the command line refuses is refused here for the same reason. Anything billable waits for a
+*non-modal* ``ConfirmDialog`` (``show()``, never ``exec()``: a nested loop inside qasync breaks running
+tasks). Each job becomes a ``Take`` on its shot and is handed to the ``GenerationService``, which owns the
+worker process (its restarts, resume, journal cleanup and questions); retry rules are the queue's.
 
-Where the queue runs: the GUI process never does network work. The ``JobQueue``, its providers and their
-HTTP clients live in a generation worker process (``generation.hosts.ProcessHost``), so their Python work
-never holds the GUI's interpreter lock; providers given as objects are described to it by their
-``spec()``. The controller reaches the queue only through the host. Queue events come back through an
-``EventInbox`` that wakes the GUI once per burst (a queued Qt signal); :meth:`GenerationController.flush`
-then applies them to the core in time slices, so views repaint once per slice. Big batches are handed
-over in slices too (:data:`SEND_SLICE_S`). Takes arriving are not undoable (nobody can un-spend a
-generation); review edits are. At quit, :meth:`GenerationController.aclose` asks the host to stop
-following jobs (they resume next session) and waits for it, with a timeout.
+What comes back (job events, messages) waits in an ``EventInbox`` that wakes the GUI once per burst and is
+applied to the core with ``Storyboard.update_take`` in time slices, so views repaint once per slice. The
+worker also makes each clip's poster, so the GUI never decodes video. Takes arriving are not undoable
+(nobody can un-spend a generation); review edits are.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
-import os
-import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -35,39 +23,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QHeaderView,
-    QLabel,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
-# Imported here, not inside the methods: a first import in the middle of a busy queue (PyAV for posters,
-# the recommender, the cost table) stalls the event loop for tens of milliseconds.
-from shotplanner.core.confine import inside
-from shotplanner.core.frames import FRAMES_DIR
-from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, JobState
+# Imported here, not inside the methods: a first import in the middle of a busy queue (the recommender,
+# the cost table) stalls the event loop for tens of milliseconds.
+from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER
 from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.generation.frame_plan import FrameJob, FramePlan
-from shotplanner.generation.hosts import QueueHost, WorkerStopped
+from shotplanner.generation.hosts import ProcessHost, WorkerStopped
+from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings, retry_resumes
 from shotplanner.generation.planner import ALL_PROVIDERS, Plan, PlannedJob, Planner, Skipped, key_present
-from shotplanner.generation.queue import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.runner import EventInbox
 from shotplanner.generation.service import GenerationService
 from shotplanner.generation.spec import ProviderSpec
-from shotplanner.media.errors import MediaError
-from shotplanner.media.posters import poster_for
+from shotplanner.ui.confirm_dialog import ConfirmDialog
 from shotplanner.ui.keys_dialog import concurrency_limit
 
 if TYPE_CHECKING:
     from shotplanner.core.catalog import Catalog
     from shotplanner.generation.base import Provider
 
-__all__ = ["ConfirmDialog", "GenerationController", "Plan", "PlannedJob", "provider_page"]
+__all__ = ["GenerationController", "Plan", "PlannedJob", "provider_page"]
 
 log = logging.getLogger(__name__)
 
@@ -86,16 +62,6 @@ COALESCE_MS = 30
 SEND_SLICE_S = 0.0006
 
 
-def _background_priority() -> None:
-    """Lower the calling thread's CPU priority (Linux: per-thread nice 10); elsewhere, do nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except OSError:  # not permitted here: the thread runs at normal priority
-        pass
-
-
 def provider_page(provider: str, remote_id: str | None) -> str | None:
     """Where a job can be looked at in the provider's web console, when it has such a page. Without a
     remote id (a job that "may exist at the provider"), the provider's list of recent jobs."""
@@ -103,7 +69,7 @@ def provider_page(provider: str, remote_id: str | None) -> str | None:
         return f"https://replicate.com/p/{remote_id}" if remote_id else "https://replicate.com/predictions"
     if provider == "fal":
         return "https://fal.ai/dashboard/requests"  # the request list; fal has no public per-request URL
-    return None  # Kling and OpenAI have no page per task that we know of; local renders have none
+    return None  # Kling has no page per task that we know of; local renders have none
 
 
 class GenerationController(QObject):
@@ -144,13 +110,9 @@ class GenerationController(QObject):
         self.service = GenerationService(self._specs, self.settings, self._inbox.put,
                                          lambda s, fn: QTimer.singleShot(int(s * 1000), self, fn))
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._posters: concurrent.futures.ThreadPoolExecutor | None = None
         self.dialog: ConfirmDialog | None = None
         self.confirm_parent: QWidget | None = None
         self._eventsWaiting.connect(self._wake, Qt.ConnectionType.QueuedConnection)
-        #: The last event applied per take (GUI-side: answers "is there a provider page?" without asking
-        #: the queue).
-        self._last: dict[str, JobEvent] = {}
         self._outbox: deque[PlannedJob | FrameJob] = deque()
         # One timer paces both kinds of GUI work (sending a batch, applying events), one slice per turn:
         # two slices never run back to back, each is followed by its repaint and the loop's other work.
@@ -162,11 +124,11 @@ class GenerationController(QObject):
     # ------------------------------------------------------------------ queue and providers
 
     @property
-    def host(self) -> QueueHost | None:
+    def host(self) -> ProcessHost | None:
         """Where the queue runs now (None before the first send, and after :meth:`aclose`)."""
         return self.service.host
 
-    def ensure_queue(self) -> QueueHost:
+    def ensure_queue(self) -> ProcessHost:
         """The queue for the open project (started on first use; again if its worker stopped)."""
         folder = self._project_dir()
         if folder is None:
@@ -216,27 +178,10 @@ class GenerationController(QObject):
         self._outbox.clear()  # not handed over yet: no take was made for them
         for task in list(self._tasks):
             task.cancel()
-        if self._posters is not None:
-            # A poster being made finishes on its own (it is a short decode); none waiting is started.
-            self._posters.shutdown(wait=False, cancel_futures=True)
-            self._posters = None
         had_host = self.host is not None
         await self.service.aclose()
         if had_host:
             self._flush_all()  # the last states the queue reported
-
-    def _poster_pool(self) -> concurrent.futures.ThreadPoolExecutor:
-        """One background thread for posters (made on first use).
-
-        Not the loop's default executor: with qasync that is ten threads, and 200 jobs finishing together
-        would decode on all of them at once — more runnable threads than cores, so the GUI thread waits
-        for a CPU. One thread, at background priority where the OS allows it, leaves the GUI a core.
-        """
-        if self._posters is None:
-            self._posters = concurrent.futures.ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="shotplanner-posters", initializer=_background_priority
-            )
-        return self._posters
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         """Start a coroutine on the running loop and keep a reference until it ends (qasync pitfall 4)."""
@@ -360,15 +305,7 @@ class GenerationController(QObject):
             chunk.append(job)
         self.documentChanged.emit()
         self.jobsSent.emit(chunk)
-        # Checked here, where the answer is known, so the refusal shows at once.
-        refused = [j for j in chunk if j.provider not in host.provider_names]
-        for job in refused:
-            text = f"no provider '{job.provider}' is set up"
-            self.storyboard.update_take(job.shot_id, job.request.take_id, state=JobState.FAILED, message=text)
-            self.message.emit(text)
-        accepted = [(j.request, j.estimate_usd) for j in chunk if j.provider in host.provider_names]
-        if accepted:
-            host.enqueue(accepted)  # a refusal comes back as a failed event and a message
+        host.enqueue([(j.request, j.estimate_usd) for j in chunk])  # a refusal comes back as an event
 
     # ------------------------------------------------------------------ following
 
@@ -410,7 +347,6 @@ class GenerationController(QObject):
         if isinstance(event, WorkerStopped):
             self.message.emit(self.service.stopped(event))
             return
-        self._last[event.take_id] = event
         fields = event.take_fields()
         try:
             take = self.storyboard.take(event.shot_id, event.take_id)
@@ -420,30 +356,7 @@ class GenerationController(QObject):
                 self.documentChanged.emit()
         except StoryboardError:
             log.info("job %s finished for a take that is no longer in the document", event.take_id)
-        if event.state is JobState.DONE and event.clip and not event.clip.startswith(FRAMES_DIR):
-            self._spawn(self._make_poster(event.shot_id, event.take_id, event.clip))  # a frame is its own
         self.jobChanged.emit(event)
-
-    async def _make_poster(self, shot_id: str, take_id: str, clip: str) -> None:
-        folder = self._project_dir()
-        if folder is None:
-            return
-        clip_path = inside(folder, clip)
-        if clip_path is None:
-            log.warning("no poster for %s: outside the project folder", clip)
-            return
-        try:
-            # PyAV decoding off the GUI thread: a poster must never stall the storyboard.
-            loop = asyncio.get_running_loop()
-            path = await loop.run_in_executor(self._poster_pool(), poster_for, clip_path)
-        except MediaError as exc:
-            log.warning("no poster for %s: %s", clip, exc)
-            return
-        try:
-            self.storyboard.update_take(shot_id, take_id, poster=path.relative_to(folder).as_posix())
-        except StoryboardError:
-            return
-        self.documentChanged.emit()
 
     # ------------------------------------------------------------------ cancel / retry / another model
 
@@ -469,7 +382,7 @@ class GenerationController(QObject):
         self.ensure_queue()
         job = self.job(take_id)
         if job is None:
-            return self._retry_from_take(take_id)
+            return self._retry_from_take(take_id, force)
         # The queue's rule: a job the provider still has (it failed on our side: paused, poll timeout,
         # dropped download) is followed again, never re-created; anything else is a new create.
         if job.retry_resumes(force=force):
@@ -488,19 +401,13 @@ class GenerationController(QObject):
         self.send([planned])
         return planned.request.take_id
 
-    def _retry_from_take(self, take_id: str) -> str:
-        """A job the queue no longer knows (an earlier session): rebuild the request from the take.
-
-        A take that may still exist at the provider (running, or a submit that got no answer) is not
-        re-created here: the queue resumes it, or the user checks the provider first.
-        """
+    def _retry_from_take(self, take_id: str, force: bool) -> str:
+        """A job the queue no longer knows (an earlier session): the queue's rule refuses what it refuses
+        (running, done, may exist), and anything else is planned again from the take, confirmed as new."""
         for shot in self.storyboard.shots():
             for take in shot.takes:
                 if take.id == take_id:
-                    if take.state.is_active or take.state is JobState.UNKNOWN:
-                        raise QueueError(
-                            f"take {take_id} may still exist at {take.provider}: check there first"
-                        )
+                    retry_resumes(take.state, take.remote_id, take.retryable, take.provider, force=force)
                     self.try_other_model(shot.id, take_id, take.model_id)
                     return take_id
         raise QueueError(f"no take {take_id}")
@@ -519,73 +426,8 @@ class GenerationController(QObject):
         return self.send(plan.sendable)
 
     def page_for(self, take_id: str) -> str | None:
-        event = self._last.get(take_id)
-        if event is not None:
-            return provider_page(event.provider, event.remote_id)
         for shot in self.storyboard.shots():
             for take in shot.takes:
                 if take.id == take_id:
                     return provider_page(take.provider, take.remote_id)
         return None
-
-
-class ConfirmDialog(QDialog):
-    """Lists the jobs, their models, providers and estimated cost, with the total; Send or Cancel."""
-
-    def __init__(self, plan: Plan | FramePlan, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.plan = plan
-        self.setWindowTitle("Send to the providers?")
-        self.setWindowModality(Qt.WindowModality.NonModal)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        lay = QVBoxLayout(self)
-        # What Send sends: a job without its key is named below, not listed.
-        jobs: Sequence[PlannedJob | FrameJob] = plan.sendable
-        n = len(jobs)
-        lay.addWidget(
-            QLabel(
-                f"{n} job{'s' if n != 1 else ''} will be sent. Billable jobs are charged by "
-                "the provider even if you discard the take."
-            )
-        )
-        self.table = QTableWidget(n, 5)
-        self.table.setHorizontalHeaderLabels(["Shot", "Model", "Provider", "Seconds", "Estimate"])
-        self.table.verticalHeader().hide()
-        for row, job in enumerate(jobs):
-            cost = (
-                "free"
-                if not job.billable
-                else f"${job.estimate_usd:,.2f}"
-                if job.estimate_usd is not None
-                else "no published price"
-            )
-            seconds = "still" if job.request.kind == "frame" else f"{job.request.duration_s:g}"
-            values = [job.shot_number, job.model_name, job.provider, seconds, cost]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if job.estimate_note and col == 4:
-                    item.setToolTip(job.estimate_note)
-                choice = getattr(job, "choice", None)  # a storyboard-frame job has no route choice
-                if col == 1 and choice is not None:
-                    # What the request really does with the shot's images (and what it cannot use).
-                    said = [choice.describe_images(), *(note.message for note in getattr(job, "notes", ()))]
-                    item.setToolTip("\n".join(said))
-                self.table.setItem(row, col, item)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        lay.addWidget(self.table)
-        self.total_label = QLabel(f"<b>Estimated total: {plan.total_text()}</b>")
-        lay.addWidget(self.total_label)
-        if plan.missing_keys:
-            from shotplanner.ui.missing_keys import missing_keys_text
-
-            self.keys_label = QLabel(missing_keys_text(plan.missing_keys) + " Those shots are not sent.")
-            self.keys_label.setObjectName("lintLabel")
-            self.keys_label.setWordWrap(True)
-            lay.addWidget(self.keys_label)
-        buttons = QDialogButtonBox()
-        self.send_button = buttons.addButton("Send", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
-        self.resize(560, 320)

@@ -44,14 +44,13 @@ from shotplanner.generation.secrets import ENV_VARS, _from_keyring, _lookup, key
 
 log = logging.getLogger(__name__)
 
-PROVIDERS = ("fal", "replicate", "kling", "openai")
-LABELS = {"fal": "fal.ai", "replicate": "Replicate", "kling": "Kling (direct)", "openai": "OpenAI"}
+PROVIDERS = ("fal", "replicate", "kling")
+LABELS = {"fal": "fal.ai", "replicate": "Replicate", "kling": "Kling (direct)"}
 #: A job id no provider will ever have: polling it is the harmless request of the connection test.
 PROBE_ID = {
     "fal": "fal-ai/shotplanner-probe/requests/00000000-0000-0000-0000-000000000000",
     "replicate": "shotplanner-connection-test",
     "kling": "shotplanner-connection-test",
-    "openai": "video_shotplanner_connection_test",
 }
 
 #: ``factory(name, keys)``: a provider for ``name``; ``keys`` typed in the dialog, or None to look them up.
@@ -280,14 +279,12 @@ class KeysDialog(QDialog):
     def default_limit(self, name: str) -> int:
         from shotplanner.generation.providers.fal import FalProvider
         from shotplanner.generation.providers.kling import KlingProvider
-        from shotplanner.generation.providers.openai_videos import OpenAIVideosProvider
         from shotplanner.generation.providers.replicate import ReplicateProvider
 
         classes = {
             "fal": FalProvider,
             "replicate": ReplicateProvider,
             "kling": KlingProvider,
-            "openai": OpenAIVideosProvider,
         }
         return int(getattr(classes.get(name), "default_concurrency", 2))
 

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from shotplanner.generation.secrets import ENV_VARS
 
-LABELS = {"fal": "fal.ai", "replicate": "Replicate", "kling": "Kling",
-          "openai": "the OpenAI-compatible gateway"}
+LABELS = {"fal": "fal.ai", "replicate": "Replicate", "kling": "Kling"}
 
 
 def missing_keys_text(providers: Iterable[str], shots: dict[str, list[str]] | None = None) -> str:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from shotplanner.ui.main_window import MainWindow
 
 PROVIDER_CHOICES = (("", "Automatic (the first with a key)"), ("fal", "fal.ai"), ("replicate", "Replicate"),
-                    ("kling", "Kling (direct)"), ("openai", "OpenAI-compatible gateway"))
+                    ("kling", "Kling (direct)"))
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 
 

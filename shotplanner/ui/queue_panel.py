@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from shotplanner.core.models import JobState
-from shotplanner.generation.queue import JobEvent, QueueError
+from shotplanner.generation.jobs import JobEvent, QueueError
 from shotplanner.ui.generation_controller import GenerationController, PlannedJob
 
 COLUMNS = ("Shot", "Model", "Provider", "State", "Progress", "Elapsed", "Cost", "Message")

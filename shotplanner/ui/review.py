@@ -24,7 +24,7 @@ from shotplanner.ui.takes_panel import TakesPanel
 
 if TYPE_CHECKING:
     from shotplanner.generation.base import Provider
-    from shotplanner.generation.queue import QueueSettings
+    from shotplanner.generation.jobs import QueueSettings
     from shotplanner.ui.main_window import MainWindow
 
 

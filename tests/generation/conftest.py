@@ -10,7 +10,7 @@ import av
 import numpy as np
 import pytest
 
-from shotplanner.generation.queue import QueueSettings
+from shotplanner.generation.jobs import QueueSettings
 from tests.generation.servers import ContractServer, keys_env
 
 

@@ -10,7 +10,8 @@ import httpx
 
 from shotplanner.core.models import JobState
 from shotplanner.generation.base import GenerationRequest, external_id_for
-from shotplanner.generation.queue import JobEvent, JobQueue, QueueSettings
+from shotplanner.generation.jobs import JobEvent, QueueSettings
+from shotplanner.generation.queue import JobQueue
 from shotplanner.generation.registry import create_provider
 from tests.generation.servers import ContractServer
 
@@ -18,7 +19,6 @@ MODELS = {
     "fal": "fal-ai/kling-video/v3/pro/text-to-video",
     "replicate": "kwaivgi/kling-v3-video",
     "kling": "kling-v3",
-    "openai": "sora-2",
 }
 
 

@@ -1,6 +1,6 @@
 """Local contract servers: real loopback HTTP speaking each provider's documented API, faults on demand.
 
-One ``ContractServer(kind)`` per provider (``fal``, ``replicate``, ``kling``, ``openai``), threaded, on
+One ``ContractServer(kind)`` per provider (``fal``, ``replicate``, ``kling``), threaded, on
 127.0.0.1 with an ephemeral port. ``server.faults`` switches faults on (see ``Faults``); ``server.creates``
 counts create requests; every job's clip is served from ``/files/{job}.mp4`` with Range support.
 
@@ -28,7 +28,6 @@ FAL_KEY = "fal-test-key-0123456789"
 REPLICATE_KEY = "r8_test_token_0123456789"
 KLING_ACCESS = "kling-access-0123456789"
 KLING_SECRET = "kling-secret-0123456789"
-OPENAI_KEY = "sk-test-0123456789abcdef"
 
 
 @dataclass
@@ -48,7 +47,6 @@ class Faults:
     no_range: bool = False
     output_url: str | None = None  # e.g. "http://example.com/x.mp4" or "file:///etc/passwd"
     hang_submit: float = 0.0  # create the job, then hold the answer this long (client times out)
-    retired: bool = False  # openai: the model is gone (404 model_not_found)
     echo_key_in_error: bool = False  # a 400 whose body repeats the Authorization header
     lose_submit: float = 0.0  # hold every create this long, then drop it without creating anything
     redirect_downloads: str | None = None  # clip downloads answer 302 to this base URL + the same path
@@ -149,7 +147,7 @@ class ContractServer:
 
     @property
     def api_base(self) -> str:
-        return f"{self.base}/v1" if self.kind == "openai" else self.base
+        return self.base
 
 
 def keys_env(kind: str) -> dict[str, str]:
@@ -157,7 +155,6 @@ def keys_env(kind: str) -> dict[str, str]:
         "fal": {"FAL_KEY": FAL_KEY},
         "replicate": {"REPLICATE_API_TOKEN": REPLICATE_KEY},
         "kling": {"KLING_ACCESS_KEY": KLING_ACCESS, "KLING_SECRET_KEY": KLING_SECRET},
-        "openai": {"OPENAI_API_KEY": OPENAI_KEY},
     }[kind]
 
 
@@ -223,7 +220,6 @@ class _Handler(BaseHTTPRequestHandler):
         ok = {
             "fal": auth == f"Key {FAL_KEY}",
             "replicate": auth == f"Bearer {REPLICATE_KEY}",
-            "openai": auth == f"Bearer {OPENAI_KEY}",
             "kling": auth.startswith("Bearer ") and _verify_jwt(auth[7:]),
         }[s.kind]
         if not ok:
@@ -503,52 +499,6 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(404, {"code": 1202, "message": "invalid method", "request_id": "r"})
 
-    # -------------------------------------------------------------------------------- openai
-
-    def _openai(self, method: str, path: str, body: bytes) -> None:
-        s = self.server_ref
-        parts = path.strip("/").split("/")  # v1 videos [ID] [content]
-        if parts[:2] != ["v1", "videos"]:
-            self._send(404, {"error": {"message": "Unknown path", "type": "invalid_request_error"}})
-            return
-        if method == "POST" and len(parts) == 2:
-            if s.faults.retired:
-                self._send(404, {"error": {"message": "The model `sora-2` does not exist",
-                                           "type": "invalid_request_error", "code": "model_not_found"}})
-                return
-            if self._create_fault():
-                return
-            if not self.headers.get("Content-Type", "").startswith("multipart/form-data"):
-                self._send(400, {"error": {"message": "expected multipart/form-data", "code": "bad_form"}})
-                return
-            with s.lock:
-                s.create_bodies.append(body[:2000])
-            job_id = s.new_job({})
-            self._created(job_id, {"id": job_id, "object": "video", "status": "queued", "progress": 0})
-            return
-        if len(parts) < 3 or parts[2] not in s.jobs:
-            self._send(404, {"error": {"message": "No such video", "code": "not_found"}})
-            return
-        job_id = parts[2]
-        if parts[3:] == ["content"] and method == "GET":
-            self._download(f"/files/{job_id}.mp4")
-            return
-        if self._poll_fault():
-            return
-        state = s.job_state(job_id)
-        payload: dict[str, Any] = {"id": job_id, "object": "video", "progress": 0, "error": None,
-                                   "status": {"queued": "queued", "running": "in_progress",
-                                              "failed": "failed", "done": "completed",
-                                              "canceled": "failed"}[state]}
-        if state == "running":
-            payload["progress"] = 40
-        if state == "done":
-            payload["progress"] = 100
-        if state == "failed":
-            payload["error"] = {"code": "moderation_blocked",
-                                "message": "Your request was blocked by moderation"}
-        self._send(200, payload, headers={"openai-poll-after-ms": "10"})
-
     # ------------------------------------------------------------------------------ download
 
     def _download(self, path: str) -> None:
@@ -603,7 +553,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("kind", choices=["fal", "replicate", "kling", "openai"])
+    parser.add_argument("kind", choices=["fal", "replicate", "kling"])
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--clip-bytes", type=int, default=4096)
     args = parser.parse_args()

@@ -99,3 +99,32 @@ def test_a_crafted_take_id_never_writes_or_deletes_outside(tmp_path: Path, clip_
     assert "sneaky1" not in output or "not resumed" in output
     assert (jobs / "evil.json").exists() and (jobs / "sneaky1.json").exists()  # left for a human
     assert not list((tmp_path / "outside").glob("*.tmp"))
+
+
+def test_a_journaled_poster_outside_the_project_is_never_resumed(tmp_path: Path) -> None:
+    """The worker journals each clip's poster: a record naming one outside is refused like a clip."""
+    import asyncio
+
+    from shotplanner.generation.queue import JobQueue
+
+    folder = tmp_path / "film"
+    make_project(folder, 1)
+    jobs = folder / ".shotplanner" / "jobs"
+    jobs.mkdir(parents=True)
+    request = {"take_id": "t1", "shot_id": "s1", "model_id": "kling-v3", "provider": "kling",
+               "provider_model": "kling-v3", "prompt": "x", "duration_s": 3.0}
+    good = {"take_id": "t1", "shot_id": "s1", "state": "done", "clip": "media/takes/t1.mp4",
+            "poster": "media/posters/t1.jpg", "request": request}
+    evil = {**good, "take_id": "t2", "poster": "../outside/x.jpg", "request": {**request, "take_id": "t2"}}
+    (jobs / "t1.json").write_text(json.dumps(good))
+    (jobs / "t2.json").write_text(json.dumps(evil))
+
+    async def main() -> JobQueue:
+        queue = JobQueue(folder, {})
+        await queue.resume()
+        await queue.aclose()
+        return queue
+
+    queue = asyncio.run(main())
+    assert set(queue.jobs) == {"t1"} and queue.jobs["t1"].poster == "media/posters/t1.jpg"
+    assert len(queue.refused) == 1 and "../outside/x.jpg" in queue.refused[0]

@@ -10,22 +10,22 @@ import pytest
 from shotplanner.core.models import JobState
 from shotplanner.generation.queue import JobQueue
 from tests.generation.helpers import provider_for, request, run_jobs
-from tests.generation.servers import OPENAI_KEY, ContractServer
+from tests.generation.servers import ContractServer
 
 
-def test_a_redirect_to_another_host_never_receives_the_key(serve, tmp_path: Path, fast_settings,
-                                                          clip_bytes: bytes) -> None:
-    api = serve("openai")  # its content endpoint needs "Authorization: Bearer" on the API's own host
-    cdn = ContractServer("openai", clip=clip_bytes, host="127.0.0.2").start()
+@pytest.mark.parametrize("kind", ["fal", "replicate", "kling"])
+def test_a_download_never_carries_the_key_even_through_a_redirect(kind: str, serve, tmp_path: Path,
+                                                                  fast_settings, clip_bytes: bytes) -> None:
+    api = serve(kind)  # results are public signed URLs: no key goes with a download, to any host
+    cdn = ContractServer(kind, clip=clip_bytes, host="127.0.0.2").start()
     try:
-        cdn.jobs["job00001"] = {"polls": 0}
+        cdn.jobs["job00001"] = {"polls": 0}  # the API's first job id: the CDN serves its clip
         api.faults.redirect_downloads = cdn.base
-        queue, _ = asyncio.run(run_jobs(tmp_path, api, fast_settings, [request("openai")]))
+        queue, _ = asyncio.run(run_jobs(tmp_path, api, fast_settings, [request(kind)]))
         job = queue.jobs["take1"]
         assert job.state is JobState.DONE, job.message
         assert (tmp_path / job.clip).read_bytes() == clip_bytes
-        assert api.download_auth == [f"Bearer {OPENAI_KEY}"]  # the API host got it, as it must
-        assert cdn.download_auth == [""]  # the other host got the request, without the key
+        assert api.download_auth == [""] and cdn.download_auth == [""]  # neither host saw a key
     finally:
         cdn.stop()
 
@@ -153,13 +153,6 @@ def test_replicate_5xx_that_made_nothing_is_sent_again(serve, tmp_path: Path, fa
     assert queue.jobs["take1"].state is JobState.DONE and server.creates == 1
 
 
-def test_openai_5xx_after_a_create_is_unknown(serve, tmp_path: Path, fast_settings) -> None:
-    server = serve("openai")  # no way to look a video up by our id: "may exist at the provider"
-    server.faults.create_then_status = [502]
-    queue, _ = asyncio.run(run_jobs(tmp_path, server, fast_settings, [request("openai")]))
-    assert queue.jobs["take1"].state is JobState.UNKNOWN and server.creates == 1
-
-
 def test_kling_gateway_timeout_is_looked_up_by_our_own_id(serve, tmp_path: Path, fast_settings) -> None:
     server = serve("kling")
     server.faults.submit_status = [504]
@@ -218,27 +211,6 @@ def test_a_stale_cancel_does_not_cancel_the_retry(serve, tmp_path: Path, fast_se
         await asyncio.wait_for(queue.join(), 20)
         assert job.state is JobState.DONE, (job.state, job.message)
         assert server.creates == 1
-        await queue.aclose()
-
-    asyncio.run(scenario())
-
-
-def test_openai_404_on_poll_means_the_video_is_gone_not_retired(serve, tmp_path: Path, fast_settings) -> None:
-    server = serve("openai")
-    server.faults.polls_to_finish = 1000
-
-    async def scenario() -> None:
-        queue = JobQueue(tmp_path, {"openai": provider_for(server)}, fast_settings)
-        queue.enqueue(request("openai"))
-        while queue.jobs["take1"].remote_id is None:
-            await asyncio.sleep(0.005)
-        with server.lock:
-            server.jobs.clear()  # the provider dropped the video: polls now answer 404
-        await asyncio.wait_for(queue.join(), 20)
-        job = queue.jobs["take1"]
-        assert job.state is JobState.FAILED and not job.retryable
-        assert job.error_kind == "JobFailed" and "no longer at the provider" in job.message, job.message
-        assert "retired" not in job.message
         await queue.aclose()
 
     asyncio.run(scenario())

@@ -149,6 +149,11 @@ def test_local_provider_renders_animatics_without_keys_or_cost(tmp_path: Path) -
         assert take is not None and take.state is JobState.DONE and take.cost_usd == 0.0
         with av.open(str(folder / take.clip)) as container:
             assert container.streams.video and abs(float(container.duration) / 1e6 - 3.0) < 0.5
+        # The queue made the card's poster beside the clip (the window never decodes video for it).
+        assert take.poster and take.poster.startswith("media/posters/")
+        with av.open(str(folder / take.poster)) as still:
+            frame = next(still.decode(video=0))
+            assert frame.width == 320
 
 
 def _project_with(folder: Path, *shots: Shot) -> None:

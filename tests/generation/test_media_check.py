@@ -118,7 +118,7 @@ def test_a_file_this_user_cannot_read_is_named(tmp_path: Path) -> None:
     assert "private.jpg: cannot be read (permission denied); nothing was sent" in done.stdout, done
 
 
-@pytest.mark.parametrize("kind", ["fal", "kling", "replicate", "openai"])
+@pytest.mark.parametrize("kind", ["fal", "kling", "replicate"])
 def test_a_bad_image_never_reaches_the_provider(kind: str, serve, tmp_path: Path, fast_settings) -> None:
     server = serve(kind)
     bad = tmp_path / "media" / "refs" / "start.png"

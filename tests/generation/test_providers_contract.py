@@ -15,7 +15,7 @@ from shotplanner.core.models import JobState
 from shotplanner.generation.journal import journal_dir
 from tests.generation.helpers import request, run_jobs, states, write_png
 
-KINDS = ["fal", "replicate", "kling", "openai"]
+KINDS = ["fal", "replicate", "kling"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -195,15 +195,6 @@ def test_duration_far_from_the_asked_one_is_rejected(serve, tmp_path: Path, fast
     assert job.state is JobState.FAILED and "but 10.00 s was asked" in job.message
 
 
-def test_openai_retired_reads_as_retired(serve, tmp_path: Path, fast_settings) -> None:
-    server = serve("openai")
-    server.faults.retired = True
-    queue, _ = asyncio.run(run_jobs(tmp_path, server, fast_settings, [request("openai")]))
-    job = queue.jobs["take1"]
-    assert job.state is JobState.FAILED and not job.retryable
-    assert "retired the Videos API" in job.message and "2026-09-24" in job.message
-
-
 def test_unanswered_submit_is_unknown_and_never_resent(serve, tmp_path: Path, fast_settings) -> None:
     server = serve("fal")
     server.faults.hang_submit = 1.0
@@ -213,7 +204,7 @@ def test_unanswered_submit_is_unknown_and_never_resent(serve, tmp_path: Path, fa
     assert job.state is JobState.UNKNOWN
     assert "may exist at fal" in job.message and "check there" in job.message
     assert server.creates == 1
-    from shotplanner.generation.queue import QueueError
+    from shotplanner.generation.jobs import QueueError
 
     with pytest.raises(QueueError, match="check there first"):
         queue.retry("take1")

@@ -6,7 +6,8 @@ import asyncio
 from pathlib import Path
 
 from shotplanner.core.models import JobState
-from shotplanner.generation.queue import JobEvent, JobQueue, QueueError
+from shotplanner.generation.jobs import JobEvent, QueueError
+from shotplanner.generation.queue import JobQueue
 from tests.generation.helpers import provider_for, request
 
 BUSY = (JobState.SUBMITTING, JobState.SUBMITTED, JobState.RUNNING)

@@ -18,9 +18,9 @@ import pytest
 from shotplanner.core.models import JobState
 from shotplanner.generation import hosts, messages
 from shotplanner.generation.hosts import ProcessHost, WorkerStopped
+from shotplanner.generation.jobs import JobEvent, QueueError
 from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.pipe import FramedPipe, PipeClosed
-from shotplanner.generation.queue import JobEvent, QueueError
 from shotplanner.generation.spec import ProviderSpec
 from tests.generation.helpers import provider_for, request
 

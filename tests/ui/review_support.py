@@ -14,8 +14,8 @@ import qasync
 from shotplanner.core import storage
 from shotplanner.core.catalog import load_catalog
 from shotplanner.core.models import Project, PromptLayers, Scene, Shot
+from shotplanner.generation.jobs import QueueSettings
 from shotplanner.generation.local import LocalAnimaticProvider
-from shotplanner.generation.queue import QueueSettings
 from tests.generation.helpers import provider_for
 from tests.generation.servers import ContractServer, keys_env
 

@@ -14,7 +14,7 @@ from shotplanner.core.demo import copy_demo
 from shotplanner.core.frame_models import frame_model
 from shotplanner.core.storage import load_project
 from shotplanner.generation.frame_plan import plan_frames
-from shotplanner.ui.generation_controller import ConfirmDialog
+from shotplanner.ui.confirm_dialog import ConfirmDialog
 
 
 def test_paid_frames_are_listed_with_their_estimate_note(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from shotplanner.core.models import JobState
-from shotplanner.generation.queue import JobEvent
+from shotplanner.generation.jobs import JobEvent
 from shotplanner.ui.queue_panel import COL, COLUMNS, JobRow, JobsModel, ProgressRole, StateRole, TakeIdRole
 
 

@@ -66,12 +66,12 @@ def test_sources_masking_and_storing(qtbot, monkeypatch, memory_keyring: MemoryK
 def test_a_keyring_that_refuses_loses_nothing_and_says_so(qtbot) -> None:
     dialog = KeysDialog()  # the suite's null keyring cannot store
     qtbot.addWidget(dialog)
-    box = dialog.boxes["openai"]
-    box.inputs["OPENAI_API_KEY"].setText("sk-abcdef0123456789")
+    box = dialog.boxes["fal"]
+    box.inputs["FAL_KEY"].setText("fal-abcdef0123456789")
     assert not box.store()
-    assert "OPENAI_API_KEY" in box.result_label.text() and "sk-abc" not in box.result_label.text()
+    assert "FAL_KEY" in box.result_label.text() and "fal-abc" not in box.result_label.text()
     assert box.source_label.text() == "missing"
-    assert box.inputs["OPENAI_API_KEY"].text() == "sk-abcdef0123456789"  # still there to put elsewhere
+    assert box.inputs["FAL_KEY"].text() == "fal-abcdef0123456789"  # still there to put elsewhere
 
 
 def test_connection_test_accepts_the_right_key_and_names_a_refused_one(qtbot, aloop, monkeypatch) -> None:

@@ -63,7 +63,7 @@ def test_a_replayed_journal_that_matches_the_project_does_not_mark_it_modified(q
     window = open_window(qtbot, folder)
     hub = install_review(window, settings=FAST)
     shot = window.storyboard.shots()[0]
-    from shotplanner.generation.queue import JobEvent
+    from shotplanner.generation.jobs import JobEvent
 
     take = Take(id="t1", model_id="m", provider="fal", state=JobState.FAILED, retryable=True, remote_id="r1",
                 message="paused")

@@ -51,8 +51,6 @@ def contract_name(request: GenerationRequest) -> str:
     if request.provider == "kling":
         frames = request.start_image is not None or request.end_image is not None
         return "image2video" if frames else "text2video"
-    if request.provider == "openai":
-        return "videos.create"
     return request.provider_model.split(":", 1)[0]
 
 
@@ -181,36 +179,8 @@ def kling_body(request: GenerationRequest, encode: Encode) -> dict[str, object]:
     return body
 
 
-# ------------------------------------------------------------------------------------------ OpenAI
-
-OPENAI_SECONDS = (4, 8, 12)
-
-
-def openai_size(model: str, aspect: str, resolution: str) -> str:
-    portrait = aspect in ("9:16", "3:4", "9:21")
-    if "pro" in model and resolution in ("1080p", "1440p", "2k", "4k"):
-        return "1024x1792" if portrait else "1792x1024"
-    return "720x1280" if portrait else "1280x720"
-
-
-def openai_form(request: GenerationRequest, encode: Encode) -> dict[str, object]:
-    """The multipart fields (``input_reference`` is a file part; here its encoded stand-in)."""
-    seconds = min(OPENAI_SECONDS, key=lambda s: abs(s - request.duration_s))
-    form: dict[str, object] = {
-        "prompt": request.prompt,
-        "model": request.provider_model,
-        "seconds": str(seconds),
-        "size": openai_size(request.provider_model, request.aspect, request.resolution),
-    }
-    if request.start_image is not None:
-        form["input_reference"] = encode(request.start_image)
-    if request.end_image is not None or request.reference_images:
-        raise UnsendableImage("an end frame or reference images", "openai videos", list(form))
-    return form
-
-
 BUILDERS: dict[str, Callable[[GenerationRequest, Encode], dict[str, object]]] = {
-    "fal": fal_body, "replicate": replicate_input, "kling": kling_body, "openai": openai_form,
+    "fal": fal_body, "replicate": replicate_input, "kling": kling_body,
 }
 
 

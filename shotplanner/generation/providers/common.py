@@ -74,12 +74,7 @@ class HttpProvider:
         if not status.result_url:
             raise ServerError("the provider reported success but gave no video URL", provider=self.name)
         await stream_to(self.client, status.result_url, dest_tmp, on_bytes, provider=self.name,
-                        allow_loopback_http=self.allow_loopback_http, max_bytes=self.download_max_bytes,
-                        headers=self.download_headers(status.result_url))
-
-    def download_headers(self, url: str) -> dict[str, str]:
-        """Headers for fetching a result; only providers serving results from their own API add auth."""
-        return {}
+                        allow_loopback_http=self.allow_loopback_http, max_bytes=self.download_max_bytes)
 
     async def find_created(self, request: GenerationRequest, since: str | None) -> str | None:
         return None  # only providers with ``supports_lookup`` are asked
