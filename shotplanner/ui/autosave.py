@@ -38,7 +38,7 @@ class _Write:
 
     def __init__(self, path: Path, data: bytes, done: Callable[[_Write], None]) -> None:
         self.path = path
-        self.error: OSError | storage.ProjectError | None = None
+        self.error: Exception | None = None
         self._data = data
         self._done = done
         self._thread = threading.Thread(target=self._run, name="shotplanner-autosave")
@@ -48,6 +48,9 @@ class _Write:
         try:
             storage.write_atomic(self.path, self._data)
         except (OSError, storage.ProjectError) as exc:
+            self.error = exc
+        except Exception as exc:  # a bug, not the disk: still reported, so autosave never goes quiet
+            log.exception("autosave write to %s failed", self.path)
             self.error = exc
         self._data = b""
         try:
@@ -177,7 +180,7 @@ class Autosave(QObject):
         self._dirty = True  # those changes are still only in memory: tried again on the next change
         self._fail(write.path.parent, write.error)
 
-    def _fail(self, folder: Path, exc: OSError | storage.ProjectError) -> None:
+    def _fail(self, folder: Path, exc: Exception) -> None:
         self.last_error = (f"Autosave failed: {exc}. Your edits are kept in memory — "
                            "use Save As to keep them.")
         log.warning("autosave to %s failed: %s", folder, exc)
