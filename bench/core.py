@@ -142,7 +142,8 @@ def main() -> int:
         print(f"recommender not available: {e}", file=sys.stderr)
         figures.append(("recommend_all_5000", float("inf"), "s", 0.5))
     else:
-        from shotplanner.core.recommend import character_usage, clear_memos
+        from shotplanner.core.recommend import clear_memos
+        from shotplanner.core.recommend_prepared import character_usage
 
         shots = project.all_shots()
         usage = character_usage(project)

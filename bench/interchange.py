@@ -1,9 +1,10 @@
-"""Export times for a 5,000-shot project in every interchange format.
+"""Export times for a 5,000-shot project in every interchange format, and conform times for the cuts.
 
 Run from the repo root: ``.venv/bin/python bench/interchange.py``. Two thirds of the shots have a take
 whose file is absent (the exporters still write the clip and report it), one third have no take (the
 first timeline export renders a slate clip for each, at most 0.1 s apiece; later exports reuse them).
-Serialising the same project to JSON is printed first as this machine's baseline.
+Serialising the same project to JSON is printed first as this machine's baseline. Each timeline is then
+conformed back (read, matched and applied to a copy, as File ▸ Import ▸ Editor's cut does on its worker).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from shotplanner.core.models import JobState, Project, PromptLayers, Scene, Shot, Take
+from shotplanner.interchange.conform import conform_file
 from shotplanner.interchange.export_cli import export
 
 SHOTS = 5000
@@ -32,6 +34,8 @@ CASES: tuple[tuple[str, str, float], ...] = (
     ("pdf", "sheet", 15.0),
     ("pdf", "table", 15.0),
 )
+#: Cuts conformed back (an EDL holds at most 999 events, so its conform reads the first 999 shots).
+CONFORMS: tuple[tuple[str, float], ...] = (("otio", 10.0), ("fcp7", 10.0), ("fcpxml", 10.0), ("edl", 10.0))
 SUFFIX = {"otio": ".otio", "fcp7": ".xml", "fcpxml": ".fcpxml", "edl": ".edl", "csv": ".csv", "pdf": ".pdf"}
 
 
@@ -89,6 +93,12 @@ def main() -> int:
                                                                           layout=layout or "sheet"))
             name = f"export_{fmt}{'_' + layout if layout else ''}_{SHOTS}"
             print(f"figure: {name} = {seconds:.2f} s (budget <= {budget:g} s)")
+            total += 1
+            within += seconds <= budget
+        for fmt, budget in CONFORMS:
+            cut = Path(tmp) / "out" / f"cut{SUFFIX[fmt]}"
+            seconds = timed(lambda cut=cut: conform_file(project.model_copy(deep=True), cut, folder))
+            print(f"figure: conform_{fmt}_{SHOTS} = {seconds:.2f} s (budget <= {budget:g} s)")
             total += 1
             within += seconds <= budget
     print(f"{within}/{total} within budget")

@@ -42,7 +42,7 @@ def main() -> int:
     from shotplanner.core import storage
     from shotplanner.core.catalog import load_catalog
     from shotplanner.ui.main_window import MainWindow
-    from shotplanner.ui.shot_table import COLUMNS
+    from shotplanner.ui.shot_table_columns import COLUMNS
     from shotplanner.ui.style import apply_style
 
     apply_style(app, dark=False)

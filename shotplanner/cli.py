@@ -253,7 +253,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     import json
 
     from shotplanner.core.catalog import CatalogError, load_catalog
-    from shotplanner.core.recommend import character_usage, recommend
+    from shotplanner.core.recommend import recommend
+    from shotplanner.core.recommend_prepared import character_usage
     from shotplanner.core.recommend_report import text_lines, to_dict
     from shotplanner.core.storage import ProjectError, load_project
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from shotplanner.core.catalog import Catalog
 from shotplanner.core.catalog_schema import ModelSpec, Route
 from shotplanner.core.models import LOCAL_PROVIDER, Project, Scene, Shot
-from shotplanner.core.recommend import character_usage, recommend
+from shotplanner.core.recommend import recommend
+from shotplanner.core.recommend_prepared import character_usage
 from shotplanner.core.routes import RouteChoice, choose, price_for, route_facts
 from shotplanner.core.validation import nearest_duration
 

@@ -20,7 +20,8 @@ INT_EXT_CHOICES: tuple[str, ...] = ("", "INT.", "EXT.", "INT./EXT.", "EXT./INT."
 #: Times of day crews write after the last dash; anything else after a dash stays part of the location.
 TIMES_OF_DAY: tuple[str, ...] = (
     "DAY", "NIGHT", "MORNING", "AFTERNOON", "EVENING", "DAWN", "DUSK", "SUNRISE", "SUNSET", "MAGIC HOUR",
-    "LATER", "CONTINUOUS", "MOMENTS LATER", "SAME", "SAME TIME", "CONT'D",
+    "LATER", "CONTINUOUS", "MOMENTS LATER", "SAME", "SAME TIME", "CONT'D", "NEXT DAY", "NEXT MORNING",
+    "NEXT NIGHT",
 )
 _SCENE_NUMBER = re.compile(r"\s*#[^#]*#\s*$")
 

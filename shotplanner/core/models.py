@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -114,6 +115,7 @@ def is_ntsc(fps: float) -> bool:
     return any(abs(fps - rate) < 0.01 for rate in NTSC_RATES)
 
 
+@lru_cache(maxsize=64)  # called per clip by every exporter; a Fraction is immutable, so one is shared
 def fps_fraction(fps: float) -> Fraction:
     """The exact rate: 24000/1001 for 23.976, 24 for 24 (timelines and encoders need the fraction)."""
     if is_ntsc(fps):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from shotplanner.core.models import Shot
-from shotplanner.core.recommend import RULES, Candidate, Recommendation
+from shotplanner.core.recommend_result import Candidate, Recommendation
+from shotplanner.core.recommend_rules import RULES
 
 
 def _candidate(c: Candidate, rank: int) -> dict[str, Any]:

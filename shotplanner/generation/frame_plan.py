@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shotplanner.core import confine
 from shotplanner.core.frame_models import FrameModel
 from shotplanner.core.frames import FrameSpec, Looks, fair_cut, frame_prompt, frame_references
 from shotplanner.core.models import LOCAL_PROVIDER, JobState, Project, Shot, Take, new_id
@@ -123,11 +124,11 @@ class FramePlan(JobPlan[FrameJob]):
 
 
 class _Inside:
-    """Reference paths resolved inside the project folder, each looked at once per plan."""
+    """Reference paths confined to the project folder (``core.confine.inside``), each looked at once per
+    plan: the cast's looks recur in shot after shot."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self._resolved_root = self.root.resolve()
         self._seen: dict[str, Path | str] = {}
 
     def __call__(self, relative: str) -> Path:
@@ -140,12 +141,12 @@ class _Inside:
         return found
 
     def _check(self, relative: str) -> Path | str:
-        path = (self.root / relative).resolve()
-        if not path.is_relative_to(self._resolved_root):
+        path = confine.inside(self.root, relative)
+        if path is None:
             return f"the image {relative!r} is outside the project folder; it is never sent"
         if not path.is_file():
             return f"the image {relative} is missing from the project folder"
-        return path
+        return path.resolve()  # absolute: the queue checks journaled images with ``confine.contains``
 
 
 def frame_preflight(request: GenerationRequest) -> list[str]:

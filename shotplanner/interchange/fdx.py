@@ -22,6 +22,8 @@ from shotplanner.interchange.reports import BadInputError, ImportReport
 _EXTENSIONS = re.compile(r"(\s*\([^()]*\))+\s*$")
 _DATE = re.compile(r"\b(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|(19|20)\d{2})\b")
 _CREDIT = re.compile(r"^(written|screenplay|story|teleplay)?\s*by$", re.I)
+#: A copyright line carries a year but is not the draft date ("Copyright (c) 2018" above "2018-01-01").
+_COPYRIGHT = re.compile(r"^(copyright\b|\(c\)|©)", re.I)
 
 
 def _text(paragraph: ET.Element) -> str:
@@ -55,7 +57,7 @@ def _title_page(root: ET.Element) -> dict[str, str]:
         if _CREDIT.match(line) and i + 1 < len(lines):
             fields.setdefault("credit", line)
             fields.setdefault("author", lines[i + 1])
-        elif _DATE.search(line) and "draft date" not in fields:
+        elif _DATE.search(line) and not _COPYRIGHT.match(line) and "draft date" not in fields:
             fields["draft date"] = line
     return fields
 

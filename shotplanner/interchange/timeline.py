@@ -128,18 +128,26 @@ def build_timeline(
     relative_to: Path | None = None,
     localhost: bool = False,
     placeholders: bool = True,
+    ours: bool = True,
 ) -> tuple[otio.schema.Timeline, list[CutItem]]:
-    """The cut as an OTIO timeline; media URLs are relative to ``relative_to`` when given."""
+    """The cut as an OTIO timeline; media URLs are relative to ``relative_to`` when given.
+
+    ``ours=False`` leaves out our metadata (the shot id, facts, sizes under ``META_KEY``): FCP7 XML has no
+    place for it, and OTIO converting it item by item is a third of a long cut's export.
+    """
     fps = project.fps
     rate = otio_rate(fps)
     facts = FactSource(project)
     items = plan_cut(project, project_dir, report)
     timeline = otio.schema.Timeline(name=xml_safe(project.title))
-    timeline.metadata[META_KEY] = {"title": project.title, "fps": fps, "aspect": project.aspect}
+    if ours:
+        timeline.metadata[META_KEY] = {"title": project.title, "fps": fps, "aspect": project.aspect}
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
     size = frame_size(project)
     record = 0
+    #: Whether each child of the track is a clip with sound (its audio goes on A1 below).
+    with_sound: list[bool] = []
     for item in items:
         shot = item.shot
         model = item.take.model_id if item.take is not None else None
@@ -183,21 +191,26 @@ def build_timeline(
         label = xml_safe(" ".join(fact.marker_label().split()))
         if item.placeholder is not None:
             label = f"NO TAKE YET: {label}"
+        marker_meta: dict[str, object] = {"fcp_xml": {"comment": prompt}}
+        if ours:
+            marker_meta[META_KEY] = {"record_frame": record}
         marker = otio.schema.Marker(
             name=label,
             marked_range=otio.opentime.TimeRange(_rt(0, fps), _rt(1, fps)),
             color=otio.schema.MarkerColor.RED
             if item.missing or item.media is None
             else otio.schema.MarkerColor.GREEN,
-            metadata={"fcp_xml": {"comment": prompt}, META_KEY: {"record_frame": record}},
+            metadata=marker_meta,
         )
         record += item.frames
         source = item.media if item.media is not None else item.placeholder
         if source is None:
             gap = otio.schema.Gap(source_range=_range(item.frames, fps), name=item.name)
-            gap.metadata[META_KEY] = meta
+            if ours:
+                gap.metadata[META_KEY] = meta
             gap.markers.append(marker)
             track.append(gap)
+            with_sound.append(False)
             report.gaps += 1
             continue
         if relative_to is not None:
@@ -213,11 +226,13 @@ def build_timeline(
             ),
         )
         clip = otio.schema.Clip(name=item.name, media_reference=ref, source_range=_range(item.frames, fps))
-        clip.metadata[META_KEY] = meta
+        if ours:
+            clip.metadata[META_KEY] = meta
         # The EDL reel: the film number, reduced to what CMX3600 allows (8 of A-Z, 0-9).
         clip.metadata["cmx_3600"] = {"reel": edl_reel(shot.number)}
         clip.markers.append(marker)
         track.append(clip)
+        with_sound.append(item.has_audio)
         if item.placeholder is not None:
             report.placeholders += 1
         else:
@@ -227,14 +242,15 @@ def build_timeline(
     if any(item.has_audio for item in items):
         # Takes with sound (Veo, Seedance, …) get their audio on A1, under their picture.
         audio = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
-        for child in track:
-            meta = child.metadata.get(META_KEY, {})
-            if isinstance(child, otio.schema.Clip) and meta.get("has_audio"):
+        for child, sound_on in zip(track, with_sound, strict=True):
+            if isinstance(child, otio.schema.Clip) and sound_on:
                 sound = otio.schema.Clip(
                     name=child.name, media_reference=child.media_reference.clone(),
                     source_range=child.source_range,
                 )
-                sound.metadata[META_KEY] = {"shot_id": meta.get("shot_id"), "audio_of": child.name}
+                if ours:
+                    shot_id = child.metadata[META_KEY].get("shot_id")
+                    sound.metadata[META_KEY] = {"shot_id": shot_id, "audio_of": child.name}
                 audio.append(sound)
             else:
                 audio.append(otio.schema.Gap(source_range=child.source_range))
@@ -257,15 +273,15 @@ def export_timeline(project: Project, project_dir: Path, out_path: Path, fmt: st
     report = ExportReport(fmt=fmt)
     relative_to = out_path.resolve().parent if fmt == "otio" else None
     try:
-        timeline, _items = build_timeline(
-            project, project_dir, report, relative_to=relative_to, localhost=fmt == "fcp7"
+        timeline, items = build_timeline(
+            project, project_dir, report, relative_to=relative_to, localhost=fmt == "fcp7", ours=fmt != "fcp7"
         )
         out_path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "otio":
             otio.adapters.write_to_file(timeline, str(out_path), adapter_name="otio_json")
             report.out_paths.append(out_path)
         elif fmt == "fcp7":
-            _write_fcp7(timeline, project, out_path)
+            _write_fcp7(timeline, items, project, out_path)
             report.out_paths.append(out_path)
         elif fmt == "fcpxml":
             from shotplanner.interchange.fcpxml import write_fcpxml
@@ -320,7 +336,9 @@ def _fcp7_tree(timeline: otio.schema.Timeline) -> ET.Element:
     return root
 
 
-def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path) -> None:
+def _write_fcp7(
+    timeline: otio.schema.Timeline, items: list[CutItem], project: Project, out_path: Path
+) -> None:
     """The adapter's xmeml, completed with what Premiere and Resolve write themselves.
 
     Compared with ``samples/premiere_example.xml`` (written by Premiere Pro): a ``masterclipid`` per
@@ -328,21 +346,13 @@ def _write_fcp7(timeline: otio.schema.Timeline, project: Project, out_path: Path
     ``link`` from each clip item to itself, and a described sequence ``format`` (Resolve imports an empty
     timeline when the format says nothing, OTIO#839).
     """
-    # Each file's own picture size (a 720p take, a 640x360 slate), else the sequence's; then our
-    # metadata is dropped from this export's copy of the cut: xmeml has no place for it, and the adapter
-    # converting it clip by clip is most of its time on a long cut.
+    # Each file's own picture size (a 720p take, a 640x360 slate), else the sequence's (the timeline
+    # was built without our metadata, ``ours=False``: the sizes come from the cut's items).
     sizes: dict[str, tuple[int, int]] = {}
-    for track in timeline.tracks:
-        for child in track:
-            meta = child.metadata.get(META_KEY, {})
-            if isinstance(child, otio.schema.Clip) and meta.get("media_size"):
-                w, h = meta["media_size"]
-                sizes[child.media_reference.target_url] = (int(w), int(h))
-            if META_KEY in child.metadata:
-                del child.metadata[META_KEY]
-            for marker in child.markers:
-                if META_KEY in marker.metadata:
-                    del marker.metadata[META_KEY]
+    for item in items:
+        source = item.media if item.media is not None else item.placeholder
+        if source is not None and item.media_size:
+            sizes[file_url(source, localhost=True)] = item.media_size
     root = _fcp7_tree(timeline)
     fps = project.fps
     width, height = frame_size(project)

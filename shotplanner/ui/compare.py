@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from shotplanner.core.confine import inside
 from shotplanner.core.models import Take, fps_label
-from shotplanner.ui.player import Player, PlayerWidget, SharedClock, multimedia_backend
+from shotplanner.ui.player import Player, SharedClock, multimedia_backend
+from shotplanner.ui.player_widget import PlayerWidget
 
 #: Settings shown in the comparison, in this order, and how to label them.
 SETTING_LABELS = {

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLa
 
 from shotplanner.core.confine import inside
 from shotplanner.core.storyboard import Storyboard
-from shotplanner.ui.player import PlayerWidget, _ms_text
+from shotplanner.ui.player_widget import PlayerWidget, ms_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +185,7 @@ class FilmPlayer(QWidget):
         now = self.position_ms()
         if not self.slider.isSliderDown():
             self.slider.setValue(now)
-        self.time_label.setText(f"{_ms_text(now)} / {_ms_text(self.total_ms)}")
+        self.time_label.setText(f"{ms_text(now)} / {ms_text(self.total_ms)}")
 
     def next(self) -> None:
         if self.index >= 0:

@@ -2,7 +2,8 @@
 
 Exports run on a worker thread from a snapshot of the project taken on the GUI thread (the user keeps
 editing meanwhile); the worker touches no Qt object, and a GUI-side timer picks the result up. An import
-changes the document, so it runs on a copy and lands as one undoable step.
+changes the document, so it runs on a copy and lands as one undoable step. The editor's cut is read and
+matched on the same worker (``conform_runner``) and lands the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from shotplanner.core.models import Project
 from shotplanner.core.storyboard import Storyboard
+from shotplanner.ui.conform_runner import ConformRunner
 
 if TYPE_CHECKING:
     from shotplanner.ui.main_window import MainWindow
@@ -79,6 +81,8 @@ class InterchangeMenu(QObject):
         self._poll.setInterval(100)
         self._poll.timeout.connect(self._collect)
         self._dialog: QFileDialog | None = None
+        say = window.show_message
+        self.conform = ConformRunner(lambda: window.storyboard, self._pool, self._replace, say, self)
         menu = window.ui.file_menu
         before = window.ui.actions["quit"]
         export_menu = menu.addMenu("&Export")
@@ -169,26 +173,18 @@ class InterchangeMenu(QObject):
         return True
 
     def conform_file(self, cut: Path) -> bool:
-        """Apply an editor's cut to a copy; on success the copy replaces the document as one undoable step."""
-        from shotplanner.interchange.conform import conform_file
-        from shotplanner.interchange.reports import BadInputError
-
+        """Start applying an editor's cut in the background; it lands as one undoable step (or a message)."""
         folder = self.window.folder
         if folder is None:
             self.window.show_message("Save the project first: the cut refers to its media folder")
             return False
-        copy = self.window.storyboard.project.model_copy(deep=True)
-        try:
-            report = conform_file(copy, cut, folder)
-        except (BadInputError, OSError) as exc:
-            self.window.show_message(f"Nothing was changed: {exc}")
-            return False
-        command = ReplaceProjectCommand(self.window.storyboard, copy, f"Conform to {cut.name}")
-        self.window.undo_stack.push(command)
-        self.window.show_message("\n".join(report.lines()))
-        return True
+        return self.conform.start(cut, folder)
+
+    def _replace(self, project: Project, text: str) -> None:
+        self.window.undo_stack.push(ReplaceProjectCommand(self.window.storyboard, project, text))
 
     def close(self) -> None:
+        self.conform.close()
         self._poll.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
 

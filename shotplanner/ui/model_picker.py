@@ -119,7 +119,7 @@ def headline(shot: Shot, rec: Any, catalog: Catalog, chosen: ModelSpec | None) -
     """The picker's headline (rich text): the pick, the user's choice, and — in plain words — which
     retired model would have suited this shot, why, and what takes its place. Built from the shot as it
     is now, so it changes when the shot does."""
-    from shotplanner.core.recommend import RULES
+    from shotplanner.core.recommend_rules import RULES
 
     best = rec.best
     head = f"<b>Shot {html.escape(shot.number)}</b> — "

@@ -2,10 +2,10 @@
 
 It is its own ``QAbstractItemView`` rather than a ``QListView``: a list view lays rows out in one flow
 and cannot start a scene on a new line under its own header, and its ``setMovement(Static)`` turns the
-viewport's drops off (so a real mouse drag was refused while the synthetic tests passed). Here the layout
-is arithmetic over the scenes — a section per scene (empty ones too, so a shot can be dropped into them),
-each a header strip then ``ceil(n / columns)`` lines of cards — so placing, hit-testing and painting cost
-nothing per row, and 5,000 shots lay out in microseconds.
+viewport's drops off (so a real mouse drag was refused while the synthetic tests passed). The layout is
+arithmetic over the scenes, in ``storyboard_layout`` (sections, placing, hit-testing, drop slots, in
+content coordinates); this module turns viewport positions into content positions, paints and handles
+input.
 
 Drops: :meth:`drop_target` turns a position into (scene, index in that scene) — a header means "at the
 start of this scene", the left/right (grid) or top/bottom (list) half of a card means before/after it,
@@ -23,7 +23,6 @@ the GIL back from the generation thread — under a busy queue, dozens of waits 
 from __future__ import annotations
 
 import time
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -62,7 +61,11 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QWidge
 
 from shotplanner.core.models import Scene
 from shotplanner.ui.card_delegate import GRID_SIZE, LIST_HEIGHT, CardDelegate, CardMode, scene_color
+from shotplanner.ui.storyboard_layout import HEADER_GRID, HEADER_LIST, INDICATOR_W, Section, StoryboardLayout
 from shotplanner.ui.storyboard_model import SHOT_IDS_MIME, ShotIdRole, StoryboardModel
+
+__all__ = ["HEADER_GRID", "HEADER_LIST", "INDICATOR_W", "SCENE_ID_MIME", "DropTarget", "HeadingEditor",
+           "Section", "StoryboardView"]
 
 #: A paint draws changed cards for at most this long (s); the rest show their previous picture for one
 #: frame. When 200 jobs start at once every visible card changes together: 16 fresh cards would be one
@@ -70,27 +73,10 @@ from shotplanner.ui.storyboard_model import SHOT_IDS_MIME, ShotIdRole, Storyboar
 PAINT_BUDGET_S = 0.004
 #: When the cards left behind are drawn (ms): one frame later.
 CATCH_UP_MS = 16
-#: Height of a scene's header strip (px) in the grid and in the list.
-HEADER_GRID = 34
-HEADER_LIST = 28
-#: Width of the bar that shows where dragged shots will land.
-INDICATOR_W = 4
 #: A scene header being dragged carries its scene's id under this type.
 SCENE_ID_MIME = "application/x-shotplanner-scene-id"
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    """One scene as laid out: its first flat row, its shot count, and where its header starts (px)."""
-
-    scene: Scene
-    order: int
-    first_row: int
-    count: int
-    top: int
-    height: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +115,7 @@ class StoryboardView(QAbstractItemView):
         self.setObjectName("storyboard")
         self._delegate = CardDelegate(self)
         self.setItemDelegate(self._delegate)
-        self._sections: list[Section] = []
-        self._tops: list[int] = []  # section tops, for bisection by y
-        self._filled: list[Section] = []  # sections with shots, for bisection by row
-        self._firsts: list[int] = []
-        self._columns = 1
-        self._content_height = 0
+        self._layout = StoryboardLayout()
         self._drop: DropTarget | None = None
         self._band_origin: QPoint | None = None  # rubber band start, in content coordinates
         self._band = QRect()
@@ -215,26 +196,10 @@ class StoryboardView(QAbstractItemView):
     def relayout(self) -> None:
         """Recompute the sections from the scenes: O(scenes), whatever the number of shots."""
         model = self.model()
-        sections: list[Section] = []
         cell = self._cell()
-        self._columns = max(1, self.viewport().width() // cell.width()) if self.mode is CardMode.GRID else 1
-        header = self.header_height()
-        if isinstance(model, StoryboardModel):
-            top = 0
-            row = 0
-            for order, scene in enumerate(model.storyboard.project.scenes):
-                count = len(scene.shots)
-                # An empty scene keeps one free line: something to drop onto.
-                lines = -(-count // self._columns) if count else 1
-                height = header + lines * cell.height()
-                sections.append(Section(scene, order, row, count, top, height))
-                top += height
-                row += count
-        self._sections = sections
-        self._tops = [s.top for s in sections]
-        self._filled = [s for s in sections if s.count]
-        self._firsts = [s.first_row for s in self._filled]
-        self._content_height = sections[-1].top + sections[-1].height if sections else 0
+        columns = max(1, self.viewport().width() // cell.width()) if self.mode is CardMode.GRID else 1
+        scenes = model.storyboard.project.scenes if isinstance(model, StoryboardModel) else []
+        self._layout.build(scenes, cell, self.header_height(), columns)
         self.updateGeometries()
         self.viewport().update()
 
@@ -243,86 +208,48 @@ class StoryboardView(QAbstractItemView):
         super().doItemsLayout()
 
     def sections(self) -> list[Section]:
-        return list(self._sections)
-
-    def _section_of_row(self, row: int) -> Section | None:
-        k = bisect_right(self._firsts, row) - 1
-        if k < 0:
-            return None
-        section = self._filled[k]
-        return section if row < section.first_row + section.count else None
-
-    def _section_at_y(self, y: int) -> Section | None:
-        """The section at content height ``y``."""
-        k = bisect_right(self._tops, y) - 1
-        if k < 0 or not self._sections:
-            return None
-        section = self._sections[k]
-        return section if y < section.top + section.height else None
-
-    def _content_rect(self, row: int) -> QRect:
-        section = self._section_of_row(row)
-        if section is None:
-            return QRect()
-        cell = self._cell()
-        k = row - section.first_row
-        line, col = divmod(k, self._columns)
-        return QRect(col * cell.width(), section.top + self.header_height() + line * cell.height(),
-                     cell.width(), cell.height())
+        return list(self._layout.sections)
 
     def header_rect(self, scene_id: str) -> QRect:
         """A scene's header strip, in viewport coordinates (empty when there is no such scene)."""
-        for section in self._sections:
-            if section.scene.id == scene_id:
-                return QRect(0, section.top - self.verticalOffset(), self.viewport().width(),
-                             self.header_height())
-        return QRect()
+        section = self._layout.section_of_scene(scene_id)
+        if section is None:
+            return QRect()
+        return QRect(0, section.top - self.verticalOffset(), self.viewport().width(), self.header_height())
 
     def scene_at(self, pos: QPoint) -> Scene | None:
-        section = self._section_at_y(pos.y() + self.verticalOffset())
+        section = self._layout.section_at_y(pos.y() + self.verticalOffset())
         return section.scene if section is not None else None
 
     def header_at(self, pos: QPoint) -> Scene | None:
         """The scene whose header is at ``pos`` (viewport coordinates), if any."""
-        section = self._section_at_y(pos.y() + self.verticalOffset())
-        if section is not None and pos.y() + self.verticalOffset() < section.top + self.header_height():
-            return section.scene
-        return None
+        y = pos.y() + self.verticalOffset()
+        section = self._layout.section_at_y(y)
+        return section.scene if section is not None and self._layout.in_header(section, y) else None
 
     # ------------------------------------------------------------------ QAbstractItemView geometry
 
     def visualRect(self, index: ModelIndex) -> QRect:
         if not index.isValid():
             return QRect()
-        rect = self._content_rect(index.row())
+        rect = self._layout.content_rect(index.row())
         return rect.translated(0, -self.verticalOffset()) if rect.isValid() else rect
 
     def indexAt(self, point: QPoint) -> QModelIndex:
         model = self.model()
         if model is None:
             return QModelIndex()
-        y = point.y() + self.verticalOffset()
-        section = self._section_at_y(y)
-        if section is None or not section.count:
-            return QModelIndex()
-        inner = y - section.top - self.header_height()
-        if inner < 0:
-            return QModelIndex()
-        cell = self._cell()
-        col = point.x() // cell.width() if point.x() >= 0 else -1
-        if col < 0 or col >= self._columns:
-            return QModelIndex()
-        k = (inner // cell.height()) * self._columns + col
-        return model.index(section.first_row + k, 0) if k < section.count else QModelIndex()
+        row = self._layout.row_at(point.x(), point.y() + self.verticalOffset())
+        return model.index(row, 0) if row is not None else QModelIndex()
 
     def scrollTo(self, index: ModelIndex,
                  hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:
-        rect = self._content_rect(index.row()) if index.isValid() else QRect()
+        rect = self._layout.content_rect(index.row()) if index.isValid() else QRect()
         if not rect.isValid():
             return
         bar = self.verticalScrollBar()
         top, height = bar.value(), self.viewport().height()
-        section = self._section_of_row(index.row())
+        section = self._layout.section_of_row(index.row())
         # Show the scene's header too when the card is on its first line.
         want_top = rect.top()
         if section is not None and rect.top() - section.top <= self.header_height() + 1:
@@ -347,10 +274,26 @@ class StoryboardView(QAbstractItemView):
     def isIndexHidden(self, index: ModelIndex) -> bool:
         return False
 
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        """Move the painted cards with the scroll and paint only the strip that comes into view.
+
+        ``QAbstractItemView`` leaves this to ``QAbstractScrollArea``, which repaints the whole viewport:
+        every visible card at every step of a scroll (~2.5 ms of Python per frame, 60 times a second).
+        ``QWidget.scroll`` moves the pixels already painted (and the heading editor with its header); Qt
+        moves the viewport's pending updates along, and repaints everything when moving would copy
+        stale pixels.
+        """
+        self.viewport().scroll(dx, dy)
+        if not self._behind.isEmpty():
+            self._behind.translate(dx, dy)
+        if self._drop is not None:
+            # The drop indicator is placed in viewport coordinates: it stays while the cards move.
+            self.viewport().update()
+
     def updateGeometries(self) -> None:
         bar = self.verticalScrollBar()
         page = self.viewport().height()
-        bar.setRange(0, max(0, self._content_height - page))
+        bar.setRange(0, max(0, self._layout.content_height - page))
         bar.setPageStep(page)
         bar.setSingleStep(max(self._cell().height() // 4, 12))
         super().updateGeometries()
@@ -358,7 +301,7 @@ class StoryboardView(QAbstractItemView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         columns = max(1, self.viewport().width() // GRID_SIZE.width())
-        if self.mode is CardMode.LIST or columns != self._columns:
+        if self.mode is CardMode.LIST or columns != self._layout.columns:
             self.relayout()
         else:
             self.updateGeometries()
@@ -395,7 +338,7 @@ class StoryboardView(QAbstractItemView):
                 target = self.indexAt(QPoint(rect.center().x(), rect.center().y() + sign * (step + extra)))
                 if target.isValid():
                     break
-            row = target.row() if target.isValid() else row + sign * (self._columns if grid else 1)
+            row = target.row() if target.isValid() else row + sign * (self._layout.columns if grid else 1)
         return model.index(max(0, min(row, count - 1)), 0)
 
     def setSelection(self, rect: QRect, command: QItemSelectionModel.SelectionFlag) -> None:
@@ -404,27 +347,8 @@ class StoryboardView(QAbstractItemView):
             return
         area = rect.normalized().translated(0, self.verticalOffset())
         selection = QItemSelection()
-        cell = self._cell()
-        header = self.header_height()
-        for section in self._sections:
-            if not section.count or section.top > area.bottom() or section.top + section.height <= area.top():
-                continue
-            body = section.top + header
-            first_line = max(0, (area.top() - body) // cell.height())
-            last_line = (area.bottom() - body) // cell.height()
-            if last_line < 0:
-                continue
-            c0 = max(0, area.left() // cell.width())
-            c1 = min(self._columns - 1, area.right() // cell.width())
-            if c1 < c0:
-                continue
-            for line in range(first_line, last_line + 1):
-                start = line * self._columns + c0
-                stop = min(line * self._columns + c1, section.count - 1)
-                if start > stop:
-                    break
-                selection.select(model.index(section.first_row + start, 0),
-                                 model.index(section.first_row + stop, 0))
+        for first, last in self._layout.rows_in(area):
+            selection.select(model.index(first, 0), model.index(last, 0))
         self.selectionModel().select(selection, command)
 
     def visualRegionForSelection(self, selection: QItemSelection) -> QRegion:
@@ -439,15 +363,7 @@ class StoryboardView(QAbstractItemView):
     def _visible_rows(self) -> tuple[int, int]:
         """First and last flat rows that may show in the viewport (an empty range is (0, -1))."""
         top = self.verticalOffset()
-        bottom = top + self.viewport().height()
-        first, last = None, -1
-        for section in self._sections[max(0, bisect_right(self._tops, top) - 1):]:
-            if section.top > bottom:
-                break
-            if section.count:
-                first = section.first_row if first is None else first
-                last = section.first_row + section.count - 1
-        return (first or 0, last)
+        return self._layout.rows_between(top, top + self.viewport().height())
 
     # ------------------------------------------------------------------ painting
 
@@ -466,11 +382,10 @@ class StoryboardView(QAbstractItemView):
         painter = QPainter(self.viewport())
         budget_end = time.perf_counter() + PAINT_BUDGET_S
         redraws = self._delegate.redraws
-        cell = self._cell()
+        layout = self._layout
         header = self.header_height()
         top, bottom = exposed.top() + offset, exposed.bottom() + offset
-        start = max(0, bisect_right(self._tops, top) - 1)
-        for section in self._sections[start:]:
+        for section in layout.sections_from(top):
             if section.top > bottom:
                 break
             head = QRect(0, section.top - offset, self.viewport().width(), header)
@@ -480,15 +395,9 @@ class StoryboardView(QAbstractItemView):
                 self._paint_empty(painter, QRect(0, head.bottom() + 1, self.viewport().width(),
                                                  section.height - header), palette, font)
                 continue
-            body = section.top + header
-            first_line = max(0, (top - body) // cell.height())
-            last_line = (bottom - body) // cell.height()
-            for k in range(first_line * self._columns,
-                           min(section.count, (last_line + 1) * self._columns)):
+            for k in layout.cards_between(section, top, bottom):
                 row = section.first_row + k
-                line, col = divmod(k, self._columns)
-                rect = QRect(col * cell.width(), body + line * cell.height() - offset, cell.width(),
-                             cell.height())
+                rect = layout.card_rect(section, k).translated(0, -offset)
                 if not rect.intersects(exposed):
                     continue
                 index = model.index(row, 0)
@@ -586,7 +495,7 @@ class StoryboardView(QAbstractItemView):
             self.viewport().update(self.visualRect(self.model().index(row, 0)))
         # Headers show shot counts and durations.
         if topLeft.row() <= last and bottomRight.row() >= first:
-            for section in self._sections:
+            for section in self._layout.sections:
                 end = section.first_row + section.count
                 if section.count and section.first_row <= bottomRight.row() and topLeft.row() < end:
                     self.viewport().update(self.header_rect(section.scene.id))
@@ -716,48 +625,13 @@ class StoryboardView(QAbstractItemView):
 
     def drop_target(self, pos: QPoint, moving: set[str] | None = None) -> DropTarget | None:
         """Where a drop at ``pos`` (viewport coordinates) lands, with the indicator to draw."""
-        if not self._sections:
-            return None
-        y = pos.y() + self.verticalOffset()
-        section = self._section_at_y(y)
-        if section is None:
-            section = self._sections[-1] if y >= self._content_height else self._sections[0]
-        cell = self._cell()
-        header = self.header_height()
         offset = self.verticalOffset()
-        body = section.top + header
-
-        def slot_rect(k: int) -> QRect:
-            """The bar before slot ``k`` of the section (k == count: after the last card)."""
-            if self.mode is CardMode.LIST:
-                return QRect(0, body + k * cell.height() - INDICATOR_W // 2 - offset,
-                             self.viewport().width(), INDICATOR_W)
-            if k == section.count and k > 0:
-                line, col = divmod(k - 1, self._columns)
-                col += 1
-            else:
-                line, col = divmod(k, self._columns)
-            return QRect(col * cell.width() - INDICATOR_W // 2 + (3 if col == 0 else 0),
-                         body + line * cell.height() + 6 - offset, INDICATOR_W, cell.height() - 12)
-
-        if y < body or not section.count:
-            return DropTarget(section.scene.id, 0, slot_rect(0), QModelIndex())
-        inner = y - body
-        line = inner // cell.height()
-        if self.mode is CardMode.LIST:
-            k = min(line, section.count)
-            within = inner - line * cell.height()
-            after = within > cell.height() // 2
-            col = 0
-        else:
-            col = min(max(pos.x(), 0) // cell.width(), self._columns - 1)
-            k = line * self._columns + col
-            after = pos.x() - col * cell.width() > cell.width() // 2
-        if k >= section.count:
-            return DropTarget(section.scene.id, section.count, slot_rect(section.count), QModelIndex())
-        under = self.model().index(section.first_row + k, 0)
-        slot = k + (1 if after else 0)
-        return DropTarget(section.scene.id, slot, slot_rect(slot), under)
+        slot = self._layout.drop_slot(pos.x(), pos.y() + offset, list_mode=self.mode is CardMode.LIST,
+                                      width=self.viewport().width())
+        if slot is None:
+            return None
+        under = self.model().index(slot.under, 0) if slot.under is not None else QModelIndex()
+        return DropTarget(slot.section.scene.id, slot.index, slot.bar.translated(0, -offset), under)
 
     def _drag_scene(self, scene_id: str) -> None:
         mime = QMimeData()
@@ -770,12 +644,10 @@ class StoryboardView(QAbstractItemView):
 
     def scene_drop_target(self, pos: QPoint) -> tuple[int, QRect] | None:
         """Where a dragged scene lands: (index in the scene list, the bar to draw above that scene)."""
-        if not self._sections:
+        place = self._layout.scene_slot(pos.y() + self.verticalOffset())
+        if place is None:
             return None
-        y = pos.y() + self.verticalOffset()
-        section = self._section_at_y(y) or self._sections[-1 if y >= self._content_height else 0]
-        index = section.order + (1 if y > section.top + section.height // 2 else 0)
-        top = (self._sections[index].top if index < len(self._sections) else self._content_height)
+        index, top = place
         return index, QRect(0, top - self.verticalOffset() - INDICATOR_W // 2, self.viewport().width(),
                             INDICATOR_W)
 

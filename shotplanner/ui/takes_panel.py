@@ -35,7 +35,7 @@ from shotplanner.core.confine import inside
 from shotplanner.core.models import FRAME_REVIEW_QUESTIONS, REVIEW_QUESTIONS, JobState, Shot, Take
 from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.ui import review_commands as rc
-from shotplanner.ui.player import PlayerWidget
+from shotplanner.ui.player_widget import PlayerWidget
 
 if TYPE_CHECKING:
     from shotplanner.core.catalog import Catalog

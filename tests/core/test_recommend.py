@@ -31,7 +31,9 @@ from shotplanner.core.models import (
     Shot,
     ShotSize,
 )
-from shotplanner.core.recommend import RULES, recommend, recommend_all, resolve_model, split_durations
+from shotplanner.core.recommend import recommend, recommend_all, resolve_model
+from shotplanner.core.recommend_rules import RULES
+from shotplanner.core.recommend_split import split_durations
 from shotplanner.core.routes import route_facts
 from shotplanner.core.validation import check_shot
 

@@ -165,6 +165,8 @@ def test_conform_through_the_cli_and_bad_cuts(tmp_path: Path, capsys: pytest.Cap
         ("avid_example.edl", 2),
         ("premiere_example.edl", 2),
         ("fcpx_example.fcpxml", None),
+        ("resolve_edltools_simple.edl", 2),
+        ("resolve_immersive.fcpxml", 3),
     ],
 )
 def test_cuts_written_by_other_programs_are_read(sample: str, count: int | None) -> None:
@@ -176,3 +178,90 @@ def test_cuts_written_by_other_programs_are_read(sample: str, count: int | None)
         from shotplanner.interchange.conform import conform
 
         conform(Project(scenes=[Scene(shots=[Shot(number="1")])]), clips, SAMPLES, sample)
+
+
+def _takes_named(files: list[str], seconds: float, fps: float) -> Project:
+    """One scene, one shot per file (numbered 1, 2, …), each with a take whose clip has that file name:
+    what a project looks like when the editor brought its takes into their editor by hand."""
+    shots = [
+        Shot(number=str(i), duration_s=seconds,
+             takes=[Take(model_id="kling-2.1", provider="fal", state=JobState.DONE, clip=f"media/takes/{f}")])
+        for i, f in enumerate(files, start=1)
+    ]
+    return Project(fps=fps, scenes=[Scene(number="1", shots=shots)])
+
+
+def test_an_edl_written_by_davinci_resolve(tmp_path: Path) -> None:
+    """samples/resolve_edltools_simple.edl: Resolve's EDL (title "Timeline 1", reel AX, CRLF lines)."""
+    from shotplanner.interchange.timeline import timecode
+
+    edl = SAMPLES / "resolve_edltools_simple.edl"
+    clips = read_cut(edl, 24)
+    # 001 AX V C 00:00:00:00 00:00:04:06 01:00:00:00 01:00:04:06  * FROM CLIP NAME: pingout_v2.mov
+    # 002 AX V C 00:00:00:00 00:00:03:21 01:00:04:06 01:00:08:03  * FROM CLIP NAME: text.mov
+    assert [c.name for c in clips] == ["pingout_v2.mov", "text.mov"]
+    assert [c.frames for c in clips] == [4 * 24 + 6, 3 * 24 + 21]
+    assert [timecode(c.record, 24) for c in clips] == ["00:00:00:00", "00:00:04:06"]
+    # its source and record lengths agree only at 24 fps: read at 25 it is refused with a reason
+    with pytest.raises(ConformError, match="cannot read"):
+        read_cut(edl, 25)
+
+    # the editor's order and lengths land on the shots whose takes are those files
+    project = _takes_named(["text.mov", "pingout_v2.mov"], 5.0, 24)
+    report = conform_file(project, edl, tmp_path)
+    assert report.matched == 2 and not report.unmatched
+    assert [(s.number, s.duration_s) for s in project.all_shots()] == [("2", 4.25), ("1", 3.875)]
+    assert report.trimmed == ["shot 1: 5 s → 3.875 s", "shot 2: 5 s → 4.25 s"]
+
+
+def test_an_fcpxml_written_by_davinci_resolve(tmp_path: Path) -> None:
+    """samples/resolve_immersive.fcpxml: Resolve's FCPXML 1.11 (event "Timeline 1 (Resolve)", <clip> items
+    holding <video ref>, a dip and a dissolve between them, a 90 fps sequence)."""
+    from shotplanner.interchange.timeline import path_from_url, timecode
+
+    fcpxml = SAMPLES / "resolve_immersive.fcpxml"
+    clips = read_cut(fcpxml, 30)
+    names = ["A002_02091448_C046.braw", "A002_02091554_C053.braw", "A002_02091625_C065.braw"]
+    assert [c.name for c in clips] == names
+    # durations 11/1s, 464/45s, 407/30s; offsets 0/1s, 11/1s, 959/45s (the transitions take no time)
+    assert [c.frames for c in clips] == [330, 309, 407]
+    assert [timecode(c.record, 30) for c in clips] == ["00:00:00:00", "00:00:11:00", "00:00:21:09"]
+    assert path_from_url(clips[2].media) == (
+        "/Users/chrishocking/Desktop/BRAW Clips/- Immersive/Cowboy at Sunset/A002_02091625_C065.braw"
+    )
+
+    project = _takes_named(list(reversed(names)), 12.0, 30)
+    report = conform_file(project, fcpxml, tmp_path)
+    assert report.matched == 3 and not report.unmatched and report.moved == 2
+    lengths = [(s.number, s.duration_s) for s in project.all_shots()]
+    assert lengths == [("3", 11.0), ("2", 10.3), ("1", 13.567)]
+
+
+@pytest.mark.parametrize("fps", [23.976, 24, 29.97])
+def test_the_direct_fcp7_reader_agrees_with_the_otio_adapter(fps: float, tmp_path: Path) -> None:
+    """Straight-cut FCP7 XML is read directly (the adapter takes seconds on a long cut); on our exports,
+    on one an editor changed with OTIO, and on Premiere's and Hiero's files both readers give the same
+    clips. A cut with generators (or transitions) is left to the adapter."""
+    import shutil
+
+    from shotplanner.interchange.conform import _read_fcp7_cuts_only, _read_with_otio
+
+    def facts(clips: list) -> list[tuple[str, int, int, str]]:
+        return [(c.name, c.frames, c.record, c.media) for c in clips]
+
+    folder = tmp_path / "film"
+    project = film(folder, fps=fps)
+    ours = tmp_path / "cut.xml"
+    export_timeline(project, folder, ours, "fcp7")
+    edited = tmp_path / "edited.xml"
+    shutil.copy(ours, edited)
+    edit_like_an_editor(edited, "fcp7", fps, write_clip(tmp_path / "broll.mp4", 1.0))
+    for path in (ours, edited, SAMPLES / "premiere_example.xml", SAMPLES / "hiero_xml_export.xml"):
+        direct = _read_fcp7_cuts_only(path, fps)
+        assert direct is not None, path.name
+        assert facts(direct) == facts(_read_with_otio(path, "fcp7", fps)), path.name
+    assert len(_read_fcp7_cuts_only(edited, fps) or []) == 6
+    assert _read_fcp7_cuts_only(SAMPLES / "premiere_generators.xml", fps) is None
+    assert len(read_cut(SAMPLES / "premiere_generators.xml", fps)) == len(
+        _read_with_otio(SAMPLES / "premiere_generators.xml", "fcp7", fps)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from shotplanner.core import storage
@@ -41,8 +42,13 @@ def test_editors_cut_from_the_file_menu_is_one_undoable_step(
         assert app.eval("type(QtWidgets.QApplication.activeWindow()).__name__") == "QFileDialog"
         xserver.type(str(cut))
         xserver.key("Return")
-        app.settle(1.0)
+        # the cut is read and matched on the interchange worker; the window picks the result up
+        deadline = time.monotonic() + 30
+        while app.eval("window.interchange.conform.running") and time.monotonic() < deadline:
+            app.settle(0.2)
+        app.settle()
         assert app.eval("window.undo_stack.undoText()") == "Conform to cut.otio"
+        assert "5 clips matched to shots" in app.eval("window.last_message")
         assert app.save()
         assert _numbers(folder) == [["2A", "2"], ["1B", "1", "1A"]]
         # Xvfb has no window manager to give the window its focus back: click into it, as a user would.

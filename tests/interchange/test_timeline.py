@@ -419,6 +419,8 @@ def test_fcp7_clip_items_have_what_premiere_itself_writes(
         ("premiere_example.edl", "cmx_3600"),
         ("avid_example.edl", "cmx_3600"),
         ("fcpx_example.fcpxml", "fcpx_xml"),
+        ("resolve_edltools_simple.edl", "cmx_3600"),
+        ("resolve_immersive.fcpxml", "fcpx_xml"),
     ],
 )
 def test_real_files_are_sniffed_as_cuts(sample: str, adapter: str) -> None:

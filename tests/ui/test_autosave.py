@@ -92,3 +92,58 @@ def test_a_huge_image_is_thumbnailed_off_the_ui_thread(qtbot, tmp_path: Path) ->
     with qtbot.waitSignal(cache.ready, timeout=5000):
         pass
     assert cache.get(bad) is None and cache.failure(bad)
+
+
+class SlowDisk:
+    """fsync on the autosave thread waits until released: a disk busy for as long as the test likes."""
+
+    def __init__(self, monkeypatch) -> None:
+        import os
+        import threading
+
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        real = os.fsync
+
+        def fsync(fd: int) -> None:
+            if threading.current_thread().name == "shotplanner-autosave":
+                self.entered.set()
+                self.release.wait(10)
+            real(fd)
+
+        monkeypatch.setattr(os, "fsync", fsync)
+
+
+def test_a_slow_disk_never_freezes_the_window(qtbot, project_dir: Path, monkeypatch) -> None:
+    disk = SlowDisk(monkeypatch)
+    w = open_window(qtbot, project_dir, autosave_delay_ms=50)
+    w.storyboard.update_shot("s1_0", notes="written while the disk is busy")
+    qtbot.waitUntil(disk.entered.is_set, timeout=3000)
+    # The write waits for the disk; the event loop does not.
+    ticks: list[int] = []
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(20, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: bool(ticks), timeout=2000)
+    assert w.autosave.pending  # not on disk yet, and the window knows it
+    assert not storage.recovery_path(project_dir).exists()
+    with qtbot.waitSignal(w.autosave.saved, timeout=5000):
+        disk.release.set()
+    assert not w.autosave.pending
+    assert storage.load_recovery(project_dir).find_shot("s1_0").notes == "written while the disk is busy"
+
+
+def test_a_save_during_an_autosave_write_leaves_no_recovery_behind(qtbot, project_dir: Path,
+                                                                    monkeypatch) -> None:
+    import threading
+
+    disk = SlowDisk(monkeypatch)
+    w = open_window(qtbot, project_dir, autosave_delay_ms=50)
+    w.storyboard.update_shot("s1_0", notes="saved by hand")
+    qtbot.waitUntil(disk.entered.is_set, timeout=3000)
+    threading.Timer(0.3, disk.release.set).start()  # the disk answers while Save waits for it
+    assert w.save()  # Ctrl+S while the autosave write is still under way
+    qtbot.wait(100)  # the write's own report arrives; it must not bring the file back
+    assert not storage.recovery_path(project_dir).exists()
+    assert storage.load_project(project_dir).find_shot("s1_0").notes == "saved by hand"
+    assert not w.autosave.pending

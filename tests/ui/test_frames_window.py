@@ -185,7 +185,7 @@ def test_cards_show_their_frames_in_the_window(qtbot, qapp, tmp_path: Path) -> N
     assert hub.controller.host is None  # nothing was sent from the window
 
     # The table's Frame column says which shots have a chosen frame; hovering shows it.
-    from shotplanner.ui.shot_table import COLUMN_KEYS
+    from shotplanner.ui.shot_table_columns import COLUMN_KEYS
 
     window.show_mode(None)  # the table view (its model fills while shown)
     table = window.table.model

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from shotplanner.ui.player import Player, PlayerWidget, multimedia_backend
+from shotplanner.ui.player import Player, multimedia_backend
+from shotplanner.ui.player_widget import PlayerWidget
 from tests.generation.conftest import make_mp4
 
 

@@ -10,7 +10,9 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QStyleOptionViewItem
 
 from shotplanner.core.storyboard import Storyboard
-from shotplanner.ui.shot_table import COLUMN_KEYS, ShotTable, ShotTableModel, number_key
+from shotplanner.ui.shot_table import ShotTable
+from shotplanner.ui.shot_table_columns import COLUMN_KEYS, number_key
+from shotplanner.ui.shot_table_model import ShotTableModel
 from shotplanner.ui.storyboard_model import StoryboardModel
 from tests.ui.helpers import make_project, open_window, order
 

@@ -112,3 +112,49 @@ def test_cards_left_behind_by_the_paint_budget_are_drawn_next_frame(qtbot, monke
     qtbot.waitUntil(lambda: settled() and settled())
     # Still with no budget: a card still showing its old picture would show here (Qt's paint never does).
     assert _grab(window) == _qt_paint(window)
+
+
+def _on_screen(window) -> QImage:  # type: ignore[no-untyped-def]
+    """What the window's backing store holds for the viewport (scrolled pixels included), not a fresh
+    render like ``grab()``."""
+    from PySide6.QtCore import QPoint, QRect
+
+    viewport = window.view.viewport()
+    shot = window.screen().grabWindow(window.winId())
+    return shot.copy(QRect(viewport.mapTo(window, QPoint(0, 0)), viewport.size())).toImage()
+
+
+def test_scrolling_paints_only_the_strip_that_comes_into_view(qtbot) -> None:
+    from PySide6.QtCore import QEvent, QObject
+
+    window = _window(qtbot)
+    sb = window.storyboard
+    shots = sb.shots()
+    take = Take(model_id="kling-v2.5-turbo", provider="fal", state=JobState.RUNNING, progress=0.1)
+    sb.add_take(shots[5].id, take)
+    QApplication.processEvents()
+    painted: list[int] = []
+    counting = [False]  # grab() paints the whole view too: only the event loop's paints count
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if counting[0] and event.type() == QEvent.Type.Paint:
+                region = event.region()  # type: ignore[attr-defined]
+                painted.append(sum(r.width() * r.height() for r in region))
+            return False
+
+    watcher = Paints()
+    viewport = window.view.viewport()
+    viewport.installEventFilter(watcher)
+    bar = window.view.verticalScrollBar()
+    for step in range(8):
+        bar.setValue(bar.value() + 23)
+        sb.update_take(shots[5].id, take.id, progress=0.1 + step * 0.1)  # a card changing mid-scroll
+        counting[0] = True
+        QApplication.processEvents()
+        counting[0] = False
+        # The moved pixels plus the new strip are exactly a full paint of the view.
+        assert _on_screen(window) == _grab(window), f"scroll step {step} left stale pixels"
+    viewport.removeEventFilter(watcher)
+    whole = viewport.width() * viewport.height()
+    assert painted and max(painted) < whole // 3, "each scroll step repainted the whole view"
