@@ -5,9 +5,11 @@ server (50 ms latency on every request, concurrency 10, polled every 0.1-0.3 s),
 core, the cards and the queue panel; meanwhile the storyboard scrolls one step every 16 ms (a user
 dragging the scroll bar). A 1 ms asyncio ticker measures the loop's lateness: p99 and max are the figures.
 
-The server runs in its own process (``python -m tests.generation.servers``) so its work is not our stall.
+The server runs in its own process (``python -m tests.generation.servers``), at the lowest priority, so
+its work (a provider's, on the provider's machines) is not our stall.
 The window is set up as the app does it (``app.main_gui``): the light theme's stylesheet, the
-application-wide wheel guard, cycles collected on the GUI thread (``GuiThreadCollector``),
+application-wide wheel guard, cycles collected on the GUI thread (``GuiThreadCollector``), the short
+lock hand-over (``ui.gil.prefer_gui_thread``),
 ``install_review(..., resume=True)``, which starts the generation worker process when the project opens;
 the job queue runs in that worker (``generation.hosts.ProcessHost``) and its events are applied to the
 core on the GUI thread in time slices; the ticker measures only the GUI loop. The machine is shared by
@@ -34,6 +36,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import asyncio  # noqa: E402
+import contextlib  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import subprocess  # noqa: E402
@@ -76,6 +79,11 @@ def start_server() -> tuple[subprocess.Popen[str], str]:
         stdout=subprocess.PIPE,
         text=True,
     )
+    # The server stands for the provider's machines, not ours: it runs below the app's priority (as
+    # nice as it gets), so its CPU does not count as the window's stall. The app's own worker is not
+    # touched: it lowers its own priority, as it does for every user.
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, proc.pid, 19)
     assert proc.stdout is not None
     return proc, f"http://127.0.0.1:{int(proc.stdout.readline())}"
 
@@ -169,6 +177,7 @@ def main() -> int:
     from shotplanner.generation.http import prepare_runtime
     from shotplanner.generation.jobs import QueueSettings
     from shotplanner.generation.providers.fal import FalProvider
+    from shotplanner.ui.gil import prefer_gui_thread
     from shotplanner.ui.gui_gc import GuiThreadCollector
     from shotplanner.ui.main_window import MainWindow
     from shotplanner.ui.review import install_review
@@ -180,6 +189,7 @@ def main() -> int:
     assert isinstance(app, QApplication)
     # As app.main_gui does, in this order.
     collector = GuiThreadCollector(app)
+    prefer_gui_thread()
     apply_theme(app, "light")
     install_wheel_guard(app)
     proc, base = start_server()

@@ -332,9 +332,11 @@ def main_gui(project: Path | None, *, first_paint: Callable[[], None] | None = N
     frame: QWidget | None = None
     # Worker threads (generation loop, decoders, thumbnails) must never run Qt destructors: cycles are
     # collected on this thread only (see shotplanner/ui/gui_gc.py).
+    from shotplanner.ui.gil import prefer_gui_thread
     from shotplanner.ui.gui_gc import GuiThreadCollector
 
     collector = GuiThreadCollector(app)
+    prefer_gui_thread()
     try:
         from shotplanner.ui.preferences import Preferences
         from shotplanner.ui.style import apply_theme
