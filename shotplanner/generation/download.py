@@ -137,11 +137,6 @@ async def stream_to(client: httpx.AsyncClient, url: str, dest_tmp: Path, on_byte
     raise UnsafeURL(f"too many redirects (more than {MAX_REDIRECTS})", provider=provider)
 
 
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()
-
-
 def _total_size(response: httpx.Response, offset: int) -> int | None:
     content_range = response.headers.get("content-range", "")
     if "/" in content_range:

@@ -27,7 +27,6 @@ from shotplanner.generation.base import (
 )
 from shotplanner.generation.http import json_body, parse_retry_after, raise_for_status, send
 from shotplanner.generation.preflight import checked_body
-from shotplanner.generation.providers.bodies import KLING_SOUND_MODELS
 from shotplanner.generation.providers.common import (
     HttpProvider,
     encode_images,
@@ -36,8 +35,6 @@ from shotplanner.generation.providers.common import (
 )
 
 TOKEN_LIFETIME = 1800
-#: Models whose API takes the ``sound`` flag.
-SOUND_MODELS = KLING_SOUND_MODELS
 
 
 def _b64url(raw: bytes) -> str:
