@@ -155,6 +155,11 @@ class JobQueue:
         self._rng = random.Random()
         #: Messages about journal records that were not resumed (they break confinement).
         self.refused: list[str] = []
+        # Imported with the queue, not at the first poster: importing PyAV and QtGui while jobs run stalled
+        # the queue's loop for ~0.4 s (bench/queue.py).
+        from shotplanner.media.posters import poster_for
+
+        self._poster_for = poster_for
 
     # ---------------------------------------------------------------------------------- events
 
@@ -562,10 +567,9 @@ class JobQueue:
         """The card's still for a new clip, made here (the worker) so the GUI never decodes video. A
         clip the checks passed but the poster cannot be taken from is still the clip: no poster."""
         from shotplanner.media.errors import MediaError
-        from shotplanner.media.posters import poster_for
 
         try:
-            return poster_for(clip).relative_to(self.project_dir).as_posix()
+            return self._poster_for(clip).relative_to(self.project_dir).as_posix()
         except (MediaError, OSError, ValueError) as exc:
             log.warning("no poster for %s: %s", clip.name, exc)
             return None
