@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.report import best, report
 from shotplanner.core.models import (
     Character,
     ImageRef,
@@ -90,15 +91,6 @@ def build_project() -> Project:
                    modified_at=STAMP)
 
 
-def best(fn: Callable[[], object], repeat: int = REPEAT) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def best_pair(baseline: Callable[[], object], ours: Callable[[], object]) -> tuple[float, float]:
     """Best-of-N of both, run alternately so a busy machine weighs on both the same way."""
     base_times, our_times = [], []
@@ -167,11 +159,7 @@ def main() -> int:
         rec_all = best(lambda: rank_all(catalog), repeat=3)
         figures.append(("recommend_all_5000", rec_all, "s", 0.5))
 
-    within = 0
-    for name, value, unit, limit in figures:
-        within += value <= limit
-        print(f"figure: {name} = {value:.3f} {unit} (budget <= {limit:.3g})")
-    print(f"{within}/{len(figures)} within budget")
+    report(figures)
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.report import report
 from shotplanner.core.models import Project
 from shotplanner.interchange.fountain import import_fountain
 
@@ -56,11 +57,7 @@ def main() -> int:
         ("fountain_10mb_over_1mb", ten / one, "x", 15.0),  # linear is ~10x; GC adds a little
     ]
     print(f"(1 MB: {shots_1} shots; 10 MB: {shots_10} shots)")
-    within = 0
-    for name, value, unit, limit in figures:
-        within += value <= limit
-        print(f"figure: {name} = {value:.3f} {unit} (budget <= {limit:.3g})")
-    print(f"{within}/{len(figures)} within budget")
+    report(figures)
     return 0
 
 

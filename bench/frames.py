@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench.core import build_project
+from bench.report import best, report
 from shotplanner.core.frame_models import frame_model
 from shotplanner.core.models import JobState, Take
 from shotplanner.generation.frame_plan import plan_frames
@@ -25,15 +25,6 @@ from shotplanner.media.qt import ensure_gui_app
 
 REPEAT = 5
 DEMO_PNG = Path(__file__).resolve().parents[1] / "resources/demo/media/refs/mara.png"
-
-
-def best(fn: object, repeat: int = REPEAT) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> int:
@@ -65,14 +56,10 @@ def main() -> int:
         demo = next(s for s in shots if s.character_ids)
         out = folder / "media/frames/bench.png"
         render_frame(demo, project, folder, out)  # fonts and image plugins load once, as in the app
-        render_ms = best(lambda: render_frame(demo, project, folder, out)) * 1000
+        render_ms = best(lambda: render_frame(demo, project, folder, out), REPEAT) * 1000
         figures.append(("local_frame_1080p", render_ms, "ms", 1000.0))
 
-    within = 0
-    for name, value, unit, limit in figures:
-        within += value <= limit
-        print(f"figure: {name} = {value:.3f} {unit} (budget <= {limit:.3g})")
-    print(f"{within}/{len(figures)} within budget")
+    report(figures)
     return 0
 
 

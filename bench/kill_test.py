@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import report  # noqa: E402
 from shotplanner.core.models import JobState, Scene, Shot  # noqa: E402
 from shotplanner.core.storage import create_project, load_project, save_project  # noqa: E402
 from tests.generation.conftest import make_mp4  # noqa: E402
@@ -229,16 +230,7 @@ def main() -> None:
                         0 if "kling" in name else None))
         lost_budget = 0 if "kling" in name else None
         figures.append((f"{name}_clips_lost", r["clips_lost"], f"of {r['jobs']} jobs", lost_budget))
-    within = 0
-    budgeted = 0
-    for name, value, unit, limit in figures:
-        if limit is None:
-            print(f"figure: {name} = {value:g} {unit} (reported)")
-            continue
-        budgeted += 1
-        within += value <= limit
-        print(f"figure: {name} = {value:g} {unit} (budget <= {limit:g})")
-    print(f"{within}/{budgeted} within budget")
+    report(figures, "g")
 
 
 if __name__ == "__main__":

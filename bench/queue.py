@@ -32,6 +32,7 @@ import time  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import report  # noqa: E402
 from shotplanner.core.models import JobState  # noqa: E402
 from shotplanner.generation.base import GenerationRequest  # noqa: E402
 from shotplanner.generation.download import ClipCheck  # noqa: E402
@@ -196,11 +197,7 @@ def main() -> None:
     print(f"# {JOBS} jobs, {LATENCY * 1000:.0f} ms latency, concurrency {CONCURRENCY}; "
           f"queue wall {wall:.2f} s, bare-httpx baseline {floor:.2f} s, theoretical {ideal:.2f} s",
           file=sys.stderr)
-    within = 0
-    for name, value, unit, limit in results:
-        print(f"figure: {name} = {value:.2f} {unit} (budget <= {limit:g})")
-        within += value <= limit
-    print(f"{within}/{len(results)} within budget")
+    report(results, ".2f")
 
 
 if __name__ == "__main__":

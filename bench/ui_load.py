@@ -53,6 +53,8 @@ import qasync  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from bench.report import report  # noqa: E402
+
 JOBS = 200
 LATENCY = 0.05
 CONCURRENCY = 10
@@ -241,11 +243,7 @@ def main() -> int:
         ("ui_stall_p99_200_jobs_scrolling", p99, "ms", P99_BUDGET_MS),
         ("ui_stall_max_200_jobs_scrolling", worst, "ms", MAX_BUDGET_MS),
     ]
-    within = 0
-    for name, value, unit, limit in figures:
-        within += value <= limit
-        print(f"figure: {name} = {value:.2f} {unit} (budget <= {limit:g})")
-    print(f"{within}/{len(figures)} within budget")
+    report(figures, ".2f")
     return 0 if done == JOBS else 1
 
 

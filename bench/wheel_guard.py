@@ -21,6 +21,8 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false;qt.qpa.*=false"
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
+from bench.report import report
+
 REPEAT = 7
 FRAMES = 20
 
@@ -103,11 +105,7 @@ def main() -> int:
         ("wheel_guard_cost_per_event", max(0.0, guarded - bare), "us", 5.0),
     ]
     print(f"events through the filter per frame: {events_per_frame:.0f}")
-    within = 0
-    for name, value, unit, limit in figures:
-        within += value <= limit
-        print(f"figure: {name} = {value:.3f} {unit} (budget <= {limit:.3g})")
-    print(f"{within}/{len(figures)} within budget")
+    report(figures)
     return 0
 
 
