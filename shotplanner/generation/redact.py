@@ -2,7 +2,7 @@
 
 Every key ``secrets`` hands out is registered here; ``redact`` replaces any registered key (and any
 ``Bearer``/``Key`` authorization value) with a placeholder. Errors redact their own message, and a
-logging filter redacts every record of the ``shotplanner`` loggers, so a key that slips into a provider's
+log record is redacted as it is made (any logger, any handler), so a key that slips into a provider's
 echoed response or an exception chain never reaches a log line, the project file or the UI.
 """
 
@@ -36,48 +36,34 @@ def redact(text: str) -> str:
     return _AUTH_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{PLACEHOLDER}", text)
 
 
-class RedactingFilter(logging.Filter):
+def _redact_record(record: logging.LogRecord) -> None:
     """Rewrites a record's message (with its args merged) and exception text through ``redact``."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string must not kill logging
-            message = str(record.msg)
-        record.msg = redact(message)
-        record.args = None
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        return True
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string must not kill logging
+        message = str(record.msg)
+    record.msg = redact(message)
+    record.args = None
+    if record.exc_info and record.exc_info[1] is not None:
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        record.exc_info = None
 
 
 _installed = False
 
 
-def install_log_filter(logger_name: str = "shotplanner") -> None:
-    """Attach the filter to our logger and to every handler of the root logger (idempotent)."""
+def install_log_filter() -> None:
+    """Redact every log record at birth, whichever logger made it (ours, httpx's) and whichever handler
+    shows it, even one added later (by the app, by pytest). Idempotent."""
     global _installed
-    flt = RedactingFilter()
-    logger = logging.getLogger(logger_name)
-    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-        logger.addFilter(flt)
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(flt)
-    # httpx logs request lines at INFO; its URLs carry no keys (all our keys travel in headers),
-    # but filter it too so an echoed key in a future change cannot leak.
-    httpx_logger = logging.getLogger("httpx")
-    if not any(isinstance(f, RedactingFilter) for f in httpx_logger.filters):
-        httpx_logger.addFilter(flt)
-    if not _installed:
-        # Handlers added later (by the app, by pytest) never saw our filter: redact every record at birth.
-        previous = logging.getLogRecordFactory()
+    if _installed:
+        return
+    previous = logging.getLogRecordFactory()
 
-        def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-            record = previous(*args, **kwargs)
-            RedactingFilter().filter(record)
-            return record
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        _redact_record(record)
+        return record
 
-        logging.setLogRecordFactory(factory)
+    logging.setLogRecordFactory(factory)
     _installed = True
