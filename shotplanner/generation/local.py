@@ -91,47 +91,30 @@ class LocalAnimaticProvider:
     # ------------------------------------------------------------------------------------ protocol
 
     async def submit(self, request: GenerationRequest) -> str:
-        if request.kind == "frame":
-            return self._submit_frame(request)
+        frame = request.kind == "frame"  # a storyboard still: the animatic's composed first frame
         shot = self._shot_for(request)
         try:
-            validate_shot(shot, request.fps)
+            if frame:
+                frame_size(request.aspect, request.resolution)
+            else:
+                validate_shot(shot, request.fps)
         except InvalidShot as exc:
             raise BadRequest(str(exc), provider=self.name) from None
-        remote_id = f"local-{request.take_id}"
-        self.work_dir.mkdir(parents=True, exist_ok=True)
-        job = _Job(remote_id, self.work_dir / f".animatic-{request.take_id}.mp4")
-
-        def progress(fraction: float) -> None:
-            job.progress = fraction
-
         # The request's own snapshot when it carries one: the live project belongs to another thread.
         project = request.project_snapshot if request.shot_snapshot is not None else self.project
-        job.future = self._pool.submit(
-            render_animatic, shot, project, self.project_dir, job.out_path, progress=progress,
-            cancel=job.cancel, fps=request.fps, planned_model=self._planned_model(shot))
-        self._jobs[remote_id] = job
-        return remote_id
-
-    def _submit_frame(self, request: GenerationRequest) -> str:
-        """A storyboard still: the animatic's composed first frame, drawn on the same pool."""
-        shot = request.shot_snapshot
-        if shot is None and self.project is not None:
-            shot = self.project.find_shot(request.shot_id)
-        if shot is None:
-            raise BadRequest("a local frame needs its shot (the request carries no snapshot)",
-                             provider=self.name)
-        try:
-            frame_size(request.aspect, request.resolution)
-        except InvalidShot as exc:
-            raise BadRequest(str(exc), provider=self.name) from None
-        shot = shot.model_copy(update={"aspect": request.aspect, "resolution": request.resolution})
-        project = request.project_snapshot if request.shot_snapshot is not None else self.project
         remote_id = f"local-{request.take_id}"
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        job = _Job(remote_id, self.work_dir / f".frame-{request.take_id}.png")
-        job.future = self._pool.submit(render_frame, shot, project, self.project_dir, job.out_path,
-                                       planned_model=self._planned_model(shot))
+        if frame:  # drawn on the same pool
+            job = _Job(remote_id, self.work_dir / f".frame-{request.take_id}.png")
+            job.future = self._pool.submit(render_frame, shot, project, self.project_dir, job.out_path)
+        else:
+            job = _Job(remote_id, self.work_dir / f".animatic-{request.take_id}.mp4")
+
+            def progress(fraction: float) -> None:
+                job.progress = fraction
+
+            job.future = self._pool.submit(render_animatic, shot, project, self.project_dir, job.out_path,
+                                           progress=progress, cancel=job.cancel, fps=request.fps)
         self._jobs[remote_id] = job
         return remote_id
 
@@ -199,15 +182,21 @@ class LocalAnimaticProvider:
     # ------------------------------------------------------------------------------------ helpers
 
     def _shot_for(self, request: GenerationRequest) -> Shot:
-        """The project's shot with the request's settings, or one built from the request alone."""
+        """The project's shot with the request's settings, or one built from the request alone (a frame
+        needs its shot)."""
+        shot = request.shot_snapshot
+        if shot is None and self.project is not None:
+            shot = self.project.find_shot(request.shot_id)
+        if request.kind == "frame":
+            if shot is None:
+                raise BadRequest("a local frame needs its shot (the request carries no snapshot)",
+                                 provider=self.name)
+            return shot.model_copy(update={"aspect": request.aspect, "resolution": request.resolution})
         if not 0 < request.duration_s <= MAX_SHOT_SECONDS:
             raise BadRequest(f"cannot render a {request.duration_s:g} s shot: the duration must be above 0 "
                              f"and at most {MAX_SHOT_SECONDS:g} s", provider=self.name)
         settings = {"duration_s": float(request.duration_s), "aspect": request.aspect,
                     "resolution": request.resolution, "fps": request.fps}
-        shot = request.shot_snapshot
-        if shot is None and self.project is not None:
-            shot = self.project.find_shot(request.shot_id)
         if shot is not None:
             return shot.model_copy(update=settings, deep=True)
         images = [ImageRef(path=str(p), role="start") for p in (request.start_image,) if p is not None]
@@ -216,6 +205,3 @@ class LocalAnimaticProvider:
         prompt = request.prompt
         layers = PromptLayers(action=prompt, camera=prompt, light=prompt, environment=prompt, mood=prompt)
         return Shot(id=request.shot_id, layers=layers, reference_images=images, model_id=None, **settings)
-
-    def _planned_model(self, shot: Shot) -> str | None:
-        return shot.model_id

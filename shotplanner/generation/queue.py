@@ -163,10 +163,9 @@ class JobQueue:
 
     # ---------------------------------------------------------------------------------- events
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener(event)`` on every change (on the event loop). Returns an unsubscribe function."""
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(event)`` on every change (on the event loop)."""
         self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _emit(self, job: Job, bytes_done: int | None = None, bytes_total: int | None = None) -> None:
         event = JobEvent(job.take_id, job.shot_id, job.provider, job.state, job.progress, job.message,
@@ -189,9 +188,6 @@ class JobQueue:
         self._emit(job)
 
     # ------------------------------------------------------------------------------- public API
-
-    def active(self) -> list[Job]:
-        return [job for job in self.jobs.values() if job.state.is_active]
 
     def confinement_problem(self, request: GenerationRequest, *journaled: str | None) -> str | None:
         """Why ``request`` must not run here: a take id that is not a plain id (it names files), or an
@@ -330,14 +326,6 @@ class JobQueue:
         p.max_concurrency = max(1, limit)
         self._slot(p).set_limit(p.max_concurrency)
 
-    def forget(self, take_id: str) -> None:
-        """Drop a finished job's journal record (after the caller saved the take in the project)."""
-        job = self.jobs.get(take_id)
-        if job is not None and job.state.is_active:
-            raise QueueError("the job is still running")
-        self.jobs.pop(take_id, None)
-        self.journal.remove(take_id)
-
     def forget_saved(self, saved: Mapping[str, JobState]) -> int:
         """Clean the journal of jobs that ended and whose take is saved in project.json with that state
         (``saved``: take id → saved state). A failed job that may still finish remotely (a remote id and
@@ -349,7 +337,8 @@ class JobQueue:
                 continue
             if job.state is JobState.FAILED and job.retryable and job.remote_id:
                 continue
-            self.forget(job.take_id)
+            del self.jobs[job.take_id]
+            self.journal.remove(job.take_id)
             dropped += 1
         return dropped
 
