@@ -140,6 +140,7 @@ def worker(kind: str, clip: bytes, rng: random.Random) -> dict[str, Any]:
     host resumes the journal and is handed the jobs the dead one never took, as the controller does."""
     from shotplanner.core.catalog import load_catalog
     from shotplanner.core.models import Take, new_id
+    from shotplanner.generation import messages
     from shotplanner.generation.base import build_request
     from shotplanner.generation.hosts import ProcessHost, WorkerStopped
     from shotplanner.generation.jobs import JobEvent, QueueSettings
@@ -173,7 +174,7 @@ def worker(kind: str, clip: bytes, rng: random.Random) -> dict[str, Any]:
             while True:
                 events: list[Any] = []
                 host = ProcessHost(folder, spec, settings, events.append)
-                host.resume()
+                host.ask(messages.Resume())
                 if unsent:
                     host.enqueue(unsent)
                     unsent = []

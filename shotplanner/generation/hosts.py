@@ -4,7 +4,7 @@ The window reaches its queue only through the host::
 
     host = ProcessHost(folder, specs, settings, emit)
     host.enqueue([(request, estimate_usd), ...])         # refusals come back through emit
-    await asyncio.wrap_future(host.cancel(take_id))     # every question answers with a concurrent Future
+    await asyncio.wrap_future(host.ask(Cancel(take_id)))  # every command answers with a concurrent Future
     await host.aclose(timeout=5)                        # stop following jobs; they resume next time
 
 ``emit`` receives each :class:`~shotplanner.generation.jobs.JobEvent` (or a message for the status bar)
@@ -40,7 +40,7 @@ from typing import Any
 
 from shotplanner.core.models import JobState
 from shotplanner.generation import messages as m
-from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings
+from shotplanner.generation.jobs import JobEvent, QueueError, QueueSettings
 from shotplanner.generation.messages import Item
 from shotplanner.generation.pipe import FramedPipe, PipeClosed
 from shotplanner.generation.spec import ProviderSpec
@@ -116,7 +116,8 @@ class ProcessHost:
 
     # ------------------------------------------------------------------ asking
 
-    def _ask(self, command: m.Command) -> concurrent.futures.Future[Any]:
+    def ask(self, command: m.Command) -> concurrent.futures.Future[Any]:
+        """Send a command; its future gets the worker's answer (the queue's refusal: QueueError)."""
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         request_id = next(self._ids)
         with self._lock:
@@ -145,27 +146,6 @@ class ProcessHost:
         with self._lock:
             items, self._unconfirmed = tuple(self._unconfirmed.values()), {}
         return items
-
-    def resume(self) -> concurrent.futures.Future[Any]:
-        return self._ask(m.Resume())
-
-    def cancel(self, take_id: str) -> concurrent.futures.Future[bool]:
-        return self._ask(m.Cancel(take_id))
-
-    def retry(self, take_id: str) -> concurrent.futures.Future[None]:
-        return self._ask(m.Retry(take_id))
-
-    def job(self, take_id: str) -> concurrent.futures.Future[Job | None]:
-        return self._ask(m.GetJob(take_id))
-
-    def set_limit(self, provider: str, limit: int) -> concurrent.futures.Future[None]:
-        return self._ask(m.SetLimit(provider, limit))
-
-    def limits(self) -> concurrent.futures.Future[dict[str, int]]:
-        return self._ask(m.Limits())
-
-    def forget_saved(self, saved: dict[str, JobState]) -> concurrent.futures.Future[int]:
-        return self._ask(m.ForgetSaved(saved))
 
     # ------------------------------------------------------------------ the reader thread
 
@@ -217,7 +197,7 @@ class ProcessHost:
         try:
             if self.running:
                 try:
-                    await asyncio.wait_for(asyncio.wrap_future(self._ask(m.Close())), timeout)
+                    await asyncio.wait_for(asyncio.wrap_future(self.ask(m.Close())), timeout)
                 except (TimeoutError, Exception) as exc:
                     log.warning("closing the generation worker failed: %s", exc or type(exc).__name__)
             self._pipe.close(timeout=0)

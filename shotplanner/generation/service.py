@@ -1,7 +1,7 @@
 """The generation service: one object, no Qt, that owns the generation worker for the open project.
 
 It starts the worker on first use (every new worker resumes the journal first), starts it again when it
-stops on its own (at most ``restarts_allowed`` times in ``restart_window_s``), hands the next worker the
+stops on its own (at most ``RESTARTS_ALLOWED`` times in ``RESTART_WINDOW_S``), hands the next worker the
 jobs a stopped one never took (they were never sent: re-queued, never failed or called unknown), cleans the
 journal after a save, and answers questions about jobs (bounded waits, after the journal is loaded).
 
@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from shotplanner.core.models import JobState
-from shotplanner.generation.hosts import ProcessHost, WorkerStopped
+from shotplanner.generation import messages as m
+from shotplanner.generation.hosts import Emit, ProcessHost, WorkerStopped
 from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings
 from shotplanner.generation.messages import Item
 from shotplanner.generation.spec import ProviderSpec
@@ -32,26 +33,25 @@ log = logging.getLogger(__name__)
 ASK_TIMEOUT_S = 5.0
 #: How long closing may take: the queue and its clients, then the worker's exit.
 CLOSE_TIMEOUT_S = 5.0
+#: A worker that stopped on its own is started again after this pause, at most this often in this window.
+RESTART_DELAY_S = 0.5
+RESTARTS_ALLOWED = 3
+RESTART_WINDOW_S = 60.0
 
-Emit = Callable[[JobEvent | str | WorkerStopped], None]
 CallLater = Callable[[float, Callable[[], None]], object]
 
 
 class GenerationService:
     def __init__(self, specs: Callable[[], dict[str, ProviderSpec]], settings: QueueSettings, emit: Emit,
-                 call_later: CallLater, *, restart_delay_s: float = 0.5, restarts_allowed: int = 3,
-                 restart_window_s: float = 60.0) -> None:
+                 call_later: CallLater) -> None:
         self._specs = specs
         self.settings = settings
         self._emit = emit
         self._call_later = call_later
-        self.restart_delay_s = restart_delay_s
-        self.restart_window_s = restart_window_s
-        self._restarts: deque[float] = deque(maxlen=restarts_allowed)
+        self._restarts: deque[float] = deque(maxlen=RESTARTS_ALLOWED)
         self.host: ProcessHost | None = None
         self.folder: Path | None = None
         self._resumed: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        self._unsent: list[Item] = []
         self._closing: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------ the worker
@@ -67,7 +67,7 @@ class GenerationService:
         self.folder = folder
         # Every new worker starts from the journal: jobs an earlier session (or a worker that died) left
         # running are followed again, never sent again. Its events say what it picked up.
-        self._resumed = self.host.resume()
+        self._resumed = self.host.ask(m.Resume())
         self._resumed.add_done_callback(_log_failure)
         return self.host
 
@@ -88,33 +88,30 @@ class GenerationService:
     def stopped(self, stopped: WorkerStopped) -> str:
         """The worker stopped on its own: start a new one (its jobs resume; the ones it never took are
         handed over), unless it keeps stopping. Returns what to tell the user."""
-        self._unsent.extend(stopped.unsent)
         now = time.monotonic()
-        if len(self._restarts) == self._restarts.maxlen and now - self._restarts[0] < self.restart_window_s:
-            self._fail_unsent()
+        if len(self._restarts) == self._restarts.maxlen and now - self._restarts[0] < RESTART_WINDOW_S:
+            self._not_taken(stopped.unsent)
             return f"{stopped.message} again; its jobs are kept and resume when you send or retry"
         self._restarts.append(now)
         folder = self.folder
-        self._call_later(self.restart_delay_s, lambda: self._restart(folder))
+        self._call_later(RESTART_DELAY_S, lambda: self._restart(folder, stopped.unsent))
         return f"{stopped.message}; starting it again, its jobs resume"
 
-    def _restart(self, folder: Path | None) -> None:
-        if self.host is None or self.host.running or folder is None or self.folder != folder:
-            self._fail_unsent()
-            return  # closed, already restarted, or another project is open now
+    def _restart(self, folder: Path | None, unsent: tuple[Item, ...]) -> None:
+        if self.host is None or folder is None or self.folder != folder:
+            self._not_taken(unsent)
+            return  # closed, or another project is open now
         try:
-            host = self.ensure(folder)
+            host = self.ensure(folder)  # (the running one when a send restarted it meanwhile)
         except QueueError as exc:
             self._emit(str(exc))
-            self._fail_unsent()
+            self._not_taken(unsent)
             return
-        unsent, self._unsent = self._unsent, []
         if unsent:
-            host.enqueue(unsent)  # after its resume: any the journal already holds are skipped
+            host.enqueue(list(unsent))  # after its resume: any the journal already holds are skipped
 
-    def _fail_unsent(self) -> None:
+    def _not_taken(self, unsent: tuple[Item, ...]) -> None:
         """No worker to take them: say so on each take (nothing was sent; sending again is safe)."""
-        unsent, self._unsent = self._unsent, []
         text = "the generation worker stopped before sending this job; nothing was sent: send it again"
         for request, _estimate in unsent:
             self._emit(JobEvent.not_taken(request, text, retryable=True))
@@ -132,13 +129,13 @@ class GenerationService:
     def forget_saved(self, saved: dict[str, JobState]) -> None:
         """After a save: the journal drops the jobs whose end is in project.json (the queue's rule)."""
         if self.host is not None and self.host.running and saved:
-            self.host.forget_saved(saved)
+            self.host.ask(m.ForgetSaved(saved))
 
     def set_limit(self, provider: str, limit: int) -> None:
         if self.host is not None and provider in self.host.provider_names:
-            self.host.set_limit(provider, limit)
+            self.host.ask(m.SetLimit(provider, limit))
 
-    def ask(self, future: concurrent.futures.Future[Any]) -> Any:
+    def _wait(self, future: concurrent.futures.Future[Any]) -> Any:
         """Wait (bounded) for an answer, after the journal is loaded: a job an earlier worker left must
         not look unknown."""
         concurrent.futures.wait([self._resumed], ASK_TIMEOUT_S)  # its failure is logged, not ours
@@ -151,20 +148,19 @@ class GenerationService:
         """A copy of the queue's job for ``take_id``, or None (no worker, or no such job)."""
         if self.host is None or not self.host.running:
             return None
-        result: Job | None = self.ask(self.host.job(take_id))
+        result: Job | None = self._wait(self.host.ask(m.GetJob(take_id)))
         return result
 
     async def cancel(self, take_id: str) -> bool:
         if self.host is None:
             return False
-        done: concurrent.futures.Future[Any] = self.host.cancel(take_id)
-        return bool(await asyncio.wrap_future(done))
+        return bool(await asyncio.wrap_future(self.host.ask(m.Cancel(take_id))))
 
     def resume_job(self, take_id: str) -> None:
         """Follow a job the provider still has again (the queue decides whether it can: QueueError)."""
         if self.host is None:
             raise QueueError("the generation worker is not running")
-        self.ask(self.host.retry(take_id))
+        self._wait(self.host.ask(m.Retry(take_id)))
 
 
 def _log_failure(future: concurrent.futures.Future[Any]) -> None:

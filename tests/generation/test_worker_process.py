@@ -112,13 +112,14 @@ def test_the_worker_runs_jobs_answers_and_exits(tmp_path: Path, serve: Any, fast
             if all(JobState.DONE in _events(events, t) for t in ("t1", "t2")):
                 break
             await asyncio.sleep(0.02)
-        job = await asyncio.wrap_future(host.job("t1"))
+        job = await asyncio.wrap_future(host.ask(messages.GetJob("t1")))
         assert job is not None and job.state is JobState.DONE and job.cost_estimate_usd == 0.5
-        assert await asyncio.wrap_future(host.job("nobody")) is None
+        assert await asyncio.wrap_future(host.ask(messages.GetJob("nobody"))) is None
         with pytest.raises(QueueError, match="done"):
-            await asyncio.wrap_future(host.retry("t1"))  # the queue's own refusal crosses the pipe
+            # The queue's own refusal crosses the pipe.
+            await asyncio.wrap_future(host.ask(messages.Retry("t1")))
         with pytest.raises(QueueError, match="does not know"):
-            await asyncio.wrap_future(host._ask("format_disk"))
+            await asyncio.wrap_future(host.ask("format_disk"))  # type: ignore[arg-type]
         await host.aclose(5)
         assert host.process.returncode == 0 and not host.running
 
@@ -160,11 +161,11 @@ def test_the_worker_exits_when_the_app_goes_away(tmp_path: Path, fast_settings: 
     events: list[Any] = []
     host = ProcessHost(tmp_path, {"fal": DEAD_END},
                        fast_settings, events.append)
-    assert host.limits().result(30) == {"fal": 4}
+    assert host.ask(messages.Limits()).result(30) == {"fal": 4}
     host.process.stdin.close()  # type: ignore[union-attr]  # as if this process had died
     assert host.process.wait(10) == 0
     with pytest.raises(QueueError):
-        host.limits().result(5)
+        host.ask(messages.Limits()).result(5)
     deadline = time.monotonic() + 5
     while not any(isinstance(e, WorkerStopped) and "worker stopped" in e.message for e in events):
         assert time.monotonic() < deadline, events

@@ -11,6 +11,7 @@ from typing import Any
 
 from shotplanner.core.models import JobState
 from shotplanner.generation.hosts import ProcessHost, WorkerStopped
+from shotplanner.generation.messages import Limits
 from shotplanner.ui import generation_controller
 from shotplanner.ui.generation_controller import GenerationController
 from shotplanner.ui.queue_panel import COL, QueuePanel
@@ -179,7 +180,7 @@ def test_the_queue_runs_in_a_worker_process_and_closes_cleanly(qtbot, aloop, tmp
         host = controller.host
         assert isinstance(host, ProcessHost) and host.running and host.pid != os.getpid()
         controller.set_concurrency("fal", 1)
-        assert (await asyncio.wrap_future(host.limits()))["fal"] == 1
+        assert (await asyncio.wrap_future(host.ask(Limits())))["fal"] == 1
         await controller.aclose()
         assert controller.host is None and not host.running
         assert host.process.returncode == 0
