@@ -60,19 +60,18 @@ class QueueSettings:
         return replace(settings, **overrides) if overrides else settings
 
 
-def retry_resumes(state: JobState, remote_id: str | None, retryable: bool, provider: str, *,
-                  force: bool = False) -> bool:
+def retry_resumes(state: JobState, remote_id: str | None, retryable: bool, provider: str) -> bool:
     """The retry rule (the queue's; the window asks it of a job or of a take an earlier session left):
     True when retrying follows the job again at its provider (a remote id and a passing failure: nothing
     is sent), False when it is a new create; QueueError when it cannot be retried (running, done, or
-    "may exist" without ``force``)."""
+    "may exist")."""
     if state.is_active:
         raise QueueError("the job is still running")
     if state is JobState.DONE:
         raise QueueError("the job is done; generate a new take instead")
-    if state is JobState.UNKNOWN and not force:
+    if state is JobState.UNKNOWN:
         raise QueueError(f"the create may have reached {provider}, so the job may exist there: "
-                         "check there first, then retry and confirm to send it again")
+                         "check there first; if it is not there, generate a new take")
     return state is JobState.FAILED and remote_id is not None and retryable
 
 
@@ -103,8 +102,8 @@ class Job:
     def provider(self) -> str:
         return self.request.provider
 
-    def retry_resumes(self, *, force: bool = False) -> bool:
-        return retry_resumes(self.state, self.remote_id, self.retryable, self.provider, force=force)
+    def retry_resumes(self) -> bool:
+        return retry_resumes(self.state, self.remote_id, self.retryable, self.provider)
 
     def to_record(self) -> dict[str, Any]:
         # Built by hand: dataclasses.asdict deep-copies recursively and is the slow part of a big batch.

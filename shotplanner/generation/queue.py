@@ -287,17 +287,16 @@ class JobQueue:
         job.finished_at = _now()
         await self._set(job, JobState.CANCELED, message)
 
-    def retry(self, take_id: str, *, force: bool = False) -> Job:
-        """Run a failed, canceled or unknown job again.
+    def retry(self, take_id: str) -> Job:
+        """Run a failed or canceled job again (one that may exist at the provider: QueueError).
 
         With a remote id and a transient failure (poll timeout, network, download drop) the job resumes
-        polling and downloading: nothing is re-sent. Otherwise it is submitted anew — for an UNKNOWN job
-        only with ``force=True`` (the user checked the provider and found nothing).
+        polling and downloading: nothing is re-sent. Otherwise it is submitted anew.
         """
         job = self.jobs.get(take_id)
         if job is None:
             raise QueueError(f"no job for take {take_id}")
-        resumable = job.retry_resumes(force=force)
+        resumable = job.retry_resumes()
         if not resumable:
             job.remote_id = None
             job.attempt += 1

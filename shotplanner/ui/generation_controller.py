@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QWidget
 
 # Imported here, not inside the methods: a first import in the middle of a busy queue (the recommender,
 # the cost table) stalls the event loop for tens of milliseconds.
-from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER
+from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, Shot, Take
 from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.generation.frame_plan import FrameJob, FramePlan
 from shotplanner.generation.hosts import ProcessHost, WorkerStopped
@@ -370,64 +370,55 @@ class GenerationController(QObject):
     def cancel_soon(self, take_id: str) -> None:
         self._spawn(self.cancel(take_id))
 
-    def retry(self, take_id: str, *, force: bool = False) -> str:
-        """Try a failed, canceled or unknown job again; returns the take id now running (while a paid
-        re-create waits for the user's confirmation, the old take's id).
+    def retry(self, take_id: str) -> str:
+        """Try a failed or canceled job again; returns the take id now running (while a paid re-create
+        waits for the user's confirmation, the old take's id).
 
         A job that has a remote id and failed for a passing reason (poll timeout, dropped download) resumes
         on the same take: nothing is sent again. Anything else (a refused or failed create, a cancel) is a
-        new create, so it becomes a new take with the same request: the
-        failed take stays on the shot, as on a camera report.
+        new create, so it becomes a new take with the same request: the failed take stays on the shot, as
+        on a camera report. A job that may exist at the provider is refused (QueueError, from the rule).
         """
         self.ensure_queue()
         job = self.job(take_id)
-        if job is None:
-            return self._retry_from_take(take_id, force)
-        # The queue's rule: a job the provider still has (it failed on our side: paused, poll timeout,
-        # dropped download) is followed again, never re-created; anything else is a new create.
-        if job.retry_resumes(force=force):
-            self.service.resume_job(take_id)  # raises QueueError here if the job changed meanwhile
-            return take_id
+        if job is not None:
+            # The queue's rule: a job the provider still has (it failed on our side: paused, poll timeout,
+            # dropped download) is followed again, never re-created; anything else is a new create.
+            if job.retry_resumes():
+                self.service.resume_job(take_id)  # raises QueueError here if the job changed meanwhile
+                return take_id
+            shot_id, model_id, prompt = job.shot_id, job.request.model_id, job.request.prompt
+            provider = job.request.provider
+        else:  # a job the queue no longer knows (an earlier session): its take says what it was
+            shot, take = self._find(take_id)
+            retry_resumes(take.state, take.remote_id, take.retryable, take.provider)  # raises its refusals
+            shot_id, model_id, prompt, provider = shot.id, take.model_id, take.prompt, take.provider
         # A new create: planned again (same model, provider and prompt), so it is checked like any job.
-        plan = self.plan([job.shot_id], job.request.model_id, prompt=job.request.prompt,
-                         provider=job.request.provider)
+        plan = self.plan([shot_id], model_id, prompt=prompt, provider=provider)
         if not plan.sendable:
             raise QueueError("; ".join(plan.problems) or "this job cannot be sent again as it is")
         planned = plan.sendable[0]
-        if planned.billable and not force:
+        if planned.billable:
             # A new create bills again: it gets the same confirmation as any other paid job.
             self._confirm(plan)
             return take_id
         self.send([planned])
         return planned.request.take_id
 
-    def _retry_from_take(self, take_id: str, force: bool) -> str:
-        """A job the queue no longer knows (an earlier session): the queue's rule refuses what it refuses
-        (running, done, may exist), and anything else is planned again from the take, confirmed as new."""
+    def try_other_model(self, shot_id: str, take_id: str, model_id: str) -> None:
+        """Generate again with this take's prompt on ``model_id`` (same prompt, another model)."""
+        self.generate([shot_id], model_id, prompt=self.storyboard.take(shot_id, take_id).prompt)
+
+    def _find(self, take_id: str) -> tuple[Shot, Take]:
         for shot in self.storyboard.shots():
             for take in shot.takes:
                 if take.id == take_id:
-                    retry_resumes(take.state, take.remote_id, take.retryable, take.provider, force=force)
-                    self.try_other_model(shot.id, take_id, take.model_id)
-                    return take_id
+                    return shot, take
         raise QueueError(f"no take {take_id}")
 
-    def try_other_model(
-        self, shot_id: str, take_id: str, model_id: str, *, confirm: bool = True
-    ) -> list[str]:
-        """Generate again with this take's prompt on ``model_id`` (same prompt, another model)."""
-        take = self.storyboard.take(shot_id, take_id)
-        if confirm:
-            self.generate([shot_id], model_id, prompt=take.prompt)
-            return []
-        plan = self.plan([shot_id], model_id, prompt=take.prompt)
-        if plan.problems:
-            raise QueueError("; ".join(plan.problems))
-        return self.send(plan.sendable)
-
     def page_for(self, take_id: str) -> str | None:
-        for shot in self.storyboard.shots():
-            for take in shot.takes:
-                if take.id == take_id:
-                    return provider_page(take.provider, take.remote_id)
-        return None
+        try:
+            _shot, take = self._find(take_id)
+        except QueueError:
+            return None
+        return provider_page(take.provider, take.remote_id)
