@@ -151,13 +151,13 @@ class ProcessHost:
 
     def _received(self, message: object) -> None:
         match message:
-            case m.Event(event):
-                if event.state is not JobState.QUEUED:
+            case JobEvent():
+                if message.state is not JobState.QUEUED:
                     with self._lock:
-                        self._unconfirmed.pop(event.take_id, None)
-                self._emit(event)
-            case m.Notice(text):
-                self._emit(text)
+                        self._unconfirmed.pop(message.take_id, None)
+                self._emit(message)
+            case str():
+                self._emit(message)
             case m.Reply(request_id, ok, value):
                 with self._lock:
                     future = self._waiting.pop(request_id, None)

@@ -1,9 +1,9 @@
 """What the app and its generation worker say to each other: one small dataclass per message.
 
 The app sends :class:`Open` first, then :class:`Enqueue` and :class:`Call` (a numbered command); the worker
-sends :class:`Event` (a job changed), :class:`Notice` (a sentence for the user) and :class:`Reply` (the answer
-to one call). Commands are types, so the worker dispatches with ``match`` and a misspelt command is a type
-error, not a string nobody handles.
+sends each :class:`~shotplanner.generation.jobs.JobEvent` (a job changed) as is, a ``str`` (a sentence for
+the user) and :class:`Reply` (the answer to one call). Commands are types, so the worker dispatches with
+``match`` and a misspelt command is a type error, not a string nobody handles.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from shotplanner.core.models import JobState
     from shotplanner.generation.base import GenerationRequest
-    from shotplanner.generation.jobs import JobEvent, QueueSettings
+    from shotplanner.generation.jobs import QueueSettings
     from shotplanner.generation.spec import ProviderSpec
 
 #: Each job handed over: a request and its estimated cost.
@@ -87,16 +87,6 @@ class Call:
 
 
 # ------------------------------------------------------------------------------- worker → app
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    event: JobEvent
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    text: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ It speaks in frames (``pipe.FramedPipe``) over its stdin and stdout:
 - from the app: :class:`~shotplanner.generation.messages.Open` first; then ``Enqueue`` and ``Call``
   (a numbered command: ``Resume``, ``Cancel``, ``Retry``, ``GetJob``, ``SetLimit``, ``Limits``,
   ``ForgetSaved``, ``Close``);
-- to the app: ``Event`` (a JobEvent), ``Notice`` (a sentence) and ``Reply`` (to one call).
+- to the app: each ``JobEvent``, a ``str`` (a sentence for the user) and ``Reply`` (to one call).
 
 Anything else written to stdout would corrupt the conversation, so stdout is moved to stderr first. End of
 input (the app quit, or died) is handled like ``close``: jobs stop being followed and are resumed from the
@@ -60,7 +60,7 @@ async def _answer(pipe: FramedPipe, call: m.Call, queue: JobQueue) -> None:
             case m.Resume():
                 await queue.resume()
                 for text in queue.refused:  # journal records that break confinement: said once
-                    pipe.send(m.Notice(text))
+                    pipe.send(text)
                 queue.refused.clear()
             case m.Cancel(take_id):
                 value = await queue.cancel(take_id)
@@ -105,13 +105,13 @@ async def serve(reader: BinaryIO, writer: BinaryIO) -> None:
     try:
         held = await asyncio.to_thread(follower.acquire, FOLLOWER_WAIT_S)
     except OSError as exc:  # a read-only project, a full disk: no journal, so no job may be sent
-        pipe.send(m.Notice(f"Cannot write this project's job folder ({exc.strerror or exc}); "
-                              "nothing can be generated until it can."))
+        pipe.send(f"Cannot write this project's job folder ({exc.strerror or exc}); "
+                  "nothing can be generated until it can.")
         pipe.close()
         return
     if not held:
-        pipe.send(m.Notice("Another Shotplanner window is following this project's jobs; nothing was "
-                              "sent from this one. Close the other window, then send again."))
+        pipe.send("Another Shotplanner window is following this project's jobs; nothing was "
+                  "sent from this one. Close the other window, then send again.")
         pipe.close()
         return
     if "local" in specs:
@@ -123,18 +123,14 @@ async def serve(reader: BinaryIO, writer: BinaryIO) -> None:
         try:
             providers[name] = provider_from_spec(spec, folder)
         except GenerationError as exc:  # a refused base URL: that provider is left out, and the user told
-            pipe.send(m.Notice(f"{name} is not set up: {exc}"))
+            pipe.send(f"{name} is not set up: {exc}")
     queue = JobQueue(folder, providers, settings)
-
-    def emit(item: JobEvent | str) -> None:
-        pipe.send(m.Event(item) if isinstance(item, JobEvent) else m.Notice(item))
-
-    queue.subscribe(emit)
+    queue.subscribe(pipe.send)  # each JobEvent goes as is
     answering: set[asyncio.Task[None]] = set()
     close_id: int | None = None
     while (message := await inbox.get()) is not None:
         if isinstance(message, m.Enqueue):
-            enqueue_all(queue, message.items, emit)
+            enqueue_all(queue, message.items, pipe.send)
             continue
         if not isinstance(message, m.Call):
             continue
