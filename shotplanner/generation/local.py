@@ -68,25 +68,21 @@ class LocalAnimaticProvider:
     poll_initial_s = 0.2
 
     def __init__(self, project: Project | None = None, project_dir: Path | None = None, *,
-                 max_concurrency: int | None = None, work_dir: Path | None = None) -> None:
+                 max_concurrency: int | None = None) -> None:
         self.project = project
         self.project_dir = Path(project_dir) if project_dir is not None else None
         self.max_concurrency = max(1, max_concurrency or os.cpu_count() or 1)
         self._pool = ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="animatic")
-        self._own_work_dir = work_dir is None and self.project_dir is None
-        self._work_dir_given = work_dir
-        if work_dir is not None:
-            self.work_dir = Path(work_dir)
-        elif self.project_dir is not None:
-            self.work_dir = self.project_dir / "media" / "takes"
-        else:
-            self.work_dir = Path(tempfile.mkdtemp(prefix="shotplanner-animatic-"))
+        # Renders are written beside the takes (the move into place is a rename), or, with no project, in
+        # a temporary folder of our own.
+        self._own_work_dir = self.project_dir is None
+        self.work_dir = (Path(tempfile.mkdtemp(prefix="shotplanner-animatic-")) if self.project_dir is None
+                         else self.project_dir / "media" / "takes")
         self._jobs: dict[str, _Job] = {}
 
     def spec(self) -> ProviderSpec:
         """How to build this provider in the generation worker process (requests carry their snapshot)."""
-        return ProviderSpec(self.name, {"max_concurrency": self.max_concurrency,
-                                        "work_dir": self._work_dir_given})
+        return ProviderSpec(self.name, {"max_concurrency": self.max_concurrency})
 
     # ------------------------------------------------------------------------------------ protocol
 

@@ -17,32 +17,22 @@ from shotplanner.generation.spec import ProviderSpec
 if TYPE_CHECKING:
     from shotplanner.core.models import Project
 
-REMOTE = ("fal", "replicate", "kling")
-
 
 def provider_from_spec(spec: ProviderSpec, project_dir: Path | None = None) -> Provider:
-    kwargs = dict(spec.kwargs)
-    if spec.name == "local":
-        from shotplanner.generation.local import LocalAnimaticProvider
-
-        return LocalAnimaticProvider(project=None, project_dir=project_dir, **kwargs)
-    return create_provider(spec.name, **kwargs)
-
-
-def env_base_url(name: str) -> str | None:
-    return os.environ.get(f"SHOTPLANNER_{name.upper()}_BASE_URL") or None
-
-
-def loopback_http_allowed() -> bool:
-    return os.environ.get("SHOTPLANNER_ALLOW_LOOPBACK_HTTP", "") == "1"
+    """The provider a spec describes, built again (in the generation worker process)."""
+    return create_provider(spec.name, project_dir=project_dir, **spec.kwargs)
 
 
 def create_provider(name: str, *, project: Project | None = None, project_dir: Path | None = None,
                     **kwargs: Any) -> Provider:
-    """A provider by name. ``local`` needs the project (it renders the shot itself)."""
-    kwargs.setdefault("allow_loopback_http", loopback_http_allowed())
-    if name in REMOTE:
-        kwargs.setdefault("base_url", env_base_url(name))
+    """A provider by name. ``local`` needs the project (it renders the shot itself; without it, from the
+    requests' snapshots)."""
+    if name == "local":
+        from shotplanner.generation.local import LocalAnimaticProvider
+
+        return LocalAnimaticProvider(project=project, project_dir=project_dir, **kwargs)
+    kwargs.setdefault("allow_loopback_http", os.environ.get("SHOTPLANNER_ALLOW_LOOPBACK_HTTP", "") == "1")
+    kwargs.setdefault("base_url", os.environ.get(f"SHOTPLANNER_{name.upper()}_BASE_URL") or None)
     if name == "fal":
         from shotplanner.generation.providers.fal import FalProvider
 
@@ -55,8 +45,4 @@ def create_provider(name: str, *, project: Project | None = None, project_dir: P
         from shotplanner.generation.providers.kling import KlingProvider
 
         return KlingProvider(**kwargs)
-    if name == "local":
-        from shotplanner.generation.local import LocalAnimaticProvider
-
-        return LocalAnimaticProvider(project=project, project_dir=project_dir)
     raise GenerationError(f"unknown provider '{name}'")
