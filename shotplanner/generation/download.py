@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,11 +202,3 @@ def _duration(container: object, stream: object) -> float | None:
     if getattr(container, "duration", None):
         return float(container.duration) / 1_000_000  # type: ignore[attr-defined]
     return None
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -28,6 +28,15 @@ def journal_dir(project_dir: Path) -> Path:
     return Path(project_dir) / JOURNAL_DIR
 
 
+def fsync_path(path: Path) -> None:
+    """Flush a file's (or a folder's: a rename in it) data to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _write_atomic(path: Path, data: bytes, durable: bool) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "wb") as fh:
@@ -37,11 +46,7 @@ def _write_atomic(path: Path, data: bytes, durable: bool) -> None:
             os.fsync(fh.fileno())
     os.replace(tmp, path)
     if durable:
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_path(path.parent)
 
 
 class Journal:
@@ -87,10 +92,12 @@ class Journal:
         for take_id, (seq, record) in batch.items():
             self._write(take_id, seq, record)
 
-    def _write(self, take_id: str, seq: int, record: dict[str, Any]) -> None:
+    def _lock(self, take_id: str) -> threading.Lock:
         with self._guard:
-            lock = self._file_locks.setdefault(take_id, threading.Lock())
-        with lock:
+            return self._file_locks.setdefault(take_id, threading.Lock())
+
+    def _write(self, take_id: str, seq: int, record: dict[str, Any]) -> None:
+        with self._lock(take_id):
             if self._written.get(take_id, 0) > seq:
                 return  # a newer record is already on disk
             data = json.dumps(record, sort_keys=True).encode()
@@ -125,11 +132,9 @@ class Journal:
         except OutsideProject:
             return  # no such record can exist: nothing is deleted
         self._pending.pop(take_id, None)
-        with self._guard:
-            lock = self._file_locks.setdefault(take_id, threading.Lock())
         # Under the file's lock: a write already past its sequence check finishes first, then the file
         # goes; a write that starts later sees the mark and never recreates the record.
-        with lock:
+        with self._lock(take_id):
             self._written[take_id] = 1 << 62  # nothing queued earlier may bring it back
             path.unlink(missing_ok=True)
 

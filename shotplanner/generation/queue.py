@@ -49,11 +49,11 @@ from shotplanner.generation.base import (
     SubmitUnknown,
     TransientError,
 )
-from shotplanner.generation.download import check_clip, fsync_file
+from shotplanner.generation.download import check_clip
 from shotplanner.generation.http import before_send
 from shotplanner.generation.image_check import check_image
 from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings
-from shotplanner.generation.journal import Journal
+from shotplanner.generation.journal import Journal, fsync_path
 from shotplanner.generation.redact import install_log_filter
 
 log = logging.getLogger(__name__)
@@ -605,7 +605,7 @@ class JobQueue:
         final = self.project_dir / folder / f"{job.take_id}{suffix}"
         final.parent.mkdir(parents=True, exist_ok=True)
         if s.durable:
-            await asyncio.to_thread(fsync_file, tmp)
+            await asyncio.to_thread(fsync_path, tmp)
         os.replace(tmp, final)
         job.clip = f"{folder}/{final.name}"
         if job.request.kind != "frame":  # a frame is its own picture
