@@ -64,6 +64,9 @@ class LocalAnimaticProvider:
     """
 
     name = LOCAL_PROVIDER
+    #: A render a stopped run may have started did not outlive it: ``find_created`` answers "never made"
+    #: and the queue renders again (free) rather than calling the job "may exist".
+    supports_lookup = True
     #: Renders take a second or two: the queue's first look comes this soon, not after the remote 5 s.
     poll_initial_s = 0.2
 
@@ -164,7 +167,7 @@ class LocalAnimaticProvider:
         return True
 
     async def find_created(self, request: GenerationRequest, since: str | None) -> str | None:
-        return None  # local renders do not outlive the process
+        return None
 
     async def aclose(self) -> None:
         for remote_id in list(self._jobs):

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from shotplanner.core.confine import contains, inside, is_safe_id
 from shotplanner.core.frames import FRAMES_DIR
-from shotplanner.core.models import LOCAL_PROVIDER, JobState
+from shotplanner.core.models import JobState
 from shotplanner.generation.base import (
     GenerationError,
     GenerationRequest,
@@ -468,9 +468,7 @@ class JobQueue:
 
     async def _lookup_or_unknown(self, job: Job, provider: Provider, exc: GenerationError) -> str | None:
         """After a create that may have worked: the provider's lookup, else UNKNOWN (raises SubmitUnknown)."""
-        if getattr(provider, "name", "") == LOCAL_PROVIDER:
-            return None  # rendering locally costs nothing: just do it again
-        if getattr(provider, "supports_lookup", False):
+        if getattr(provider, "supports_lookup", False):  # (the local renderer: never, so it renders again)
             for attempt in range(1, self.settings.max_retries + 1):
                 try:
                     found = await provider.find_created(job.request, job.sending_since)
@@ -482,7 +480,7 @@ class JobQueue:
                 return found
         raise SubmitUnknown(
             f"the create may have reached {job.provider} ({exc.message}): the job may exist at "
-            f"{job.provider} and bill, so it is not sent again automatically; check there, then retry",
+            f"{job.provider} and bill, so it is not sent again automatically; check there before a new take",
             provider=job.provider)
 
     async def _recover_unanswered(self, job: Job, provider: Provider) -> None:
