@@ -83,7 +83,6 @@ class ProcessHost:
 
     def __init__(self, folder: Path, specs: Mapping[str, ProviderSpec], settings: QueueSettings,
                  emit: Emit) -> None:
-        self.provider_names = frozenset(specs)
         self._emit = emit
         self._ids = itertools.count(1)
         self._waiting: dict[int, concurrent.futures.Future[Any]] = {}
@@ -105,10 +104,6 @@ class ProcessHost:
         self._pipe = FramedPipe(self.process.stdout, self.process.stdin, self._received, self._gone,
                                 name="generation-worker").start()
         self._pipe.send(m.Open(str(folder), dict(specs), settings))
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
 
     @property
     def running(self) -> bool:
@@ -198,7 +193,7 @@ class ProcessHost:
             if self.running:
                 try:
                     await asyncio.wait_for(asyncio.wrap_future(self.ask(m.Close())), timeout)
-                except (TimeoutError, Exception) as exc:
+                except Exception as exc:
                     log.warning("closing the generation worker failed: %s", exc or type(exc).__name__)
             self._pipe.close(timeout=0)
             while self.process.poll() is None and time.monotonic() < deadline:

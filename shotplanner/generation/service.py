@@ -51,7 +51,8 @@ class GenerationService:
         self._restarts: deque[float] = deque(maxlen=RESTARTS_ALLOWED)
         self.host: ProcessHost | None = None
         self.folder: Path | None = None
-        self._resumed: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        #: Done once the current worker loaded the journal.
+        self.resumed: concurrent.futures.Future[Any] = concurrent.futures.Future()
         self._closing: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------ the worker
@@ -67,13 +68,9 @@ class GenerationService:
         self.folder = folder
         # Every new worker starts from the journal: jobs an earlier session (or a worker that died) left
         # running are followed again, never sent again. Its events say what it picked up.
-        self._resumed = self.host.ask(m.Resume())
-        self._resumed.add_done_callback(_log_failure)
+        self.resumed = self.host.ask(m.Resume())
+        self.resumed.add_done_callback(_log_failure)
         return self.host
-
-    @property
-    def resumed(self) -> concurrent.futures.Future[Any]:
-        return self._resumed
 
     def _retire(self, host: ProcessHost) -> None:
         try:
@@ -132,13 +129,13 @@ class GenerationService:
             self.host.ask(m.ForgetSaved(saved))
 
     def set_limit(self, provider: str, limit: int) -> None:
-        if self.host is not None and provider in self.host.provider_names:
+        if self.host is not None:  # (a provider this worker lacks: it refuses, nothing changes)
             self.host.ask(m.SetLimit(provider, limit))
 
     def _wait(self, future: concurrent.futures.Future[Any]) -> Any:
         """Wait (bounded) for an answer, after the journal is loaded: a job an earlier worker left must
         not look unknown."""
-        concurrent.futures.wait([self._resumed], ASK_TIMEOUT_S)  # its failure is logged, not ours
+        concurrent.futures.wait([self.resumed], ASK_TIMEOUT_S)  # its failure is logged, not ours
         try:
             return future.result(ASK_TIMEOUT_S)
         except concurrent.futures.TimeoutError:

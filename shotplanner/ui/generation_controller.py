@@ -27,11 +27,11 @@ from PySide6.QtWidgets import QWidget
 
 # Imported here, not inside the methods: a first import in the middle of a busy queue (the recommender,
 # the cost table) stalls the event loop for tens of milliseconds.
-from shotplanner.core.models import LOCAL_MODEL_ID, LOCAL_PROVIDER, Shot, Take
+from shotplanner.core.models import LOCAL_PROVIDER, Shot, Take
 from shotplanner.core.storyboard import Storyboard, StoryboardError
 from shotplanner.generation.frame_plan import FrameJob, FramePlan
 from shotplanner.generation.hosts import ProcessHost, WorkerStopped
-from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings, retry_resumes
+from shotplanner.generation.jobs import JobEvent, QueueError, QueueSettings, retry_resumes
 from shotplanner.generation.planner import ALL_PROVIDERS, Plan, PlannedJob, Planner, Skipped, key_present
 from shotplanner.generation.runner import EventInbox
 from shotplanner.generation.service import GenerationService
@@ -123,11 +123,6 @@ class GenerationController(QObject):
 
     # ------------------------------------------------------------------ queue and providers
 
-    @property
-    def host(self) -> ProcessHost | None:
-        """Where the queue runs now (None before the first send, and after :meth:`aclose`)."""
-        return self.service.host
-
     def ensure_queue(self) -> ProcessHost:
         """The queue for the open project (started on first use; again if its worker stopped)."""
         folder = self._project_dir()
@@ -178,7 +173,7 @@ class GenerationController(QObject):
         self._outbox.clear()  # not handed over yet: no take was made for them
         for task in list(self._tasks):
             task.cancel()
-        had_host = self.host is not None
+        had_host = self.service.host is not None
         await self.service.aclose()
         if had_host:
             self._flush_all()  # the last states the queue reported
@@ -265,9 +260,6 @@ class GenerationController(QObject):
         dialog.show()
         return dialog
 
-    def render_animatics(self, shot_ids: list[str]) -> None:
-        self.generate(shot_ids, LOCAL_MODEL_ID)
-
     def send(self, jobs: Sequence[PlannedJob | FrameJob]) -> list[str]:
         """Add a take per job to its shot and enqueue it; returns the take ids.
 
@@ -287,7 +279,7 @@ class GenerationController(QObject):
         return [j.request.take_id for j in jobs]
 
     def _send_slice(self) -> None:
-        host = self.host
+        host = self.service.host
         if host is not None and not host.running:
             try:
                 host = self.ensure_queue()  # the worker stopped mid-batch: the rest go to a new one
@@ -360,15 +352,8 @@ class GenerationController(QObject):
 
     # ------------------------------------------------------------------ cancel / retry / another model
 
-    def job(self, take_id: str) -> Job | None:
-        """A copy of the queue's job for ``take_id``, or None."""
-        return self.service.job(take_id)
-
-    async def cancel(self, take_id: str) -> bool:
-        return await self.service.cancel(take_id)
-
     def cancel_soon(self, take_id: str) -> None:
-        self._spawn(self.cancel(take_id))
+        self._spawn(self.service.cancel(take_id))
 
     def retry(self, take_id: str) -> str:
         """Try a failed or canceled job again; returns the take id now running (while a paid re-create
@@ -380,7 +365,7 @@ class GenerationController(QObject):
         on a camera report. A job that may exist at the provider is refused (QueueError, from the rule).
         """
         self.ensure_queue()
-        job = self.job(take_id)
+        job = self.service.job(take_id)
         if job is not None:
             # The queue's rule: a job the provider still has (it failed on our side: paused, poll timeout,
             # dropped download) is followed again, never re-created; anything else is a new create.

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from shotplanner.core.models import LOCAL_MODEL_ID
 from shotplanner.ui.compare import CompareView
 from shotplanner.ui.film_player import FilmPlayer
 from shotplanner.ui.generation_controller import GenerationController
@@ -112,7 +113,7 @@ class ReviewHub(QObject):
     def animatics_selected(self) -> None:
         ids = self.window.selected_ids()
         if ids:
-            self.controller.render_animatics(ids)
+            self.controller.generate(ids, LOCAL_MODEL_ID)
 
     def play_film(self) -> FilmPlayer:
         self.film.resize(800, 520)

@@ -106,7 +106,7 @@ def test_the_worker_runs_jobs_answers_and_exits(tmp_path: Path, serve: Any, fast
 
     async def scenario() -> None:
         host = ProcessHost(tmp_path, {"fal": provider.spec()}, fast_settings, events.append)
-        assert host.pid != os.getpid()
+        assert host.process.pid != os.getpid()
         host.enqueue([(request("fal", "t1"), 0.5), (request("fal", "t2"), 0.5)])
         for _ in range(1000):
             if all(JobState.DONE in _events(events, t) for t in ("t1", "t2")):

@@ -182,7 +182,7 @@ def test_cards_show_their_frames_in_the_window(qtbot, qapp, tmp_path: Path) -> N
     assert image.save(str(out))
     if os.environ.get("SHOTPLANNER_UPDATE_SCREENSHOTS"):
         image.save(str(repo / "docs" / "screenshot-frames.png"))
-    assert hub.controller.host is None  # nothing was sent from the window
+    assert hub.controller.service.host is None  # nothing was sent from the window
 
     # The table's Frame column says which shots have a chosen frame; hovering shows it.
     from shotplanner.ui.shot_table_columns import COLUMN_KEYS

@@ -157,4 +157,4 @@ def test_a_missing_key_is_reported_to_the_window_and_nothing_is_planned_as_senda
     assert controller.generate(["cu"]) is None  # no confirmation, nothing sent
     assert missing == [frozenset({"kling"})]
     assert any("no kling key is set up" in m for m in messages)
-    assert controller.host is None  # no queue was even started
+    assert controller.service.host is None  # no queue was even started

@@ -177,12 +177,12 @@ def test_the_queue_runs_in_a_worker_process_and_closes_cleanly(qtbot, aloop, tmp
     async def scenario() -> None:
         controller.generate([s.id for s in window.storyboard.shots()]).accept()
         await until(lambda: [r.state for r in panel.model.rows] == [JobState.RUNNING] * 2)
-        host = controller.host
-        assert isinstance(host, ProcessHost) and host.running and host.pid != os.getpid()
+        host = controller.service.host
+        assert isinstance(host, ProcessHost) and host.running and host.process.pid != os.getpid()
         controller.set_concurrency("fal", 1)
         assert (await asyncio.wrap_future(host.ask(Limits())))["fal"] == 1
         await controller.aclose()
-        assert controller.host is None and not host.running
+        assert controller.service.host is None and not host.running
         assert host.process.returncode == 0
 
     run(aloop, scenario())
@@ -201,18 +201,18 @@ def test_a_worker_that_dies_loses_no_job_and_sends_nothing_twice(qtbot, aloop, t
     async def scenario() -> None:
         controller.generate([s.id for s in window.storyboard.shots()]).accept()
         await until(lambda: [r.state for r in panel.model.rows] == [JobState.RUNNING] * 3)
-        first = controller.host
+        first = controller.service.host
         assert isinstance(first, ProcessHost)
         first.process.send_signal(signal.SIGKILL)
         await until(lambda: any("worker stopped" in m and "starting it again" in m for m in messages))
         assert not first.running
         fal_server.faults.never_finish = False
         take = window.storyboard.shots()[0].takes[-1].id
-        await until(lambda: controller.host is not first and controller.host is not None)
-        assert controller.host.running
+        await until(lambda: controller.service.host is not first and controller.service.host is not None)
+        assert controller.service.host.running
         # Asked at once, the new worker already knows the job from the journal (a retry would resume it,
         # not send it again).
-        job = controller.job(take)
+        job = controller.service.job(take)
         assert job is not None and job.remote_id is not None
         await until(lambda: all(r.state is JobState.DONE for r in panel.model.rows))
 
@@ -263,10 +263,10 @@ def test_a_worker_killed_right_after_send_loses_no_job_and_sends_none_twice(qtbo
 
     async def scenario() -> None:
         controller.send(plan.jobs)
-        host = controller.host
+        host = controller.service.host
         assert isinstance(host, ProcessHost)
         await asyncio.sleep(0.05)
-        os.kill(host.pid, signal.SIGKILL)  # very likely before it read the batch; never after all sent
+        host.process.kill()  # very likely before it read the batch; never after all sent
         takes = lambda: [t for s in window.storyboard.shots() for t in s.takes]  # noqa: E731
         await until(lambda: len(takes()) == 6 and all(t.state.is_terminal for t in takes()), 40)
         assert [t.state for t in takes()] == [JobState.DONE] * 6, [(t.state, t.message) for t in takes()]

@@ -141,7 +141,7 @@ def test_review_screenshots(qtbot, qapp, aloop, tmp_path: Path, monkeypatch) -> 
                 timeout=60,
             )
             running = [r for r in rows if r.state is JobState.RUNNING]
-            await hub.controller.cancel(running[0].take_id)
+            await hub.controller.service.cancel(running[0].take_id)
 
         run(aloop, busy(), timeout=90)
         hub.queue_dock.raise_()
