@@ -49,10 +49,15 @@ class TransientError(GenerationError):
     """Trying again later may work."""
 
     retryable = True
+    #: After a create: the provider documents this answer as given before the request reached it, so no
+    #: job was made (a 429; fal's ingress errors).
+    not_created = False
 
 
 class RateLimited(TransientError):
     """HTTP 429. ``retry_after`` is the provider's hint in seconds, when it gave one."""
+
+    not_created = True
 
     def __init__(self, message: str, *, provider: str = "", status_code: int | None = 429,
                  retry_after: float | None = None) -> None:
@@ -63,8 +68,7 @@ class RateLimited(TransientError):
 class ServerError(TransientError):
     """HTTP 5xx, or a body we could not parse (a proxy's error page, truncated JSON).
 
-    After a create it means the job may exist, unless ``not_created``: the provider documents this
-    answer as one given before the request reached it (fal's ingress errors).
+    After a create it means the job may exist, unless ``not_created``.
     """
 
     def __init__(self, message: str, *, provider: str = "", status_code: int | None = None,

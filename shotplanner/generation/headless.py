@@ -104,17 +104,6 @@ def confirm_spend(plan: JobPlan[Any], noun: str, args: argparse.Namespace, out: 
     return answer.strip().lower() in ("y", "yes")
 
 
-def _make_providers(names: set[str], project: Project, project_dir: Path) -> dict[str, Provider]:
-    from shotplanner.generation.registry import create_provider
-
-    return {name: create_provider(name, project=project, project_dir=project_dir) for name in names}
-
-
-def _forget_saved(queue: JobQueue, project: Project) -> None:
-    """Clean the journal of jobs that ended and whose take is now in project.json (the queue's rule)."""
-    queue.forget_saved({take.id: take.state for shot in project.all_shots() for take in shot.takes})
-
-
 def _apply(project: Project, event: JobEvent) -> bool:
     shot = project.find_shot(event.shot_id)
     take = next((t for t in shot.takes if t.id == event.take_id), None) if shot else None
@@ -176,6 +165,7 @@ async def send_and_follow(project: Project, project_dir: Path, todo: Sequence[Pl
                           out: TextIO) -> int:
     """Record each job's take, save, then follow the jobs (and the journal's) until they end."""
     from shotplanner.core.storage import save_project
+    from shotplanner.generation.registry import create_provider
 
     requests: list[tuple[GenerationRequest, float | None]] = []
     for p in todo:
@@ -194,7 +184,7 @@ async def send_and_follow(project: Project, project_dir: Path, todo: Sequence[Pl
 
         ensure_gui_app()  # Qt wants its application created on the main thread, before any worker draws
     try:
-        providers = _make_providers(names, project, project_dir)
+        providers = {name: create_provider(name, project=project, project_dir=project_dir) for name in names}
     except (GenerationError, ImportError) as exc:
         print(f"Cannot set up providers: {exc}", file=out)
         return EXIT_FAILED
@@ -276,7 +266,8 @@ async def _follow(project: Project, project_dir: Path, providers: dict[str, Prov
             unsaved = True
         else:
             unsaved = False
-            _forget_saved(queue, project)
+            # The journal drops the jobs whose end is now in project.json (the queue's rule).
+            queue.forget_saved({take.id: take.state for shot in project.all_shots() for take in shot.takes})
     done = sum(j.state is JobState.DONE for j in ran)
     bad = [j for j in ran if j.state in (JobState.FAILED, JobState.UNKNOWN)]
     paused = [j for j in bad if j.state is JobState.FAILED and j.retryable and j.remote_id]

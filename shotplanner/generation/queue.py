@@ -75,7 +75,7 @@ def _maybe_created(exc: TransientError, job: Job) -> bool:
     """Whether a failed create may have made the job anyway (so it must not simply be sent again)."""
     if isinstance(exc, NetworkError):
         return exc.sent and job.sent  # refused or never connected: the request never left
-    return not getattr(exc, "not_created", False)  # 5xx, 408/409, an unreadable 2xx
+    return not exc.not_created  # 5xx, 408/409, an unreadable 2xx
 
 
 class _RemoteCanceled(Exception):
@@ -438,28 +438,19 @@ class JobQueue:
             try:
                 remote_id: str | None = await provider.submit(job.request)
                 break
-            except RateLimited as exc:  # 429: documented as not created
-                if attempt > self.settings.max_retries:
-                    raise
-                await asyncio.sleep(self._backoff(attempt, exc.retry_after))
             except TransientError as exc:
-                if not _maybe_created(exc, job):
-                    # It provably never reached the provider (no connection; a documented not-created
-                    # answer): sending it again cannot bill twice.
-                    if attempt > self.settings.max_retries:
-                        raise
-                    await asyncio.sleep(self._backoff(attempt, getattr(exc, "retry_after", None)))
-                    continue
-                # A 5xx, an unreadable 2xx, a timeout after sending: the job may exist. Look it up where
-                # the API can; otherwise stop here (UNKNOWN: "may exist at the provider").
-                remote_id = await self._lookup_or_unknown(job, provider, exc)
-                if remote_id is not None:
-                    break
-                # The provider's own records say it was never created: sending again is safe.
+                if _maybe_created(exc, job):
+                    # A 5xx, an unreadable 2xx, a timeout after sending: the job may exist. Look it up where
+                    # the API can; otherwise stop here (UNKNOWN: "may exist at the provider").
+                    remote_id = await self._lookup_or_unknown(job, provider, exc)
+                    if remote_id is not None:
+                        break
+                    job.sent = False  # the provider's own records say it was never created
+                # Else it provably never reached the provider (no connection; a 429 or another documented
+                # not-created answer). Either way sending it again cannot bill twice.
                 if attempt > self.settings.max_retries:
                     raise
-                job.sent = False
-                await asyncio.sleep(self._backoff(attempt))
+                await asyncio.sleep(self._backoff(attempt, getattr(exc, "retry_after", None)))
             finally:
                 before_send.reset(token)
         job.remote_id = remote_id
