@@ -100,13 +100,19 @@ def raise_for_status(response: httpx.Response, provider: str, *, model_hint: str
     raise BadRequest(f"request refused ({code}): {text}", provider=provider, status_code=code)
 
 
-def json_body(response: httpx.Response, provider: str) -> Any:
-    """The JSON body, or ServerError when a 2xx carries something unreadable (a proxy page, truncation)."""
+def json_object(response: httpx.Response, provider: str, *, model_hint: str = "") -> dict[str, Any]:
+    """A 2xx answer's JSON object. An error status raises its class (``raise_for_status``); a 2xx carrying
+    anything else (a proxy page, truncation, a list) is ServerError: the request may have worked."""
+    raise_for_status(response, provider, model_hint=model_hint)
     try:
-        return response.json()
+        data = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as exc:
         raise ServerError(f"unreadable answer (HTTP {response.status_code}): not JSON",
                           provider=provider, status_code=response.status_code) from exc
+    if not isinstance(data, dict):
+        raise ServerError(f"the answer (HTTP {response.status_code}) is not a JSON object", provider=provider,
+                          status_code=response.status_code)
+    return data
 
 
 #: Set by the queue around a create (each job runs in its own task, so this is per job): awaited once,

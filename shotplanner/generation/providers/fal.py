@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from shotplanner.generation.base import BadRequest, GenerationRequest, RemoteState, RemoteStatus, ServerError
-from shotplanner.generation.http import error_text, json_body, raise_for_status, send
+from shotplanner.generation.http import error_text, json_object, send
 from shotplanner.generation.preflight import checked_body
 from shotplanner.generation.providers.common import (
     HttpProvider,
@@ -22,11 +22,8 @@ from shotplanner.generation.providers.common import (
 from shotplanner.generation.providers.fal_frames import build_frame_body
 
 
-def validation_text(response: object) -> str:
+def validation_text(response: httpx.Response) -> str:
     """fal's 422 body ``{"detail": [{"loc": [...], "msg": ...}]}`` as "field: message", field names kept."""
-    import httpx
-
-    assert isinstance(response, httpx.Response)
     try:
         detail = response.json().get("detail")
     except (ValueError, AttributeError):
@@ -68,9 +65,8 @@ class FalProvider(HttpProvider):
                               provider=self.name, status_code=response.status_code, not_created=True)
         if response.status_code == 422:
             raise BadRequest(f"refused: {validation_text(response)}", provider=self.name, status_code=422)
-        raise_for_status(response, self.name, model_hint=request.provider_model)
-        data = json_body(response, self.name)
-        request_id = data.get("request_id") if isinstance(data, dict) else None
+        data = json_object(response, self.name, model_hint=request.provider_model)
+        request_id = data.get("request_id")
         if not request_id:
             raise ServerError("submit answered without a request_id", provider=self.name)
         return self._remote_id(data, request.provider_model, str(request_id))
@@ -90,10 +86,7 @@ class FalProvider(HttpProvider):
     async def poll(self, remote_id: str) -> RemoteStatus:
         response = await send(self.client, "GET", f"/{remote_id}/status", self.name,
                               params={"logs": "1"}, headers=self._auth())
-        raise_for_status(response, self.name)
-        data = json_body(response, self.name)
-        if not isinstance(data, dict):
-            raise ServerError("status answer is not an object", provider=self.name)
+        data = json_object(response, self.name)
         status = str(data.get("status", ""))
         if status == "IN_QUEUE":
             position = data.get("queue_position")
@@ -116,11 +109,10 @@ class FalProvider(HttpProvider):
         if 400 <= response.status_code < 500 and response.status_code not in (401, 403, 408, 409, 429):
             # A failed job's result answers with an error: that is the job's failure, not ours.
             return self._failed(error_text(response), response.headers.get("x-fal-error-type", ""))
-        raise_for_status(response, self.name)
-        data = json_body(response, self.name)
-        video = data.get("video") if isinstance(data, dict) else None
+        data = json_object(response, self.name)
+        video = data.get("video")
         url = video.get("url") if isinstance(video, dict) else None
-        images = data.get("images") if isinstance(data, dict) else None
+        images = data.get("images")
         if not url and isinstance(images, list) and images and isinstance(images[0], dict):
             url = images[0].get("url")  # image endpoints (storyboard frames): the first image
         if not url:

@@ -25,7 +25,7 @@ from shotplanner.generation.base import (
     RemoteStatus,
     ServerError,
 )
-from shotplanner.generation.http import json_body, parse_retry_after, raise_for_status, send
+from shotplanner.generation.http import json_object, parse_retry_after, send
 from shotplanner.generation.preflight import checked_body
 from shotplanner.generation.providers.common import (
     HttpProvider,
@@ -105,9 +105,8 @@ class KlingProvider(HttpProvider):
                                    parse_retry_after(response.headers))
             error.status_code = response.status_code  # the queue tells a 504 (may exist) from a 500
             raise error
-        raise_for_status(response, self.name)
-        body = json_body(response, self.name)
-        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        body = json_object(response, self.name)
+        if not isinstance(body.get("data"), dict):
             raise ServerError("answer without a data object", provider=self.name)
         data_object: dict[str, object] = body["data"]
         return data_object

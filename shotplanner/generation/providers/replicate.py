@@ -15,7 +15,7 @@ from shotplanner.generation.base import (
     ServerError,
     SubmitUnknown,
 )
-from shotplanner.generation.http import json_body, raise_for_status, send
+from shotplanner.generation.http import json_object, send
 from shotplanner.generation.preflight import checked_body
 from shotplanner.generation.providers.common import (
     HttpProvider,
@@ -54,9 +54,7 @@ class ReplicateProvider(HttpProvider):
         else:
             path = f"/v1/models/{model}/predictions"
         response = await send(self.client, "POST", path, self.name, json=body, headers=self._auth())
-        raise_for_status(response, self.name, model_hint=model)
-        data = json_body(response, self.name)
-        prediction_id = data.get("id") if isinstance(data, dict) else None
+        prediction_id = json_object(response, self.name, model_hint=model).get("id")
         if not prediction_id:
             raise ServerError("submit answered without a prediction id", provider=self.name)
         return str(prediction_id)
@@ -64,10 +62,7 @@ class ReplicateProvider(HttpProvider):
     async def poll(self, remote_id: str) -> RemoteStatus:
         response = await send(self.client, "GET", f"/v1/predictions/{remote_id}", self.name,
                               headers=self._auth())
-        raise_for_status(response, self.name)
-        data = json_body(response, self.name)
-        if not isinstance(data, dict):
-            raise ServerError("prediction is not an object", provider=self.name)
+        data = json_object(response, self.name)
         status = str(data.get("status", ""))
         if status == "starting":
             return RemoteStatus(RemoteState.SUBMITTED, message="starting")
@@ -106,9 +101,8 @@ class ReplicateProvider(HttpProvider):
         matches: list[str] = []
         for _page in range(LIST_PAGES):
             response = await send(self.client, "GET", url, self.name, params=params, headers=self._auth())
-            raise_for_status(response, self.name)
-            data = json_body(response, self.name)
-            results = data.get("results") if isinstance(data, dict) else None
+            data = json_object(response, self.name)
+            results = data.get("results")
             if not isinstance(results, list):
                 raise ServerError("the prediction list is not a list", provider=self.name)
             for row in results:
@@ -120,7 +114,7 @@ class ReplicateProvider(HttpProvider):
                 fits = same_model and given.get("prompt") == request.prompt
                 if fits and _after(row.get("created_at"), start):
                     matches.append(str(row["id"]))
-            next_url = data.get("next") if isinstance(data, dict) else None
+            next_url = data.get("next")
             if not next_url:
                 break
             url, params = str(next_url), None
