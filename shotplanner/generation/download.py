@@ -21,6 +21,8 @@ from shotplanner.generation.http import raise_for_status
 
 CHUNK = 256 * 1024
 MAX_REDIRECTS = 5
+#: No clip is larger; a download that grows past this is refused (a misbehaving or hostile server).
+MAX_CLIP_BYTES = 4 * 1024**3
 
 
 def is_loopback(host: str) -> bool:
@@ -88,7 +90,7 @@ def _is_ip(host: str) -> bool:
 
 
 async def stream_to(client: httpx.AsyncClient, url: str, dest_tmp: Path, on_bytes: BytesCallback, *,
-                    provider: str, allow_loopback_http: bool = False, max_bytes: int = 4 * 1024**3) -> None:
+                    provider: str, allow_loopback_http: bool = False) -> None:
     """Download ``url`` into ``dest_tmp``, continuing a partial file when the server allows a Range."""
     url = await check_result_url(url, provider, allow_loopback_http=allow_loopback_http)
     have = dest_tmp.stat().st_size if dest_tmp.exists() else 0
@@ -116,16 +118,16 @@ async def stream_to(client: httpx.AsyncClient, url: str, dest_tmp: Path, on_byte
                 raise_for_status(response, provider)
                 append = have > 0 and response.status_code == 206
                 total = _total_size(response, have if append else 0)
-                if total is not None and total > max_bytes:
-                    raise DownloadInvalid(f"clip is {total} bytes, over the {max_bytes}-byte limit",
+                if total is not None and total > MAX_CLIP_BYTES:
+                    raise DownloadInvalid(f"clip is {total} bytes, over the {MAX_CLIP_BYTES}-byte limit",
                                           provider=provider)
                 done = have if append else 0
                 with open(dest_tmp, "ab" if append else "wb") as out:
                     async for chunk in response.aiter_raw(CHUNK):
                         out.write(chunk)
                         done += len(chunk)
-                        if done > max_bytes:
-                            raise DownloadInvalid(f"clip exceeds the {max_bytes}-byte limit",
+                        if done > MAX_CLIP_BYTES:
+                            raise DownloadInvalid(f"clip exceeds the {MAX_CLIP_BYTES}-byte limit",
                                                   provider=provider)
                         on_bytes(done, total)
                 if total is not None and done < total:
@@ -153,7 +155,7 @@ class ClipCheck:
     """What a downloaded file must satisfy before it becomes a take's clip."""
 
     min_bytes: int = 1024
-    max_bytes: int = 4 * 1024**3
+    max_bytes: int = MAX_CLIP_BYTES
     #: Open with PyAV and require a video stream. Off only in the benchmark (its bytes are not video).
     decode: bool = True
     #: Allowed duration difference: max(absolute seconds, fraction of the asked duration).

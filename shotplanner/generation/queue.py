@@ -180,11 +180,10 @@ class JobQueue:
     async def _save(self, job: Job) -> None:
         await self.journal.write(job.take_id, job.to_record())
 
-    async def _set(self, job: Job, state: JobState, message: str = "", *, persist: bool = True) -> None:
+    async def _set(self, job: Job, state: JobState, message: str = "") -> None:
         job.state = state
         job.message = message
-        if persist:
-            await self._save(job)
+        await self._save(job)
         self._emit(job)
 
     # ------------------------------------------------------------------------------- public API

@@ -40,7 +40,7 @@ class HttpProvider:
 
     def __init__(self, *, base_url: str | None = None, keys: tuple[str, ...] | None = None,
                  max_concurrency: int | None = None, allow_loopback_http: bool = False,
-                 timeout: httpx.Timeout | None = None, download_max_bytes: int = 4 * 1024**3) -> None:
+                 timeout: httpx.Timeout | None = None) -> None:
         # The key goes wherever the base URL points: https on the provider's own host only (loopback,
         # http or https, behind the test switch).
         self.base_url = check_base_url((base_url or self.default_base_url).rstrip("/"), self.name,
@@ -48,7 +48,6 @@ class HttpProvider:
                                        allow_loopback=allow_loopback_http)
         self.max_concurrency = max_concurrency or self.default_concurrency
         self.allow_loopback_http = allow_loopback_http
-        self.download_max_bytes = download_max_bytes
         self._keys = keys
         self._timeout = timeout
         # Auth travels per request (never as a client default) so a CDN download never receives it.
@@ -61,7 +60,6 @@ class HttpProvider:
         return ProviderSpec(self.name, {
             "base_url": self.base_url, "keys": self._keys, "max_concurrency": self.max_concurrency,
             "allow_loopback_http": self.allow_loopback_http, "timeout": self._timeout,
-            "download_max_bytes": self.download_max_bytes,
         })
 
     def keys(self) -> tuple[str, ...]:
@@ -74,7 +72,7 @@ class HttpProvider:
         if not status.result_url:
             raise ServerError("the provider reported success but gave no video URL", provider=self.name)
         await stream_to(self.client, status.result_url, dest_tmp, on_bytes, provider=self.name,
-                        allow_loopback_http=self.allow_loopback_http, max_bytes=self.download_max_bytes)
+                        allow_loopback_http=self.allow_loopback_http)
 
     async def find_created(self, request: GenerationRequest, since: str | None) -> str | None:
         return None  # only providers with ``supports_lookup`` are asked
