@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from shotplanner.core.models import LOCAL_PROVIDER, JobState, Shot
 from shotplanner.generation.base import GenerationError, GenerationRequest
-from shotplanner.generation.jobs import Job, JobEvent, QueueError, QueueSettings
+from shotplanner.generation.jobs import JobEvent, QueueError, QueueSettings
 from shotplanner.generation.journal import FollowerLock
 from shotplanner.generation.planner import NEW, RETRY, UNKNOWN, JobPlan, Plan, PlanItem, PlannedJob, Planner
 from shotplanner.generation.queue import JobQueue
@@ -102,16 +102,6 @@ def confirm_spend(plan: JobPlan[Any], noun: str, args: argparse.Namespace, out: 
         return False
     answer = input(f"Spend {amount}? [y/N] ")
     return answer.strip().lower() in ("y", "yes")
-
-
-def _apply(project: Project, event: JobEvent) -> bool:
-    shot = project.find_shot(event.shot_id)
-    take = next((t for t in shot.takes if t.id == event.take_id), None) if shot else None
-    if take is None:
-        return False
-    for key, value in event.take_fields().items():
-        setattr(take, key, value)
-    return True
 
 
 async def _run(args: argparse.Namespace, out: TextIO) -> int:
@@ -210,13 +200,17 @@ async def _follow(project: Project, project_dir: Path, providers: dict[str, Prov
     ours: set[str] = set(active_takes)  # the jobs this run sends, follows or resumes
 
     def on_event(event: JobEvent) -> None:
-        if event.bytes_done is None and _apply(project, event):
-            dirty.set()
-            if event.take_id not in ours:
-                return  # an old finished job, reported once on resume: saved, not shown
-            label = next((s.number for s in project.all_shots() if s.id == event.shot_id), event.shot_id)
-            detail = f" — {event.message}" if event.message and event.message != event.state.value else ""
-            print(f"  {label:>5}  {event.take_id}  {event.state.value}{detail}", file=out, flush=True)
+        shot = project.find_shot(event.shot_id)
+        take = next((t for t in shot.takes if t.id == event.take_id), None) if shot else None
+        if shot is None or take is None or event.bytes_done is not None:
+            return  # a take no longer in the project, or download progress
+        for key, value in event.take_fields().items():
+            setattr(take, key, value)
+        dirty.set()
+        if event.take_id not in ours:
+            return  # an old finished job, reported once on resume: saved, not shown
+        detail = f" — {event.message}" if event.message and event.message != event.state.value else ""
+        print(f"  {shot.number:>5}  {event.take_id}  {event.state.value}{detail}", file=out, flush=True)
 
     queue.subscribe(on_event)
 
@@ -232,7 +226,6 @@ async def _follow(project: Project, project_dir: Path, providers: dict[str, Prov
                 log.warning("saving the project failed: %s", exc)
 
     save_task = asyncio.create_task(saver())
-    ran: list[Job] = []
     try:
         await queue.resume()
         for text in queue.refused:
@@ -256,7 +249,7 @@ async def _follow(project: Project, project_dir: Path, providers: dict[str, Prov
         dirty.set()
         with contextlib.suppress(Exception):
             await asyncio.shield(save_task)
-        ran.extend(j for j in queue.jobs.values() if j.take_id in ours)
+        ran = [j for j in queue.jobs.values() if j.take_id in ours]  # before the journal forgets them
         try:
             save_project(project, project_dir)
         except ProjectError as exc:
