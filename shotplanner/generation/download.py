@@ -34,19 +34,6 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_url(url: str, provider: str, *, allow_loopback_http: bool = False) -> str:
-    """https only; plain http only to a loopback host and only when explicitly allowed (tests)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if scheme == "https" and host:
-        return url
-    if scheme == "http" and host and allow_loopback_http and is_loopback(host):
-        return url
-    shown = f"{scheme}://{host}" if host else f"{scheme}: URL"
-    raise UnsafeURL(f"refusing to download from {shown}: only https URLs are fetched", provider=provider)
-
-
 def _refused_address(address: str, allow_loopback: bool) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
@@ -57,15 +44,19 @@ def _refused_address(address: str, allow_loopback: bool) -> bool:
 
 
 async def check_result_url(url: str, provider: str, *, allow_loopback_http: bool = False) -> str:
-    """:func:`check_url`, then the host's addresses: a result URL that resolves to a private, link-local
-    or loopback address is refused before any connection (loopback only behind the test switch).
+    """https only (plain http only to a loopback host, behind the test switch), and never to a host that
+    is or resolves to a private, link-local or loopback address (loopback only behind the switch): such a
+    URL is refused before any connection.
 
     The name is resolved here and again by the connection (a rebinding DNS server could answer
     differently the second time); this check stops every URL that names or resolves to such an address.
     """
-    url = check_url(url, provider, allow_loopback_http=allow_loopback_http)
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    loopback_http = scheme == "http" and allow_loopback_http and is_loopback(host)
+    if not host or not (scheme == "https" or loopback_http):
+        shown = f"{scheme}://{host}" if host else f"{scheme}: URL"
+        raise UnsafeURL(f"refusing to download from {shown}: only https URLs are fetched", provider=provider)
     try:
         addresses = [host] if _is_ip(host) else [
             info[4][0] for info in await asyncio.get_running_loop().getaddrinfo(
