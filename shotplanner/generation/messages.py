@@ -58,13 +58,10 @@ class GetJob:
 
 @dataclass(frozen=True, slots=True)
 class SetLimit:
+    """Answered with every provider's limit, as the worker now has them."""
+
     provider: str
     limit: int
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +74,7 @@ class Close:
     pass
 
 
-Command = Resume | Cancel | Retry | GetJob | SetLimit | Limits | ForgetSaved | Close
+Command = Resume | Cancel | Retry | GetJob | SetLimit | ForgetSaved | Close
 
 
 @dataclass(frozen=True, slots=True)

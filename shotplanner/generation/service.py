@@ -128,9 +128,10 @@ class GenerationService:
         if self.host is not None and self.host.running and saved:
             self.host.ask(m.ForgetSaved(saved))
 
-    def set_limit(self, provider: str, limit: int) -> None:
-        if self.host is not None:  # (a provider this worker lacks: it refuses, nothing changes)
-            self.host.ask(m.SetLimit(provider, limit))
+    def set_limit(self, provider: str, limit: int) -> concurrent.futures.Future[Any] | None:
+        """Apply a limit in the running worker: its answer is every provider's limit (None: no worker yet;
+        a provider this worker lacks refuses, nothing changes)."""
+        return self.host.ask(m.SetLimit(provider, limit)) if self.host is not None else None
 
     def _wait(self, future: concurrent.futures.Future[Any]) -> Any:
         """Wait (bounded) for an answer, after the journal is loaded: a job an earlier worker left must

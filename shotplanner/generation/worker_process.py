@@ -5,8 +5,8 @@ Started by :class:`~shotplanner.generation.hosts.ProcessHost` as
 It speaks in frames (``pipe.FramedPipe``) over its stdin and stdout:
 
 - from the app: :class:`~shotplanner.generation.messages.Open` first; then ``Enqueue`` and ``Call``
-  (a numbered command: ``Resume``, ``Cancel``, ``Retry``, ``GetJob``, ``SetLimit``, ``Limits``,
-  ``ForgetSaved``, ``Close``);
+  (a numbered command: ``Resume``, ``Cancel``, ``Retry``, ``GetJob``, ``SetLimit``, ``ForgetSaved``,
+  ``Close``);
 - to the app: each ``JobEvent``, a ``str`` (a sentence for the user) and ``Reply`` (to one call).
 
 Anything else written to stdout would corrupt the conversation, so stdout is moved to stderr first. End of
@@ -71,7 +71,6 @@ async def _answer(pipe: FramedPipe, call: m.Call, queue: JobQueue) -> None:
                 value = replace(job) if job is not None else None
             case m.SetLimit(provider, limit):
                 queue.set_limit(provider, limit)
-            case m.Limits():
                 value = {name: p.max_concurrency for name, p in queue.providers.items()}
             case m.ForgetSaved(saved):
                 value = queue.forget_saved(saved)

@@ -15,6 +15,7 @@ worker also makes each clip's poster, so the GUI never decodes video. Takes arri
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import time
 from collections import deque
@@ -155,9 +156,9 @@ class GenerationController(QObject):
         self.service.forget_saved({t.id: t.state for shot in self.storyboard.shots() for t in shot.takes
                                    if t.state.is_terminal})
 
-    def set_concurrency(self, provider: str, limit: int) -> None:
+    def set_concurrency(self, provider: str, limit: int) -> concurrent.futures.Future[Any] | None:
         """Apply a new limit now (no queue yet: the limit is read when the providers are made)."""
-        self.service.set_limit(provider, limit)
+        return self.service.set_limit(provider, limit)
 
     async def resume(self) -> None:
         """Pick up jobs a previous session left running (their takes are already in the document)."""

@@ -241,7 +241,7 @@ class KeysDialog(QDialog):
         parent: QWidget | None = None,
         *,
         factory: ProviderFactory | None = None,
-        on_limit: Callable[[str, int], None] | None = None,
+        on_limit: Callable[[str, int], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keys and providers")

@@ -87,10 +87,10 @@ def test_the_cli_flag_runs_the_worker(tmp_path: Path) -> None:
 
     pipe = FramedPipe(proc.stdout, proc.stdin, received, done.set, name="test").start()
     pipe.send(messages.Open(str(tmp_path), {"fal": DEAD_END}, hosts.QueueSettings()))
-    pipe.send(messages.Call(1, messages.Limits()))
+    pipe.send(messages.Call(1, messages.SetLimit("fal", 3)))
     pipe.send(messages.Call(2, messages.Close()))
     assert done.wait(30)
-    assert messages.Reply(1, True, {"fal": 4}) in replies
+    assert messages.Reply(1, True, {"fal": 3}) in replies
     assert proc.wait(10) == 0
 
 
@@ -161,11 +161,11 @@ def test_the_worker_exits_when_the_app_goes_away(tmp_path: Path, fast_settings: 
     events: list[Any] = []
     host = ProcessHost(tmp_path, {"fal": DEAD_END},
                        fast_settings, events.append)
-    assert host.ask(messages.Limits()).result(30) == {"fal": 4}
+    assert host.ask(messages.SetLimit("fal", 2)).result(30) == {"fal": 2}
     host.process.stdin.close()  # type: ignore[union-attr]  # as if this process had died
     assert host.process.wait(10) == 0
     with pytest.raises(QueueError):
-        host.ask(messages.Limits()).result(5)
+        host.ask(messages.SetLimit("fal", 1)).result(5)
     deadline = time.monotonic() + 5
     while not any(isinstance(e, WorkerStopped) and "worker stopped" in e.message for e in events):
         assert time.monotonic() < deadline, events

@@ -11,7 +11,6 @@ from typing import Any
 
 from shotplanner.core.models import JobState
 from shotplanner.generation.hosts import ProcessHost, WorkerStopped
-from shotplanner.generation.messages import Limits
 from shotplanner.ui import generation_controller
 from shotplanner.ui.generation_controller import GenerationController
 from shotplanner.ui.queue_panel import COL, QueuePanel
@@ -179,8 +178,8 @@ def test_the_queue_runs_in_a_worker_process_and_closes_cleanly(qtbot, aloop, tmp
         await until(lambda: [r.state for r in panel.model.rows] == [JobState.RUNNING] * 2)
         host = controller.service.host
         assert isinstance(host, ProcessHost) and host.running and host.process.pid != os.getpid()
-        controller.set_concurrency("fal", 1)
-        assert (await asyncio.wrap_future(host.ask(Limits())))["fal"] == 1
+        limits = controller.set_concurrency("fal", 1)
+        assert limits is not None and (await asyncio.wrap_future(limits))["fal"] == 1
         await controller.aclose()
         assert controller.service.host is None and not host.running
         assert host.process.returncode == 0
