@@ -82,7 +82,7 @@ class GenerationController(QObject):
     documentChanged = Signal()
     #: Something to tell the user in the status bar.
     message = Signal(str)
-    #: Providers whose key is missing for the jobs just planned (frozenset[str]): offer the Keys dialog.
+    #: The plan just made needs keys that are missing (its ``missing_keys``): offer the Keys dialog.
     keysMissing = Signal(object)
     #: Preferences ▸ Default provider: tried first when a model has several routes (None: catalog order).
     preferred_provider: str | None = None
@@ -240,9 +240,8 @@ class GenerationController(QObject):
         """Send a plan (clips, or storyboard frames): at once when free, after the confirmation if not."""
         for problem in plan.problems:
             self.message.emit(problem)
-        self.last_plan = plan
         if plan.missing_keys:
-            self.keysMissing.emit(plan.missing_keys)
+            self.keysMissing.emit(plan)
         if not plan.sendable:
             return None
         if not plan.billable:

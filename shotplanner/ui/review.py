@@ -25,7 +25,9 @@ from shotplanner.ui.takes_panel import TakesPanel
 
 if TYPE_CHECKING:
     from shotplanner.generation.base import Provider
+    from shotplanner.generation.frame_plan import FramePlan
     from shotplanner.generation.jobs import QueueSettings
+    from shotplanner.generation.planner import Plan
     from shotplanner.ui.main_window import MainWindow
 
 
@@ -154,18 +156,17 @@ class ReviewHub(QObject):
         a, b = self.compare.takes
         self.compare.update_takes(sb.take(shot_id, a.id), sb.take(shot_id, b.id))
 
-    def keys_missing(self, providers: frozenset[str]) -> QWidget:
+    def keys_missing(self, plan: Plan | FramePlan) -> QWidget:
         """The plan needs keys that are not set up: name them (and their shots), offer the Keys dialog."""
         from shotplanner.ui.missing_keys import KeysNeededDialog
 
-        plan = getattr(self.controller, "last_plan", None)
         shots: dict[str, list[str]] = {}
-        for job in getattr(plan, "jobs", []):
-            if getattr(job, "missing_key", False):
+        for job in plan.jobs:
+            if job.missing_key:
                 shots.setdefault(job.provider, []).append(job.shot_number)
         if self.keys_needed is not None:
             self.keys_needed.close()
-        dialog = KeysNeededDialog(providers, shots, self.open_keys, self.window)
+        dialog = KeysNeededDialog(plan.missing_keys, shots, self.open_keys, self.window)
         dialog.destroyed.connect(lambda *_: setattr(self, "keys_needed", None))
         self.keys_needed = dialog
         dialog.show()

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from shotplanner.core import storage
 from shotplanner.core.models import Character, Project, PromptLayers, Scene, Shot
-from shotplanner.generation.planner import Planner
+from shotplanner.generation.planner import Plan, Planner
 from shotplanner.ui.generation_controller import GenerationController
 from tests.generation.conftest import FAST, make_mp4
 from tests.generation.helpers import provider_for, run_jobs
@@ -150,11 +150,11 @@ def test_a_missing_key_is_reported_to_the_window_and_nothing_is_planned_as_senda
     window.storyboard.update_shot("cu", model_id="kling-v3", duration_s=5.0, resolution="1080p")
     controller = GenerationController(window.storyboard, lambda: folder, window.catalog,
                                       parent=window)
-    missing: list[frozenset[str]] = []
+    missing: list[Plan] = []
     messages: list[str] = []
     controller.keysMissing.connect(missing.append)
     controller.message.connect(messages.append)
     assert controller.generate(["cu"]) is None  # no confirmation, nothing sent
-    assert missing == [frozenset({"kling"})]
+    assert [plan.missing_keys for plan in missing] == [frozenset({"kling"})]
     assert any("no kling key is set up" in m for m in messages)
     assert controller.service.host is None  # no queue was even started
