@@ -354,8 +354,7 @@ class JobQueue:
     def _start(self, job: Job) -> None:
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"job-{job.take_id}")
         self._tasks[job.take_id] = task
-        take_id = job.take_id
-        task.add_done_callback(lambda _t: self._tasks.pop(take_id, None))
+        task.add_done_callback(lambda _t: self._tasks.pop(job.take_id, None))
 
     def _slot(self, provider: Provider) -> _Slots:
         if provider.name not in self._slots:
@@ -380,8 +379,6 @@ class JobQueue:
                 status = await self._follow(job, provider)
             async with self._downloads:
                 await self._download(job, provider, status)
-        except asyncio.CancelledError:
-            raise
         except _RemoteCanceled:
             return
         except GenerationError as exc:
@@ -397,7 +394,7 @@ class JobQueue:
 
     async def _fail(self, job: Job, exc: GenerationError) -> None:
         self._cancel_requested.discard(job.take_id)
-        job.retryable = exc.retryable or isinstance(exc, PollTimeout)
+        job.retryable = exc.retryable
         job.error_kind = type(exc).__name__
         job.finished_at = _now()
         state = JobState.UNKNOWN if isinstance(exc, SubmitUnknown) else JobState.FAILED
@@ -489,10 +486,6 @@ class JobQueue:
             job.submitted_at = job.submitted_at or _now()
             await self._set(job, JobState.SUBMITTED, "found at the provider")
 
-    def _jittered(self, delay: float) -> float:
-        j = self.settings.poll_jitter
-        return max(0.0, delay * self._rng.uniform(1 - j, 1 + j))
-
     async def _follow(self, job: Job, provider: Provider) -> RemoteStatus:
         s = self.settings
         assert job.remote_id is not None
@@ -507,7 +500,7 @@ class JobQueue:
                 raise PollTimeout(
                     f"no result after {polls} checks in {waited:.0f} s; the job may still finish at "
                     f"{job.provider} — retry to keep waiting (nothing is sent again)", provider=job.provider)
-            await asyncio.sleep(self._jittered(delay))
+            await asyncio.sleep(max(0.0, delay * self._rng.uniform(1 - s.poll_jitter, 1 + s.poll_jitter)))
             polls += 1
             try:
                 status = await provider.poll(job.remote_id)
