@@ -25,11 +25,10 @@ from shotplanner.generation.base import (
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=30.0)
 
 
-def make_client(base_url: str, headers: dict[str, str] | None = None,
-                timeout: httpx.Timeout | None = None, max_connections: int = 64) -> httpx.AsyncClient:
+def make_client(base_url: str, timeout: httpx.Timeout | None = None,
+                max_connections: int = 64) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=base_url,
-        headers=headers or {},
         timeout=timeout or DEFAULT_TIMEOUT,
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         follow_redirects=False,

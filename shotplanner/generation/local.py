@@ -46,7 +46,6 @@ CANCEL_WAIT_S = 30.0
 
 @dataclass
 class _Job:
-    remote_id: str
     out_path: Path
     cancel: threading.Event = field(default_factory=threading.Event)
     progress: float = 0.0
@@ -104,10 +103,10 @@ class LocalAnimaticProvider:
         remote_id = f"local-{request.take_id}"
         self.work_dir.mkdir(parents=True, exist_ok=True)
         if frame:  # drawn on the same pool
-            job = _Job(remote_id, self.work_dir / f".frame-{request.take_id}.png")
+            job = _Job(self.work_dir / f".frame-{request.take_id}.png")
             job.future = self._pool.submit(render_frame, shot, project, self.project_dir, job.out_path)
         else:
-            job = _Job(remote_id, self.work_dir / f".animatic-{request.take_id}.mp4")
+            job = _Job(self.work_dir / f".animatic-{request.take_id}.mp4")
 
             def progress(fraction: float) -> None:
                 job.progress = fraction
@@ -170,8 +169,7 @@ class LocalAnimaticProvider:
         return None
 
     async def aclose(self) -> None:
-        for remote_id in list(self._jobs):
-            job = self._jobs[remote_id]
+        for remote_id, job in list(self._jobs.items()):
             if job.future is not None and not job.future.done():
                 await self.cancel(remote_id)
         await asyncio.to_thread(self._pool.shutdown, True)

@@ -103,14 +103,13 @@ async def serve(reader: BinaryIO, writer: BinaryIO) -> None:
     # The previous worker of this project may still be closing: wait for it, never follow alongside it.
     try:
         held = await asyncio.to_thread(follower.acquire, FOLLOWER_WAIT_S)
+        refusal = None if held else ("Another Shotplanner window is following this project's jobs; nothing "
+                                     "was sent from this one. Close the other window, then send again.")
     except OSError as exc:  # a read-only project, a full disk: no journal, so no job may be sent
-        pipe.send(f"Cannot write this project's job folder ({exc.strerror or exc}); "
-                  "nothing can be generated until it can.")
-        pipe.close()
-        return
-    if not held:
-        pipe.send("Another Shotplanner window is following this project's jobs; nothing was "
-                  "sent from this one. Close the other window, then send again.")
+        refusal = (f"Cannot write this project's job folder ({exc.strerror or exc}); nothing can be "
+                   "generated until it can.")
+    if refusal is not None:
+        pipe.send(refusal)
         pipe.close()
         return
     if "local" in specs:
