@@ -45,13 +45,12 @@ class ConfirmDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Shot", "Model", "Provider", "Seconds", "Estimate"])
         self.table.verticalHeader().hide()
         for row, job in enumerate(jobs):
-            cost = (
-                "free"
-                if not job.billable
-                else f"${job.estimate_usd:,.2f}"
-                if job.estimate_usd is not None
-                else "no published price"
-            )
+            if not job.billable:
+                cost = "free"
+            elif job.estimate_usd is None:
+                cost = "no published price"
+            else:
+                cost = f"${job.estimate_usd:,.2f}"
             seconds = "still" if job.request.kind == "frame" else f"{job.request.duration_s:g}"
             values = [job.shot_number, job.model_name, job.provider, seconds, cost]
             for col, value in enumerate(values):

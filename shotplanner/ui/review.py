@@ -65,6 +65,7 @@ class ReviewHub(QObject):
         self.film.start_shot = window.current_shot_id
         self.film.currentShotChanged.connect(lambda shot_id: window.select([shot_id]))
         self.compare: CompareView | None = None
+        self._compare_shot: str | None = None
         self.keys: KeysDialog | None = None
 
         self.controller.documentChanged.connect(window.mark_modified)
@@ -148,7 +149,7 @@ class ReviewHub(QObject):
     def _circle_from_compare(self, take_id: str, on: bool) -> None:
         from shotplanner.ui.review_commands import CircleTakeCommand
 
-        shot_id = getattr(self, "_compare_shot", None)
+        shot_id = self._compare_shot
         if shot_id is None or self.compare is None or self.compare.takes is None:
             return
         sb = self.window.storyboard
