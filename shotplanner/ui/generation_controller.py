@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 #: Queue events are applied to the document in slices at most this long, then the loop gets a turn
 #: (views repaint once per slice rather than once per event; 200 busy jobs stay smooth).
-SLICE_S = 0.004
+SLICE_S = 0.002
 #: The pause between two slices of work (ms). Not 0: an asyncio task on the qasync loop needs a few Qt
 #: loop turns to resume (timer, then its ready callbacks), and a 0 ms timer would let slice after slice
 #: (each followed by its repaint) run ahead of them.

@@ -106,7 +106,7 @@ class SlowDisk:
         real = os.fsync
 
         def fsync(fd: int) -> None:
-            if threading.current_thread().name == "shotplanner-autosave":
+            if threading.current_thread().name.startswith("shotplanner-autosave"):
                 self.entered.set()
                 self.release.wait(10)
             real(fd)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from shotplanner.core import storage
 from shotplanner.core.models import JobState, Take
 from shotplanner.interchange.cut import ExportReport, plan_cut
@@ -145,3 +147,28 @@ def test_the_film_plays_in_order_and_highlights_the_card(qtbot, tmp_path: Path) 
     film.play_from("shot0")
     assert window.current_shot_id() == "shot0" and film.current().take_id == "gen2"
     film.stop()
+
+
+def test_a_running_take_updates_its_strip_item_in_place(qtbot, tmp_path: Path) -> None:
+    """Progress reports do not rebuild the strip (the GUI's cost while jobs run); a new state, an NG and
+    a new take show at once, and the item's icon is made again only when its picture or state changed."""
+    folder = _with_takes(tmp_path)
+    window = open_window(qtbot, folder)
+    panel = TakesPanel(window.storyboard, window.undo_stack, lambda: window.folder, window.catalog)
+    qtbot.addWidget(panel)
+    panel.set_shot("shot0")
+    sb = window.storyboard
+    sb.add_take("shot0", Take(id="run1", model_id="kling-v2.5-turbo", provider="fal", prompt="p",
+                              state=JobState.RUNNING))
+    items = [panel.strip.item(i) for i in range(panel.strip.count())]
+    assert [i.data(Qt.ItemDataRole.UserRole + 60) for i in items] == ["anim1", "gen1", "gen2", "run1"]
+    icon_key = items[3].icon().cacheKey()
+    sb.update_take("shot0", "run1", progress=0.4)
+    assert [panel.strip.item(i) for i in range(4)] == items  # the same items, nothing rebuilt
+    assert items[3].icon().cacheKey() == icon_key  # the placeholder shows the state, which did not change
+    sb.update_take("shot0", "run1", state=JobState.DOWNLOADING)
+    assert items[3].icon().cacheKey() != icon_key and "downloading" in items[3].text()
+    sb.update_take("shot0", "gen1", ng=True)
+    assert items[1].foreground().color().name() == "#999999" and "NG" in items[1].text()
+    sb.add_take("shot0", Take(id="run2", model_id="veo-3.1", provider="fal", prompt="q"))
+    assert panel.strip.count() == 5 and panel.strip.item(4).data(Qt.ItemDataRole.UserRole + 60) == "run2"
