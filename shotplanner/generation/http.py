@@ -49,8 +49,11 @@ def parse_retry_after(headers: httpx.Headers) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        pass
+    try:
+        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):  # neither seconds nor an HTTP date: no hint (it was a crash)
+        return None
 
 
 def error_text(response: httpx.Response) -> str:

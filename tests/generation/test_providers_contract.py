@@ -69,6 +69,17 @@ def test_429_with_retry_after_then_success(kind, serve, tmp_path: Path, fast_set
     assert server.creates == 1
 
 
+def test_429_with_a_retry_after_that_is_neither_seconds_nor_a_date_is_still_retried(
+        serve, tmp_path: Path, fast_settings) -> None:
+    """An unreadable hint is no hint (it used to end the job as "internal error: ValueError")."""
+    server = serve("fal")
+    server.faults.submit_429 = 1
+    server.faults.retry_after = "soon"
+    queue, _ = asyncio.run(run_jobs(tmp_path, server, fast_settings, [request("fal")]))
+    assert queue.jobs["take1"].state is JobState.DONE
+    assert server.creates == 1
+
+
 @pytest.mark.parametrize("codes", [[502], [502, 503], [503, 504, 502]])
 def test_5xx_on_submit_and_poll_are_retried(codes, serve, tmp_path: Path, fast_settings) -> None:
     # On submit: fal's ingress answers (nginx, no request id), documented as made before fal saw it.
