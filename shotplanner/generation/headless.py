@@ -157,33 +157,34 @@ async def send_and_follow(project: Project, project_dir: Path, todo: Sequence[Pl
     from shotplanner.core.storage import save_project
     from shotplanner.generation.registry import create_provider
 
-    requests: list[tuple[GenerationRequest, float | None]] = []
-    for p in todo:
-        shot = project.find_shot(p.shot_id)
-        assert shot is not None
-        if p.replaces_take is not None:
-            # A take saved by a run killed before its job was journaled was never sent: reuse it.
-            shot.takes = [t for t in shot.takes if t.id != p.replaces_take]
-        shot.takes.append(p.take())
-        requests.append((p.request, p.estimate_usd))
-    save_project(project, project_dir)  # the takes exist before any job does
-
-    names = {r.provider for r, _ in requests} | {r["request"]["provider"] for r in leftover}
-    if LOCAL_PROVIDER in names:
-        from shotplanner.media.qt import ensure_gui_app
-
-        ensure_gui_app()  # Qt wants its application created on the main thread, before any worker draws
-    try:
-        providers = {name: create_provider(name, project=project, project_dir=project_dir) for name in names}
-    except (GenerationError, ImportError) as exc:
-        print(f"Cannot set up providers: {exc}", file=out)
-        return EXIT_FAILED
     follower = FollowerLock(project_dir)
-    if not follower.try_acquire():
+    if not follower.try_acquire():  # before anything is written: the window owns the project now
         print("This project's jobs are being followed by an open Shotplanner window (or another run); "
               "close it, or wait for it to finish, then run this again. Nothing was sent.", file=out)
         return EXIT_REFUSED
     try:
+        requests: list[tuple[GenerationRequest, float | None]] = []
+        for p in todo:
+            shot = project.find_shot(p.shot_id)
+            assert shot is not None
+            if p.replaces_take is not None:
+                # A take saved by a run killed before its job was journaled was never sent: reuse it.
+                shot.takes = [t for t in shot.takes if t.id != p.replaces_take]
+            shot.takes.append(p.take())
+            requests.append((p.request, p.estimate_usd))
+        save_project(project, project_dir)  # the takes exist before any job does
+
+        names = {r.provider for r, _ in requests} | {r["request"]["provider"] for r in leftover}
+        if LOCAL_PROVIDER in names:
+            from shotplanner.media.qt import ensure_gui_app
+
+            ensure_gui_app()  # Qt wants its application created on the main thread, before any worker draws
+        try:
+            providers = {name: create_provider(name, project=project, project_dir=project_dir)
+                         for name in names}
+        except (GenerationError, ImportError) as exc:
+            print(f"Cannot set up providers: {exc}", file=out)
+            return EXIT_FAILED
         return await _follow(project, project_dir, providers, requests, retries, active_takes, out)
     finally:
         follower.release()

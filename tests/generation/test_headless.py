@@ -92,11 +92,14 @@ def test_refuses_while_an_open_window_follows_the_project(tmp_path: Path, clip_b
     window = FollowerLock(tmp_path / "film")
     try:
         make_project(tmp_path / "film", 2)
+        before = (tmp_path / "film" / "project.json").read_bytes()
         assert window.try_acquire()
         proc = generate(tmp_path / "film", server, "--yes")
         output = proc.stdout.read() if proc.stdout else ""
         assert proc.returncode == 3, output
         assert "followed by an open Shotplanner window" in output and server.creates == 0
+        # The window owns the project file meanwhile: not a byte of it was written (no takes added).
+        assert (tmp_path / "film" / "project.json").read_bytes() == before
     finally:
         window.release()
         server.stop()
