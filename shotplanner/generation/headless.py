@@ -126,8 +126,8 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     retries: list[str] = []
     for p in plan.jobs:
         if p.verdict == UNKNOWN:
-            print(f"  {p.shot_number:>5}  {p.existing_take}  unknown: check at the provider, then retry "
-                  "from the window or with --again", file=out)
+            print(f"  {p.shot_number:>5}  {p.existing_take}  may exist at the provider: check there; if it "
+                  "is not there, send a new take with --again (or Generate in the window)", file=out)
         elif p.verdict == RETRY and p.existing_take is not None:
             retries.append(p.existing_take)
     if active_takes:

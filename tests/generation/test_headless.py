@@ -187,7 +187,7 @@ def test_rerun_never_resends_an_unknown_job(tmp_path: Path, clip_bytes: bytes) -
         assert take.state is JobState.UNKNOWN
         rerun = generate(folder, server, "--yes")
         out = _output(rerun)
-        assert "unknown: check at the provider, then retry from the window or with --again" in out, out
+        assert "may exist at the provider: check there; if it is not there, send a new take" in out, out
         assert server.creates == 1  # one POST in all
         assert [t.state for t in load_project(folder).all_shots()[0].takes] == [JobState.UNKNOWN]
     finally:
