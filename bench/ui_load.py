@@ -28,20 +28,15 @@ Run from the repo root with no argument: ``.venv/bin/python bench/ui_load.py``.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import os
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
-
-# bench/ holds a queue.py: keep this folder off the import path so the stdlib ``queue`` wins.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
-import asyncio  # noqa: E402
-import contextlib  # noqa: E402
-import logging  # noqa: E402
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -15,19 +15,14 @@ it measures memory, not durability. The server runs in its own process so its wo
 
 from __future__ import annotations
 
+import asyncio
+import math
+import os
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
-
-# This file is called queue.py: keep its folder off the import path so the stdlib ``queue`` wins.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
-import asyncio  # noqa: E402
-import math  # noqa: E402
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
