@@ -455,7 +455,8 @@ class JobQueue:
 
     async def _lookup_or_unknown(self, job: Job, provider: Provider, exc: GenerationError) -> str | None:
         """After a create that may have worked: the provider's lookup, else UNKNOWN (raises SubmitUnknown)."""
-        if getattr(provider, "supports_lookup", False):  # (the local renderer: never, so it renders again)
+        # The local renderer "looks up" too: it never finds a job, so it renders again (free).
+        if getattr(provider, "supports_lookup", False):
             for attempt in range(1, self.settings.max_retries + 1):
                 try:
                     found = await provider.find_created(job.request, job.sending_since)
