@@ -266,11 +266,10 @@ class TakesPanel(QWidget):
         show: rebuilding it and its icons each time cost the GUI ~3 ms per report); other changes
         (a take added or removed) rebuild it."""
         shot = self.shot()
-        ids = [t.id for t in shot.takes] if shot is not None else None
-        if ids is None or ids != [self.strip.item(i).data(TakeIdRole) for i in range(self.strip.count())]:
+        shown = [self.strip.item(i).data(TakeIdRole) for i in range(self.strip.count())]
+        if shot is None or [t.id for t in shot.takes] != shown:
             self._rebuild_strip()
             return
-        assert shot is not None
         for i, take in enumerate(shot.takes, 1):
             self._fill_item(self.strip.item(i - 1), i, take)
 
